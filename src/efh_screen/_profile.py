@@ -1,0 +1,473 @@
+"""Pydantic models of a young person's profile.
+
+A profile holds what partner agencies know about one young person, as data:
+tri-state factor observations with provenance, dated events, school attendance,
+which agencies contributed, and audit-only demographics. Models hold data only;
+the scoring code derives indicators from them in :mod:`efh_screen._features`
+and never reads :attr:`Profile.audit`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from ._errors import FieldProblem, ProfileError, _loc_to_path
+from ._factors import FACTORS, Agency, EventType
+
+__all__ = [
+    "AttendanceRecord",
+    "Audit",
+    "Event",
+    "Ethnicity",
+    "Observation",
+    "Profile",
+    "Sex",
+    "Status",
+    "parse_profile",
+]
+
+if TYPE_CHECKING:
+    FactorKey = str
+else:
+    # Validated natively by pydantic-core; the catalogue is the one source of truth.
+    FactorKey = Literal[tuple(FACTORS)]
+
+_CONSISTENCY_ERROR = "profile_consistency"
+
+_MODEL_CONFIG = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+Note = Annotated[str, Field(max_length=280)]
+"""A short free-text note. Keep personal details out: use the case system for those."""
+
+PseudonymousId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+
+
+class Status(StrEnum):
+    """Whether a factor is known to be present, known to be absent, or not known."""
+
+    PRESENT = "present"
+    ABSENT = "absent"
+    UNKNOWN = "unknown"
+
+
+class Ethnicity(StrEnum):
+    """High-level ethnic groups (ONS / DfE major groups), for fairness audits only."""
+
+    WHITE = "white"
+    MIXED = "mixed"
+    ASIAN = "asian"
+    BLACK = "black"
+    OTHER = "other"
+    NOT_RECORDED = "not_recorded"
+
+
+class Sex(StrEnum):
+    """Recorded sex, for fairness audits only."""
+
+    FEMALE = "female"
+    MALE = "male"
+    NOT_RECORDED = "not_recorded"
+
+
+class Observation(BaseModel):
+    """One factor's status, with where and when it came from.
+
+    Parameters
+    ----------
+    status : Status
+        ``present``, ``absent`` or ``unknown``. Unknown is not absent.
+    source : Agency, optional
+        The agency that recorded it.
+    recorded : datetime.date, optional
+        When it was recorded.
+    note : str
+        A short note (at most 280 characters, no personal details).
+    """
+
+    model_config = _MODEL_CONFIG
+
+    status: Status
+    source: Agency | None = None
+    recorded: dt.date | None = None
+    note: Note = ""
+
+
+class Event(BaseModel):
+    """A dated event, e.g. a suspension, a home move or a missing episode.
+
+    Parameters
+    ----------
+    type : EventType
+        What happened.
+    date : datetime.date
+        When it happened.
+    source : Agency, optional
+        The agency that recorded it.
+    cross_borough : bool, optional
+        For ``home_move`` only: whether the move crossed a borough boundary.
+    note : str
+        A short note (at most 280 characters, no personal details).
+    """
+
+    model_config = _MODEL_CONFIG
+
+    type: EventType
+    date: dt.date
+    source: Agency | None = None
+    cross_borough: bool | None = None
+    note: Note = ""
+
+
+class AttendanceRecord(BaseModel):
+    """School attendance over one period, in sessions (two sessions a school day).
+
+    Parameters
+    ----------
+    start, end : datetime.date
+        First and last day of the period.
+    possible_sessions : int
+        Sessions the child could have attended (0 or more).
+    missed_sessions : int
+        Sessions missed, authorised or not (0 to ``possible_sessions``).
+    source : Agency
+        The agency that recorded it, usually the school.
+    """
+
+    model_config = _MODEL_CONFIG
+
+    start: dt.date
+    end: dt.date
+    possible_sessions: Annotated[int, Field(ge=0, le=1000)]
+    missed_sessions: Annotated[int, Field(ge=0, le=1000)]
+    source: Agency = Agency.SCHOOL
+
+
+class Audit(BaseModel):
+    """Audit-only demographics. Never scored; read only by the fairness tools.
+
+    Parameters
+    ----------
+    ethnicity : Ethnicity, optional
+        High-level ethnic group.
+    sex : Sex, optional
+        Recorded sex.
+    other : dict of str to str
+        Further audit attributes a partnership wants to examine (e.g.
+        ``{"looked_after": "yes"}``). Keys are lower-case words.
+    """
+
+    model_config = _MODEL_CONFIG
+
+    ethnicity: Ethnicity | None = None
+    sex: Sex | None = None
+    other: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")], Annotated[str, Field(max_length=64)]] = Field(  # noqa: E501
+        default_factory=dict
+    )
+
+
+class Profile(BaseModel):
+    """What partner agencies know about one young person.
+
+    Parameters
+    ----------
+    id : str
+        Pseudonymous id (letters, digits, ``_ . : -``; at most 64 characters).
+        Never a name or any other personal identifier.
+    date_of_birth : datetime.date
+        Date of birth (used to check the profile is plausible; age is not scored).
+    factors : dict of str to Observation
+        Observations keyed by factor key (see ``efh-screen factors``). A factor
+        left out is unknown.
+    events : tuple of Event
+        Dated events.
+    attendance : tuple of AttendanceRecord
+        School attendance periods.
+    agencies : tuple of Agency
+        Agencies that contributed to this profile.
+    audit : Audit, optional
+        Audit-only demographics for the fairness tools; never scored.
+    """
+
+    model_config = _MODEL_CONFIG
+
+    id: PseudonymousId
+    date_of_birth: dt.date
+    factors: dict[FactorKey, Observation] = Field(default_factory=dict)
+    events: tuple[Event, ...] = ()
+    attendance: tuple[AttendanceRecord, ...] = ()
+    agencies: tuple[Agency, ...] = ()
+    audit: Audit | None = None
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> Profile:
+        problems = _consistency_problems(self)
+        if problems:
+            # Carried in the error context so each problem keeps its own field path.
+            raise PydanticCustomError(
+                _CONSISTENCY_ERROR,
+                "profile is inconsistent",
+                {"problems": [[p.field, p.reason] for p in problems]},
+            )
+        return self
+
+
+def _consistency_problems(profile: Profile) -> list[FieldProblem]:
+    """Checks that need more than one field; independent of the screening date."""
+    problems: list[FieldProblem] = []
+    dob = profile.date_of_birth
+    for i, rec in enumerate(profile.attendance):
+        if rec.missed_sessions > rec.possible_sessions:
+            problems.append(
+                FieldProblem(
+                    f"attendance[{i}].missed_sessions",
+                    f"missed sessions ({rec.missed_sessions}) exceed possible sessions "
+                    f"({rec.possible_sessions}), i.e. attendance over 100%; check both counts",
+                )
+            )
+        if rec.end < rec.start:
+            problems.append(
+                FieldProblem(f"attendance[{i}].end", "ends before it starts; swap start and end")
+            )
+    for i, event in enumerate(profile.events):
+        if event.date < dob:
+            problems.append(
+                FieldProblem(
+                    f"events[{i}].date",
+                    "is before the date of birth; correct the event date or the date of birth",
+                )
+            )
+        if event.cross_borough is not None and event.type is not EventType.HOME_MOVE:
+            problems.append(
+                FieldProblem(
+                    f"events[{i}].cross_borough",
+                    "only applies to home_move events; remove it",
+                )
+            )
+    if profile.factors:
+        event_types = {e.type for e in profile.events}
+        for key, obs in profile.factors.items():
+            factor = FACTORS[key]
+            if factor.evidence == "events" and factor.event_type is not None:
+                has_events = factor.event_type in event_types
+                if obs.status is Status.PRESENT and not has_events:
+                    problems.append(
+                        FieldProblem(
+                            f"factors.{key}.status",
+                            f"is 'present' but no '{factor.event_type.value}' events are listed; "
+                            "add each one to events with its date, or mark the factor unknown",
+                        )
+                    )
+                elif obs.status is Status.ABSENT and has_events:
+                    problems.append(
+                        FieldProblem(
+                            f"factors.{key}.status",
+                            f"is 'absent' but '{factor.event_type.value}' events are listed; "
+                            "remove the events or the 'absent' observation",
+                        )
+                    )
+            elif (
+                factor.evidence == "attendance"
+                and obs.status is Status.PRESENT
+                and not profile.attendance
+            ):
+                problems.append(
+                    FieldProblem(
+                        f"factors.{key}.status",
+                        "is 'present' but no attendance records are listed; add the attendance "
+                        "periods (possible and missed sessions) instead",
+                    )
+                )
+    return problems
+
+
+def date_problems(profile: Profile, as_of: dt.date, *, max_age_years: int = 25) -> list[FieldProblem]:
+    """Checks that depend on the screening date.
+
+    Parameters
+    ----------
+    profile : Profile
+        The profile to check.
+    as_of : datetime.date
+        The screening date.
+    max_age_years : int
+        Oldest plausible age (young people up to 25 are in scope of leaving-care
+        and SEND duties).
+
+    Returns
+    -------
+    list of FieldProblem
+        Empty when the profile is plausible as of ``as_of``.
+    """
+    problems: list[FieldProblem] = []
+    dob = profile.date_of_birth
+    if dob > as_of:
+        problems.append(
+            FieldProblem(
+                "date_of_birth",
+                f"is after the screening date {as_of.isoformat()}; check the date of birth "
+                "or the --as-of date",
+            )
+        )
+    else:
+        age = as_of.year - dob.year - ((as_of.month, as_of.day) < (dob.month, dob.day))
+        if age > max_age_years:
+            problems.append(
+                FieldProblem(
+                    "date_of_birth",
+                    f"makes the young person {age} on {as_of.isoformat()}, older than "
+                    f"{max_age_years}; check the date of birth (YYYY-MM-DD)",
+                )
+            )
+    for i, event in enumerate(profile.events):
+        if event.date > as_of:
+            problems.append(
+                FieldProblem(
+                    f"events[{i}].date",
+                    f"is after the screening date {as_of.isoformat()}; an event cannot be "
+                    "screened before it happens: check the date or the --as-of date",
+                )
+            )
+    for i, rec in enumerate(profile.attendance):
+        if rec.start > as_of:
+            problems.append(
+                FieldProblem(
+                    f"attendance[{i}].start",
+                    f"is after the screening date {as_of.isoformat()}; check the period",
+                )
+            )
+    for key, obs in profile.factors.items():
+        if obs.recorded is not None and obs.recorded > as_of:
+            problems.append(
+                FieldProblem(
+                    f"factors.{key}.recorded",
+                    f"is after the screening date {as_of.isoformat()}; check the date",
+                )
+            )
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Turning pydantic's errors into plain ones that name the field and say how to fix it.
+
+_FIXES: dict[str, str] = {
+    "missing": "is required; add it",
+    "extra_forbidden": "is not a recognised field; remove it or check its spelling against "
+    "the Profile schema (efh-screen schema)",
+    "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
+    "date_parsing": "must be a date written YYYY-MM-DD",
+    "date_type": "must be a date written YYYY-MM-DD",
+    "date_from_datetime_inexact": "must be a date without a time, written YYYY-MM-DD",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "greater_than_equal": "must not be negative",
+    "less_than_equal": "is implausibly large; check the count",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "string_type": "must be text",
+    "string_too_long": "is too long; keep notes short and free of personal details",
+    "string_too_short": "must not be empty",
+    "string_pattern_mismatch": "has characters that are not allowed; use letters, digits and "
+    "_ . : - only",
+    "model_type": "must be an object with named fields",
+    "model_attributes_type": "must be an object with named fields",
+    "dict_type": "must be an object mapping keys to values",
+    "tuple_type": "must be a list",
+    "list_type": "must be a list",
+    "json_invalid": "is not valid JSON; check quotes, commas and brackets",
+    "json_type": "must be JSON text",
+}
+
+
+def _problem_from_pydantic(error: Mapping[str, Any]) -> FieldProblem:
+    loc = tuple(error.get("loc", ()))
+    kind = str(error.get("type", ""))
+    if loc and loc[-1] == "[key]" and len(loc) >= 2 and loc[0] == "factors":
+        return FieldProblem(
+            f"factors.{loc[1]}",
+            f"unknown factor key {str(loc[1])!r}; run 'efh-screen factors' to list valid keys",
+        )
+    path = _loc_to_path(loc)
+    if kind in ("literal_error", "enum"):
+        expected = error.get("ctx", {}).get("expected", "")
+        return FieldProblem(path, f"is not an allowed value; use one of {expected}")
+    reason = _FIXES.get(kind)
+    if reason is None:
+        reason = str(error.get("msg", "is not valid")).rstrip(".").lower()
+        reason = f"{reason}; check the value against the Profile schema"
+    return FieldProblem(path, reason)
+
+
+def problems_from_validation_error(exc: ValidationError) -> list[FieldProblem]:
+    """Translate a pydantic error into field problems without echoing values.
+
+    Parameters
+    ----------
+    exc : pydantic.ValidationError
+        The error raised while validating a profile.
+
+    Returns
+    -------
+    list of FieldProblem
+        One or more problems. Values are never echoed (they may be personal),
+        except unknown factor keys, which are catalogue words.
+    """
+    problems: list[FieldProblem] = []
+    for error in exc.errors(include_url=False, include_input=False):
+        if error.get("type") == _CONSISTENCY_ERROR:
+            prefix = _loc_to_path(error.get("loc", ()))
+            prefix = "" if prefix == "(record)" else prefix + "."
+            for field, reason in error.get("ctx", {}).get("problems", []):
+                problems.append(FieldProblem(prefix + field, reason))
+        else:
+            problems.append(_problem_from_pydantic(error))
+    return problems
+
+
+def _record_id(data: object) -> str | None:
+    if isinstance(data, Mapping):
+        value = data.get("id")
+        if isinstance(value, str) and 0 < len(value) <= 64:
+            return value
+    return None
+
+
+def parse_profile(data: Mapping[str, Any] | str | bytes) -> Profile:
+    """Validate one profile, raising a plain error that names each bad field.
+
+    Parameters
+    ----------
+    data : mapping, str or bytes
+        A profile as a dict, or as JSON text.
+
+    Returns
+    -------
+    Profile
+        The validated, frozen profile.
+
+    Raises
+    ------
+    ProfileError
+        If the profile is malformed or impossible; ``.problems`` lists each
+        field with the reason and the fix.
+
+    Examples
+    --------
+    >>> from efh_screen import parse_profile
+    >>> p = parse_profile({"id": "YP-1", "date_of_birth": "2011-04-02"})
+    >>> p.factors
+    {}
+    """
+    try:
+        if isinstance(data, str | bytes):
+            return Profile.model_validate_json(data)
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        record_id = _record_id(data) if isinstance(data, Mapping) else None
+        raise ProfileError(problems_from_validation_error(exc), record_id=record_id) from None
