@@ -23,13 +23,16 @@ from ._factors import FACTORS, Agency, EventType
 __all__ = [
     "AttendanceRecord",
     "Audit",
-    "Event",
     "Ethnicity",
+    "Event",
+    "LabelledProfile",
     "Observation",
     "Profile",
     "Sex",
     "Status",
+    "date_problems",
     "parse_profile",
+    "problems_from_validation_error",
 ]
 
 if TYPE_CHECKING:
@@ -471,3 +474,21 @@ def parse_profile(data: Mapping[str, Any] | str | bytes) -> Profile:
     except ValidationError as exc:
         record_id = _record_id(data) if isinstance(data, Mapping) else None
         raise ProfileError(problems_from_validation_error(exc), record_id=record_id) from None
+
+
+class LabelledProfile(BaseModel):
+    """A profile with a known outcome, one line of a labelled cohort file.
+
+    Parameters
+    ----------
+    profile : Profile
+        The young person's profile as of the screening date.
+    outcome : {0, 1}
+        1 when a serious youth violence or exploitation concern was recorded in
+        the follow-up period after the screening date, else 0.
+    """
+
+    model_config = _MODEL_CONFIG
+
+    profile: Profile
+    outcome: Literal[0, 1]

@@ -1,0 +1,98 @@
+"""The ``efh-screen`` command.
+
+Subcommands register themselves from small private modules (``_cli_*.py``) so
+that each stays next to the code it drives. The library never prints; this
+module and the ``_cli_*`` modules do.
+
+Exit codes
+----------
+0  everything requested was done (for ``screen``: every record was screened)
+1  some records were rejected; the good records' results were still written
+2  unusable invocation: bad arguments, missing file, bad weightings or mapping
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from ._errors import EfhScreenError
+from ._version import __version__
+
+__all__ = ["EXIT_OK", "EXIT_REJECTED", "EXIT_UNUSABLE", "main"]
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_UNUSABLE = 2
+
+Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+
+def _registrars() -> list[Registrar]:
+    # Imported here so `efh-screen --help` stays quick and each part stays optional.
+    from . import _cli_core
+
+    found: list[Registrar] = [_cli_core.register]
+    for name in ("_cli_batch", "_cli_synth", "_cli_validate"):
+        try:
+            module = __import__(f"efh_screen.{name}", fromlist=["register"])
+        except ModuleNotFoundError as exc:  # a part not built yet
+            if exc.name != f"efh_screen.{name}":
+                raise
+            continue
+        found.append(module.register)
+    return found
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with EXIT_UNUSABLE and a plain message."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        sys.exit(EXIT_UNUSABLE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every registered subcommand."""
+    parser = _Parser(
+        prog="efh-screen",
+        description=(
+            "Screen young people's profiles for an early-help review by a person. "
+            "A flag is a prompt for review, never a decision."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"efh-screen {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for register in _registrars():
+        register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_UNUSABLE
+    try:
+        code: int = handler(args)
+    except EfhScreenError as exc:
+        sys.stderr.write(f"efh-screen: {exc}\n")
+        return EXIT_UNUSABLE
+    except OSError as exc:
+        name = exc.filename if exc.filename is not None else "file"
+        sys.stderr.write(f"efh-screen: cannot use {name}: {exc.strerror or exc}\n")
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        sys.stderr.write("efh-screen: interrupted\n")
+        return 130
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
