@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import PydanticCustomError
 
 from ._errors import FieldProblem, ProfileError, _loc_to_path
-from ._factors import FACTORS, Agency, EventType
+from ._factors import _FACTOR_BY_EVENT, FACTORS, Agency, EventType
 
 __all__ = [
     "AttendanceRecord",
@@ -42,6 +42,10 @@ else:
     FactorKey = Literal[tuple(FACTORS)]
 
 _CONSISTENCY_ERROR = "profile_consistency"
+
+_EVENTS_FOR_FACTOR: dict[str, tuple[EventType, ...]] = {}
+for _event_type, _factor in _FACTOR_BY_EVENT.items():
+    _EVENTS_FOR_FACTOR[_factor.key] = (*_EVENTS_FOR_FACTOR.get(_factor.key, ()), _event_type)
 
 _MODEL_CONFIG = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
 
@@ -169,9 +173,10 @@ class Audit(BaseModel):
 
     ethnicity: Ethnicity | None = None
     sex: Sex | None = None
-    other: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")], Annotated[str, Field(max_length=64)]] = Field(  # noqa: E501
-        default_factory=dict
-    )
+    other: dict[
+        Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")],
+        Annotated[str, Field(max_length=64)],
+    ] = Field(default_factory=dict)
 
 
 class Profile(BaseModel):
@@ -221,7 +226,7 @@ class Profile(BaseModel):
 
 
 def _consistency_problems(profile: Profile) -> list[FieldProblem]:
-    """Checks that need more than one field; independent of the screening date."""
+    """List problems that need more than one field (independent of the screening date)."""
     problems: list[FieldProblem] = []
     dob = profile.date_of_birth
     for i, rec in enumerate(profile.attendance):
@@ -256,24 +261,26 @@ def _consistency_problems(profile: Profile) -> list[FieldProblem]:
         event_types = {e.type for e in profile.events}
         for key, obs in profile.factors.items():
             factor = FACTORS[key]
-            if factor.evidence == "events" and factor.event_type is not None:
-                has_events = factor.event_type in event_types
-                if obs.status is Status.PRESENT and not has_events:
-                    problems.append(
-                        FieldProblem(
-                            f"factors.{key}.status",
-                            f"is 'present' but no '{factor.event_type.value}' events are listed; "
-                            "add each one to events with its date, or mark the factor unknown",
-                        )
+            evidencing = _EVENTS_FOR_FACTOR.get(key, ())
+            has_events = any(t in event_types for t in evidencing)
+            if obs.status is Status.ABSENT and has_events:
+                names = "/".join(t.value for t in evidencing)
+                problems.append(
+                    FieldProblem(
+                        f"factors.{key}.status",
+                        f"is 'absent' but '{names}' events are listed; remove the events or "
+                        "correct the observation",
                     )
-                elif obs.status is Status.ABSENT and has_events:
-                    problems.append(
-                        FieldProblem(
-                            f"factors.{key}.status",
-                            f"is 'absent' but '{factor.event_type.value}' events are listed; "
-                            "remove the events or the 'absent' observation",
-                        )
+                )
+            elif factor.evidence == "events" and obs.status is Status.PRESENT and not has_events:
+                names = "/".join(t.value for t in evidencing)
+                problems.append(
+                    FieldProblem(
+                        f"factors.{key}.status",
+                        f"is 'present' but no '{names}' events are listed; add each one to "
+                        "events with its date, or mark the factor unknown",
                     )
+                )
             elif (
                 factor.evidence == "attendance"
                 and obs.status is Status.PRESENT
@@ -289,8 +296,10 @@ def _consistency_problems(profile: Profile) -> list[FieldProblem]:
     return problems
 
 
-def date_problems(profile: Profile, as_of: dt.date, *, max_age_years: int = 25) -> list[FieldProblem]:
-    """Checks that depend on the screening date.
+def date_problems(
+    profile: Profile, as_of: dt.date, *, max_age_years: int = 25
+) -> list[FieldProblem]:
+    """List problems that depend on the screening date.
 
     Parameters
     ----------

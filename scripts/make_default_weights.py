@@ -1,0 +1,214 @@
+"""Write src/efh_screen/data/default_weights.json (the embedded default weightings).
+
+The points are expert judgement informed by the references below; they are
+illustrative and NOT validated on local data. Run from the repository root:
+
+    python scripts/make_default_weights.py
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+REFERENCES = {
+    "felitti1998": {
+        "citation": "Felitti VJ, Anda RF, Nordenberg D, et al. Relationship of childhood abuse "
+        "and household dysfunction to many of the leading causes of death in adults: the "
+        "Adverse Childhood Experiences (ACE) Study. Am J Prev Med. 1998;14(4):245-258.",
+        "finding": "Defines the ACE categories and shows a graded (dose-response) relationship "
+        "between the number of ACEs and later harm.",
+    },
+    "bellis2014_england": {
+        "citation": "Bellis MA, Hughes K, Leckenby N, Perkins C, Lowey H. National household "
+        "survey of adverse childhood experiences and their relationship with resilience to "
+        "health-harming behaviors in England. BMC Medicine. 2014;12:72.",
+        "finding": "About 47% of adults in England reported at least one ACE and about 8-9% "
+        "four or more; four or more ACEs were associated with several-fold higher adjusted "
+        "odds of violence perpetration and victimisation in the past year and of "
+        "incarceration, compared with none.",
+    },
+    "phw2015_wales": {
+        "citation": "Bellis MA, Ashton K, Hughes K, et al. Welsh Adverse Childhood Experiences "
+        "(ACE) Study: Adverse Childhood Experiences and their impact on health-harming "
+        "behaviours in the Welsh adult population. Public Health Wales; 2015.",
+        "finding": "Compared with no ACEs, people with four or more were reported as about 14 "
+        "times more likely to have been a victim of violence and about 15 times more likely to "
+        "have committed violence in the last 12 months (unadjusted headline figures).",
+    },
+    "bellis2017_trusted_adult": {
+        "citation": "Bellis MA, Hardcastle K, Ford K, et al. Does continuous trusted adult "
+        "support in childhood impart life-course resilience against adverse childhood "
+        "experiences - a retrospective study on adult health-harming behaviours and mental "
+        "well-being. BMC Psychiatry. 2017;17:110.",
+        "finding": "Always having a trusted adult in childhood was associated with lower "
+        "prevalence of health-harming behaviours among people with ACEs.",
+    },
+    "timpson2019": {
+        "citation": "Timpson E. Timpson Review of School Exclusion. Department for Education; "
+        "2019.",
+        "finding": "Exclusion and alternative provision are associated with later involvement "
+        "in crime and vulnerability to exploitation; children with SEN and some ethnic groups "
+        "are over-represented among excluded pupils.",
+    },
+    "cspr2020_hard_to_escape": {
+        "citation": "Child Safeguarding Practice Review Panel. It was hard to escape: "
+        "Safeguarding children at risk from criminal exploitation. 2020.",
+        "finding": "Exclusion from school was a trigger point for criminal exploitation in the "
+        "reviewed cases; going missing, and earlier missed opportunities, recurred.",
+    },
+    "bryan2007_slcn": {
+        "citation": "Bryan K, Freer J, Furlong C. Language and communication difficulties in "
+        "juvenile offenders. Int J Lang Commun Disord. 2007;42(5):505-520.",
+        "finding": "Speech, language and communication needs are far more common among young "
+        "people in the youth justice system than in the general population.",
+    },
+    "dfe_working_together_2023": {
+        "citation": "HM Government. Working Together to Safeguard Children 2023: statutory "
+        "guidance (extra-familial harm).",
+        "finding": "Child sexual and criminal exploitation, trafficking and serious youth "
+        "violence are extra-familial harms needing a multi-agency safeguarding response.",
+    },
+    "local_audit_2023": {
+        "citation": "Multi-agency thematic audit of six young people harmed by serious youth "
+        "violence, and learning event, local safeguarding children partnership, January 2023.",
+        "finding": "All six shared low attendance, exclusion and alternative provision, "
+        "domestic abuse at home, frequent moves, ADHD and speech and language needs, missed "
+        "health appointments, challenging behaviour at home and low-level criminality "
+        "concerns; no agency saw the whole picture.",
+    },
+}
+
+ACE = ["felitti1998", "bellis2014_england"]
+
+
+def p(points: int, rationale: str, *evidence: str) -> dict[str, object]:
+    return {"points": points, "rationale": rationale, "evidence": list(evidence)}
+
+
+POINTS = {
+    "emotional_abuse": p(1, "One ACE category: one point.", *ACE),
+    "physical_abuse": p(1, "One ACE category: one point.", *ACE),
+    "sexual_abuse": p(1, "One ACE category: one point.", *ACE),
+    "emotional_neglect": p(1, "One ACE category: one point.", *ACE),
+    "physical_neglect": p(1, "One ACE category: one point.", *ACE),
+    "domestic_abuse": p(2, "ACE category found in all six audited cases; two points.",
+                        *ACE, "local_audit_2023"),
+    "household_substance_misuse": p(1, "One ACE category: one point.", *ACE),
+    "household_mental_illness": p(1, "One ACE category: one point.", *ACE),
+    "parental_separation": p(1, "One ACE category: one point.", *ACE),
+    "household_imprisonment": p(1, "One ACE category: one point.", *ACE),
+    "ace_count_4_plus": p(3, "Four or more ACEs carry a step-up in the association with "
+                          "violence beyond the count itself; three extra points.",
+                          "bellis2014_england", "phw2015_wales"),
+    "persistent_absence": p(2, "Low attendance was common to all six audited cases.",
+                            "local_audit_2023"),
+    "severe_absence": p(2, "Severe absence adds to persistent absence (four in all).",
+                        "local_audit_2023"),
+    "suspension_recent": p(1, "A recent suspension.", "timpson2019", "local_audit_2023"),
+    "suspensions_repeated": p(2, "A pattern of suspensions over the recent window.",
+                              "timpson2019", "local_audit_2023"),
+    "permanent_exclusion": p(3, "Permanent exclusion is a recognised trigger point for "
+                             "criminal exploitation.", "cspr2020_hard_to_escape", "timpson2019"),
+    "alternative_provision": p(2, "Alternative provision featured in the audited cases.",
+                               "timpson2019", "local_audit_2023"),
+    "frequent_moves": p(2, "Regular moves featured in all audited cases.", "local_audit_2023"),
+    "cross_borough_move": p(1, "Cross-borough moves delayed access to history.",
+                            "local_audit_2023"),
+    "missed_health_appointments": p(1, "Patterns of not being brought to appointments.",
+                                    "local_audit_2023"),
+    "not_registered_gp": p(1, "One audited young person was not registered with a GP, so "
+                           "health information could not be shared.", "local_audit_2023"),
+    "missing_recent": p(2, "Going missing is a key indicator of exploitation.",
+                        "cspr2020_hard_to_escape"),
+    "missing_repeated": p(2, "Repeated missing episodes add to a recent one.",
+                          "cspr2020_hard_to_escape"),
+    "police_contact_recent": p(2, "Low-level criminality concerns featured in the audited "
+                               "cases.", "local_audit_2023"),
+    "police_contact_repeated": p(1, "Repeated police contact adds to a recent one.",
+                                 "local_audit_2023"),
+    "violence_victim_recent": p(3, "Victims of violence are at raised risk of further "
+                                "violence.", "phw2015_wales"),
+    "weapon_incident": p(4, "Weapon involvement is a direct marker of serious youth violence "
+                         "risk.", "dfe_working_together_2023"),
+    "gang_association": p(4, "Gang association is an extra-familial harm concern.",
+                          "dfe_working_together_2023"),
+    "child_sexual_exploitation": p(5, "A known exploitation concern; also an override.",
+                                   "dfe_working_together_2023"),
+    "child_criminal_exploitation": p(5, "A known exploitation concern; also an override.",
+                                     "dfe_working_together_2023", "cspr2020_hard_to_escape"),
+    "trafficking": p(5, "A known trafficking concern; also an override.",
+                     "dfe_working_together_2023"),
+    "substance_misuse": p(2, "The child's own substance misuse.", "dfe_working_together_2023"),
+    "self_harm": p(2, "Self-harm indicates distress needing a response.",
+                   "dfe_working_together_2023"),
+    "challenging_behaviour_home": p(2, "Challenging behaviour at home featured in the audited "
+                                    "cases.", "local_audit_2023"),
+    "peer_concerns": p(2, "Associations with exploitative peers.", "dfe_working_together_2023"),
+    "escalation": p(2, "More incidents recently than before: the picture is worsening.",
+                    "cspr2020_hard_to_escape"),
+    "adhd": p(1, "ADHD featured in the audited cases; plans did not connect it to support.",
+              "local_audit_2023"),
+    "speech_language_needs": p(1, "Speech and language needs are over-represented in youth "
+                               "justice and featured in the audited cases.", "bryan2007_slcn",
+                               "local_audit_2023"),
+    "learning_disability": p(1, "A developmental need that plans should connect to support.",
+                             "local_audit_2023"),
+    "mental_health_needs": p(1, "A developmental need that plans should connect to support.",
+                             "local_audit_2023"),
+    "sen_support": p(1, "SEN support or an EHC plan; over-represented among excluded pupils.",
+                     "timpson2019"),
+    "trusted_adult": p(-2, "A trusted adult is associated with resilience against ACEs.",
+                       "bellis2017_trusted_adult", "local_audit_2023"),
+    "engaged_family_network": p(-2, "An engaged family network supports safety planning.",
+                                "local_audit_2023"),
+    "positive_school_relationship": p(-1, "A positive relationship with school.",
+                                      "timpson2019"),
+    "prosocial_activity": p(-1, "Regular prosocial activity.", "local_audit_2023"),
+    "mentor": p(-1, "A chosen mentor or lead worker.", "local_audit_2023"),
+    "engages_with_support": p(-1, "Engagement with offered support.", "local_audit_2023"),
+}  # fmt: skip
+
+WEIGHTS = {
+    "name": "efh-default",
+    "version": "1.0.0",
+    "status": "illustrative",
+    "description": (
+        "Evidence-informed, ILLUSTRATIVE weightings. Points translate published associations "
+        "and the local audit's findings into small whole numbers by expert judgement. They "
+        "have NOT been validated on local data: validate them (efh-screen validate) and "
+        "re-fit or adjust them before any operational use. A flag is a prompt for an "
+        "early-help review by a person, never a decision."
+    ),
+    "points": POINTS,
+    "bands": [
+        {"key": "no_concern", "label": "no concern indicated", "min_score": 0, "flag": False},
+        {"key": "consider_review", "label": "consider early-help review", "min_score": 6,
+         "flag": True},
+        {"key": "priority_review", "label": "priority review", "min_score": 12, "flag": True},
+    ],
+    "overrides": [
+        {"indicator": "child_sexual_exploitation", "band": "priority_review",
+         "reason": "A known sexual exploitation concern always needs a person's review."},
+        {"indicator": "child_criminal_exploitation", "band": "priority_review",
+         "reason": "A known criminal exploitation concern always needs a person's review."},
+        {"indicator": "trafficking", "band": "priority_review",
+         "reason": "A known trafficking concern always needs a person's review."},
+        {"indicator": "weapon_incident", "band": "consider_review",
+         "reason": "A weapon-related incident always merits a review."},
+        {"indicator": "gang_association", "band": "consider_review",
+         "reason": "A gang association concern always merits a review."},
+    ],
+    "protective_cap": 4,
+    "windows": {"recent_days": 365, "escalation_days": 182, "history_days": 1095,
+                "health_days": 730, "attendance_days": 365},
+    "counts": {"repeated_suspensions": 3, "frequent_moves": 3, "missed_appointments": 2,
+               "repeated_missing": 3, "repeated_police_contact": 2, "ace_count": 4},
+    "references": REFERENCES,
+    "provenance": {"method": "expert judgement informed by the references", "validated": False},
+}  # fmt: skip
+
+if __name__ == "__main__":
+    out = Path(__file__).resolve().parent.parent / "src/efh_screen/data/default_weights.json"
+    out.write_text(json.dumps(WEIGHTS, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {out}")

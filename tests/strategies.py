@@ -1,0 +1,85 @@
+"""Shared Hypothesis strategies for profiles, weights and screening dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from hypothesis import strategies as st
+
+from efh_screen import FACTORS, Agency, EventType, Profile
+from efh_screen._profile import _EVENTS_FOR_FACTOR
+
+AS_OF = dt.date(2026, 9, 1)
+STATUSES = ("present", "absent", "unknown")
+AGENCIES = [a.value for a in Agency]
+EVENT_TYPES = [e.value for e in EventType]
+EVENT_FACTOR = {t.value: key for key, types in _EVENTS_FOR_FACTOR.items() for t in types}
+
+
+@st.composite
+def profile_dicts(draw: st.DrawFn, *, as_of: dt.date = AS_OF, max_events: int = 12) -> dict[str, Any]:
+    """A valid profile as a dict, plausible as of ``as_of``."""
+    age_days = draw(st.integers(min_value=8 * 365, max_value=18 * 365))
+    dob = as_of - dt.timedelta(days=age_days)
+    events: list[dict[str, Any]] = []
+    for _ in range(draw(st.integers(0, max_events))):
+        etype = draw(st.sampled_from(EVENT_TYPES))
+        back = draw(st.integers(0, min(age_days, 5 * 365)))
+        event: dict[str, Any] = {"type": etype, "date": (as_of - dt.timedelta(days=back)).isoformat()}
+        if draw(st.booleans()):
+            event["source"] = draw(st.sampled_from(AGENCIES))
+        if etype == "home_move":
+            event["cross_borough"] = draw(st.sampled_from([True, False, None]))
+        events.append(event)
+    event_factors = {EVENT_FACTOR[e["type"]] for e in events}
+    factors: dict[str, Any] = {}
+    keys = draw(st.lists(st.sampled_from(list(FACTORS)), unique=True, max_size=len(FACTORS)))
+    for key in keys:
+        factor = FACTORS[key]
+        status = draw(st.sampled_from(STATUSES))
+        if key in event_factors and status == "absent":
+            status = "present"
+        if factor.evidence == "events" and key not in event_factors and status == "present":
+            status = "absent"
+        obs: dict[str, Any] = {"status": status}
+        if draw(st.booleans()):
+            obs["source"] = draw(st.sampled_from(AGENCIES))
+            obs["recorded"] = (as_of - dt.timedelta(days=draw(st.integers(0, 1000)))).isoformat()
+        factors[key] = obs
+    attendance: list[dict[str, Any]] = []
+    for i in range(draw(st.integers(0, 4))):
+        end = as_of - dt.timedelta(days=120 * i + draw(st.integers(0, 30)))
+        possible = draw(st.integers(0, 140))
+        attendance.append(
+            {
+                "start": (end - dt.timedelta(days=90)).isoformat(),
+                "end": end.isoformat(),
+                "possible_sessions": possible,
+                "missed_sessions": draw(st.integers(0, possible)),
+            }
+        )
+    if (
+        not attendance
+        and factors.get("school_attendance", {}).get("status") == "present"
+    ):
+        factors["school_attendance"]["status"] = "unknown"
+    data: dict[str, Any] = {
+        "id": f"T-{draw(st.integers(0, 10**6))}",
+        "date_of_birth": dob.isoformat(),
+        "factors": factors,
+        "events": events,
+        "attendance": attendance,
+        "agencies": draw(st.lists(st.sampled_from(AGENCIES), unique=True, max_size=4)),
+    }
+    if draw(st.booleans()):
+        data["audit"] = {
+            "ethnicity": draw(st.sampled_from(["white", "mixed", "asian", "black", "other"])),
+            "sex": draw(st.sampled_from(["female", "male"])),
+        }
+    return data
+
+
+def profiles(**kwargs: Any) -> st.SearchStrategy[Profile]:
+    """Validated profiles."""
+    return profile_dicts(**kwargs).map(Profile.model_validate)
