@@ -1,0 +1,28 @@
+"""Research tools: validate a screening score, examine fairness by group, re-fit the weightings.
+
+Everything here works on plain arrays, so it can validate any screening score
+(this project's points or another tool's). A young person is *flagged for
+review* when their score reaches a cut; figures describe how well flags found
+the young people who went on to have the outcome, at what cost in reviews,
+and how evenly across groups. None of it predicts harm to any one child.
+"""
+
+from ._calibration import CalibrationRow, CalibrationTable
+from ._evaluation import OVERALL_METRICS, Evaluation, evaluate
+from ._fairness import GROUP_METRICS, GroupFairness, SmallGroupWarning
+from ._figure import Figure
+from ._thresholds import OperatingPoint, ThresholdTable
+
+__all__ = [
+    "GROUP_METRICS",
+    "OVERALL_METRICS",
+    "CalibrationRow",
+    "CalibrationTable",
+    "Evaluation",
+    "Figure",
+    "GroupFairness",
+    "OperatingPoint",
+    "SmallGroupWarning",
+    "ThresholdTable",
+    "evaluate",
+]

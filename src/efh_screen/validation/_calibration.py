@@ -1,0 +1,141 @@
+"""Observed outcome rates per score value and per band, and the score → probability mapping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from ._figure import Figure, plain
+
+__all__ = ["CalibrationRow", "CalibrationTable", "MappingMethod"]
+
+_F = npt.NDArray[np.float64]
+
+MappingMethod = Literal["logistic", "isotonic"]
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationRow:
+    """Observed outcome rate among young people with scores in one range.
+
+    Attributes
+    ----------
+    label : str
+        The score value (``"7"``), range (``"3 to 5"``) or band name.
+    lowest, highest : float
+        Lowest and highest score in the range.
+    n, outcomes : int
+        Young people in the range, and how many had the outcome.
+    observed_rate : float
+        ``outcomes / n``.
+    wilson_low, wilson_high : float
+        Wilson score interval for the observed rate.
+    probability : Figure
+        Mean mapped probability in the range, with its bootstrap interval.
+    """
+
+    label: str
+    lowest: float
+    highest: float
+    n: int
+    outcomes: int
+    observed_rate: float
+    wilson_low: float
+    wilson_high: float
+    probability: Figure
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return stable-keyed JSON-ready data."""
+        return {
+            "label": self.label,
+            "lowest": plain(self.lowest),
+            "highest": plain(self.highest),
+            "n": self.n,
+            "outcomes": self.outcomes,
+            "observed_rate": plain(self.observed_rate),
+            "wilson_low": plain(self.wilson_low),
+            "wilson_high": plain(self.wilson_high),
+            "probability": self.probability.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class CalibrationTable:
+    """How often the outcome followed each score, and a fitted score → probability mapping.
+
+    The mapping is fitted to, and its Brier score and expected calibration
+    error measured on, the same records; both are therefore optimistic for
+    new data. Read it as "how the outcome rate rose with the score in this
+    cohort", not as a probability for any one young person.
+
+    Attributes
+    ----------
+    method : {"logistic", "isotonic"}
+        ``"logistic"``: ``1 / (1 + exp(-(intercept + slope * score)))``.
+        ``"isotonic"``: the non-decreasing step function closest to the
+        observed rates.
+    intercept, slope : float
+        Parameters of the logistic mapping (NaN for isotonic).
+    values, probabilities : ndarray of shape (n_values,)
+        The mapping at each distinct score value seen.
+    by_value : tuple of CalibrationRow
+        One row per score value (or per range of values, when there are
+        more than 20 distinct values).
+    by_band : tuple of CalibrationRow
+        One row per band, when bands were given.
+    brier : Figure
+        Mean squared difference between outcome and mapped probability.
+    ece : Figure
+        Expected calibration error over the rows of ``by_value``.
+    """
+
+    method: MappingMethod
+    intercept: float
+    slope: float
+    values: _F
+    probabilities: _F
+    by_value: tuple[CalibrationRow, ...]
+    by_band: tuple[CalibrationRow, ...]
+    brier: Figure
+    ece: Figure
+
+    def probability(self, scores: npt.ArrayLike) -> _F:
+        """Map screening scores to the fitted outcome rate.
+
+        Parameters
+        ----------
+        scores : array-like of shape (n,)
+
+        Returns
+        -------
+        ndarray of shape (n,)
+        """
+        x = np.asarray(scores, dtype=np.float64)
+        if self.method == "logistic":
+            return np.asarray(1.0 / (1.0 + np.exp(-(self.intercept + self.slope * x))))
+        known = np.isfinite(self.probabilities)
+        values = self.values[known]
+        probabilities = self.probabilities[known]
+        index = np.clip(np.searchsorted(values, x, side="right") - 1, 0, values.size - 1)
+        return np.asarray(probabilities[index], dtype=np.float64)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return stable-keyed JSON-ready data."""
+        return {
+            "method": self.method,
+            "intercept": plain(self.intercept),
+            "slope": plain(self.slope),
+            "mapping": [
+                {"score": plain(v), "probability": plain(p)}
+                for v, p in zip(self.values.tolist(), self.probabilities.tolist(), strict=True)
+            ]
+            if self.values.size <= 200
+            else [],
+            "brier": self.brier.to_dict(),
+            "ece": self.ece.to_dict(),
+            "by_value": [r.to_dict() for r in self.by_value],
+            "by_band": [r.to_dict() for r in self.by_band],
+        }

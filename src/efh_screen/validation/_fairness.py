@@ -1,0 +1,215 @@
+"""Figures by group of an audit attribute: rates, discrimination, calibration, disparity."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from .._errors import ValidationInputError
+from ._figure import Figure, percentile_interval
+
+__all__ = [
+    "GROUP_METRICS",
+    "SMALL_GROUP",
+    "UNKNOWN_METRIC",
+    "UNKNOWN_REFERENCE",
+    "GroupFairness",
+    "SmallGroupWarning",
+]
+
+_F = npt.NDArray[np.float64]
+
+#: Figures reported for each group, in report order.
+GROUP_METRICS = (
+    "n",
+    "outcomes",
+    "prevalence",
+    "flag_rate",
+    "relative_rate_index",
+    "sensitivity",
+    "specificity",
+    "false_positive_rate",
+    "false_negative_rate",
+    "ppv",
+    "npv",
+    "auroc",
+    "average_precision",
+    "brier",
+    "ece",
+    "observed_to_expected",
+)
+
+SMALL_GROUP = (
+    "{attribute}={label!r} has {n} young people, {outcomes} with the outcome (fewer than "
+    "{min_n}, or fewer than {min_outcomes} with it): its figures are too uncertain to say "
+    "anything about this group; read its intervals and do not act on its differences"
+)
+UNKNOWN_METRIC = "metric {name!r} is not reported by group; use one of: {names}"
+UNKNOWN_REFERENCE = (
+    "reference group {label!r} does not occur in {attribute!r}; use one of: {labels}"
+)
+
+Comparison = Literal["between_groups", "to_reference"]
+
+
+class SmallGroupWarning(UserWarning):
+    """A group is too small for its figures to say anything."""
+
+
+@dataclass(frozen=True)
+class GroupFairness:
+    """Figures for each group of one audit attribute (or an intersection of two).
+
+    Attributes
+    ----------
+    attribute : str
+        Attribute name, or two joined by ``" × "`` for their intersection.
+    reference : str
+        Group that relative rate indices are taken against.
+    labels : tuple of str
+        Groups, sorted.
+    by_group : mapping of str to mapping of str to Figure
+        ``by_group[label][metric]`` for each metric in ``GROUP_METRICS``.
+        ``relative_rate_index`` is the group's flag rate divided by the
+        reference group's (1 = flagged at the same rate), as used in
+        youth-justice disproportionality work.
+    too_small : tuple of str
+        Groups with too few young people, or too few outcomes, to say anything.
+    confidence : float
+        Level of the bootstrap intervals.
+    """
+
+    attribute: str
+    reference: str
+    labels: tuple[str, ...]
+    by_group: Mapping[str, Mapping[str, Figure]]
+    too_small: tuple[str, ...]
+    confidence: float
+    _draws: Mapping[str, _F]
+
+    def metric(self, name: str) -> dict[str, Figure]:
+        """Return one metric for every group, keyed by group label."""
+        self._check(name)
+        return {label: self.by_group[label][name] for label in self.labels}
+
+    def _check(self, name: str) -> None:
+        if name not in GROUP_METRICS:
+            raise ValidationInputError(
+                UNKNOWN_METRIC.format(name=name, names=", ".join(GROUP_METRICS))
+            )
+
+    def _columns(self, include_small: bool) -> npt.NDArray[np.intp]:
+        keep = [i for i, g in enumerate(self.labels) if include_small or g not in self.too_small]
+        return np.asarray(keep, dtype=np.intp)
+
+    def _compare(
+        self, name: str, method: Comparison, include_small: bool, *, ratio: bool
+    ) -> Figure:
+        self._check(name)
+        if method not in ("between_groups", "to_reference"):
+            raise ValidationInputError(
+                f"method must be 'between_groups' or 'to_reference'; got {method!r}"
+            )
+        cols = self._columns(include_small)
+        values = np.array([[self.by_group[g][name].value for g in self.labels]])
+        stacked = np.concatenate([values, self._draws.get(name, np.empty((0, len(self.labels))))])
+        chosen = stacked[:, cols]
+        with np.errstate(all="ignore"):
+            if method == "between_groups":
+                high = np.nanmax(np.where(np.isnan(chosen), -np.inf, chosen), axis=1)
+                low = np.nanmin(np.where(np.isnan(chosen), np.inf, chosen), axis=1)
+                out = low / high if ratio else high - low
+            else:
+                ref = stacked[:, [self.labels.index(self.reference)]]
+                if ratio:
+                    r = chosen / ref
+                    r = np.where(r > 1, 1 / r, r)
+                    out = np.nanmin(np.where(np.isnan(r), np.inf, r), axis=1)
+                else:
+                    d = np.abs(chosen - ref)
+                    out = np.nanmax(np.where(np.isnan(d), -np.inf, d), axis=1)
+        out = np.where(np.isfinite(out), out, np.nan)
+        low_b, high_b = percentile_interval(out[1:, None], confidence=self.confidence)
+        return Figure(float(out[0]), float(low_b[0]), float(high_b[0]))
+
+    def difference(
+        self, name: str, *, method: Comparison = "between_groups", include_small: bool = True
+    ) -> Figure:
+        """Largest difference in a metric between groups, with its bootstrap interval.
+
+        Parameters
+        ----------
+        name : str
+            A metric in ``GROUP_METRICS``, e.g. ``"flag_rate"``.
+        method : {"between_groups", "to_reference"}
+            ``between_groups``: highest minus lowest group (as fairlearn's
+            ``MetricFrame.difference``). ``to_reference``: largest absolute
+            difference from the reference group.
+        include_small : bool
+            Whether groups in ``too_small`` take part.
+
+        Returns
+        -------
+        Figure
+        """
+        return self._compare(name, method, include_small, ratio=False)
+
+    def ratio(
+        self, name: str, *, method: Comparison = "between_groups", include_small: bool = True
+    ) -> Figure:
+        """Smallest ratio of a metric between groups (1 = equal), with its bootstrap interval.
+
+        Parameters
+        ----------
+        name : str
+            A metric in ``GROUP_METRICS``.
+        method : {"between_groups", "to_reference"}
+            ``between_groups``: lowest group divided by highest (as fairlearn's
+            ``MetricFrame.ratio``). ``to_reference``: the ratio to the
+            reference group furthest from 1, inverted to lie in [0, 1].
+        include_small : bool
+            Whether groups in ``too_small`` take part.
+
+        Returns
+        -------
+        Figure
+        """
+        return self._compare(name, method, include_small, ratio=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return stable-keyed JSON-ready data."""
+        return {
+            "attribute": self.attribute,
+            "reference": self.reference,
+            "too_small": list(self.too_small),
+            "groups": [
+                {"label": g, **{m: self.by_group[g][m].to_dict() for m in GROUP_METRICS}}
+                for g in self.labels
+            ],
+            "difference": {
+                m: self.difference(m).to_dict()
+                for m in ("flag_rate", "sensitivity", "false_positive_rate", "ppv", "auroc")
+            },
+            "ratio": {
+                m: self.ratio(m).to_dict()
+                for m in ("flag_rate", "sensitivity", "false_positive_rate", "ppv", "auroc")
+            },
+        }
+
+
+def choose_reference(
+    attribute: str, labels: tuple[str, ...], sizes: _F, reference: Mapping[str, str] | str | None
+) -> str:
+    """Return the reference group: the one asked for, else the largest group."""
+    wanted = reference.get(attribute) if isinstance(reference, Mapping) else reference
+    if wanted is None:
+        return labels[int(np.argmax(sizes))]
+    if wanted not in labels:
+        raise ValidationInputError(
+            UNKNOWN_REFERENCE.format(label=wanted, attribute=attribute, labels=", ".join(labels))
+        )
+    return wanted
