@@ -3,13 +3,51 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
+from ._errors import FieldProblem, InputError
+from ._explain import points_card_html, points_card_markdown, summary_text
 from ._factors import factor_catalogue
+from ._profile import Profile, parse_profile
+from ._scoring import ScreeningResult, Screener
+from ._weights import Weights
 
-__all__ = ["register"]
+__all__ = ["parse_as_of", "register", "schemas", "write_atomic"]
+
+_RAW = argparse.RawDescriptionHelpFormatter
+
+
+def parse_as_of(text: str) -> dt.date:
+    """Parse ``--as-of`` (YYYY-MM-DD) for argparse, with a plain error."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--as-of must be a date written YYYY-MM-DD (got {text!r})"
+        ) from None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text to ``path`` through a temporary file and a rename."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def schemas() -> dict[str, dict[str, Any]]:
+    """JSON Schemas of the Profile and ScreeningResult models, by file name."""
+    return {
+        "profile.schema.json": Profile.model_json_schema(),
+        "screening-result.schema.json": ScreeningResult.model_json_schema(),
+    }
 
 
 def _factors(args: argparse.Namespace) -> int:
@@ -27,6 +65,41 @@ def _factors(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_weights(path: str | None) -> Weights:
+    return Weights.default() if path is None else Weights.load(path)
+
+
+def _explain(args: argparse.Namespace) -> int:
+    path = Path(args.case)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            [FieldProblem(str(path), f"cannot be read ({exc.strerror}); check the path")]
+        ) from None
+    profile = parse_profile(data)
+    result = Screener(_load_weights(args.weights)).screen(profile, as_of=args.as_of)
+    if args.format == "json":
+        text = result.model_dump_json(indent=2) + "\n"
+    elif args.format == "markdown":
+        text = points_card_markdown(result)
+    elif args.format == "html":
+        text = points_card_html(result) + "\n"
+    else:
+        text = summary_text(result) + "\n\n" + points_card_markdown(result)
+    sys.stdout.write(text)
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, schema in schemas().items():
+        write_atomic(out / name, json.dumps(schema, indent=2, sort_keys=True) + "\n")
+        sys.stderr.write(f"wrote {out / name}\n")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add the core subcommands."""
     p = sub.add_parser(
@@ -34,7 +107,38 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="list the factor catalogue",
         description="List every factor the screen knows, by domain.",
         epilog="example:\n  efh-screen factors --json > factors.json",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_RAW,
     )
     p.add_argument("--json", action="store_true", help="print the catalogue as JSON")
     p.set_defaults(handler=_factors)
+
+    p = sub.add_parser(
+        "explain",
+        help="screen one case and explain every point",
+        description=(
+            "Screen one profile (a JSON file) and print a plain-English summary and its "
+            "points card. A flag is a prompt for a person's review, not a decision."
+        ),
+        epilog="example:\n  efh-screen explain case.json --as-of 2026-09-01",
+        formatter_class=_RAW,
+    )
+    p.add_argument("case", metavar="CASE.json", help="a Profile as JSON")
+    p.add_argument("--as-of", required=True, type=parse_as_of, help="screening date YYYY-MM-DD")
+    p.add_argument("--weights", metavar="FILE", help="weightings file (default: embedded)")
+    p.add_argument(
+        "--format",
+        choices=("text", "markdown", "json", "html"),
+        default="text",
+        help="text (summary + card, default), markdown card, full result JSON, or HTML card",
+    )
+    p.set_defaults(handler=_explain)
+
+    p = sub.add_parser(
+        "schema",
+        help="write the JSON Schemas of Profile and ScreeningResult",
+        description="Write profile.schema.json and screening-result.schema.json.",
+        epilog="example:\n  efh-screen schema --out schemas/",
+        formatter_class=_RAW,
+    )
+    p.add_argument("--out", default=".", metavar="DIR", help="folder to write into (default .)")
+    p.set_defaults(handler=_schema)

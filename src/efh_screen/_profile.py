@@ -10,6 +10,7 @@ and never reads :attr:`Profile.audit`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -33,6 +34,7 @@ __all__ = [
     "date_problems",
     "parse_profile",
     "problems_from_validation_error",
+    "record_id",
 ]
 
 if TYPE_CHECKING:
@@ -442,10 +444,18 @@ def problems_from_validation_error(exc: ValidationError) -> list[FieldProblem]:
     return problems
 
 
-def _record_id(data: object) -> str | None:
+_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
+
+
+def record_id(data: object) -> str | None:
+    """Return the record's id if it is a valid pseudonymous id, else None.
+
+    Only a well-formed id is ever repeated in an error message; anything else
+    could be personal data (a name typed into the id field).
+    """
     if isinstance(data, Mapping):
         value = data.get("id")
-        if isinstance(value, str) and 0 < len(value) <= 64:
+        if isinstance(value, str) and _ID_PATTERN.match(value):
             return value
     return None
 
@@ -481,8 +491,7 @@ def parse_profile(data: Mapping[str, Any] | str | bytes) -> Profile:
             return Profile.model_validate_json(data)
         return Profile.model_validate(data)
     except ValidationError as exc:
-        record_id = _record_id(data) if isinstance(data, Mapping) else None
-        raise ProfileError(problems_from_validation_error(exc), record_id=record_id) from None
+        raise ProfileError(problems_from_validation_error(exc), record_id=record_id(data)) from None
 
 
 class LabelledProfile(BaseModel):

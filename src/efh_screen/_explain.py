@@ -1,0 +1,338 @@
+"""Plain-English summaries and points cards for a screening result.
+
+The points card is returned as data (:class:`PointsCard`) and rendered
+separately as Markdown or an HTML fragment, so case systems can lay it out
+their own way. Every rendering says that a flag is a prompt for a person's
+review, not a decision.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from ._scoring import ScreeningResult
+
+__all__ = [
+    "CardRow",
+    "PointsCard",
+    "points_card",
+    "points_card_html",
+    "points_card_markdown",
+    "summary_text",
+]
+
+
+def _signed(points: int) -> str:
+    return f"+{points}" if points > 0 else ("−" + str(-points) if points < 0 else "0")
+
+
+def _evidence_text(result: ScreeningResult, index: int, *, limit: int = 3) -> str:
+    items = result.contributions[index].evidence
+    parts = []
+    for item in items[:limit]:
+        where = item.source.label if item.source is not None else "source not recorded"
+        when = item.date.isoformat() if item.date is not None else "undated"
+        parts.append(f"{item.note} ({where}, {when})")
+    if len(items) > limit:
+        parts.append(f"and {len(items) - limit} more")
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class CardRow:
+    """One row of a points card: a factor, its points and the evidence."""
+
+    indicator: str
+    label: str
+    points: int
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
+class PointsCard:
+    """A points card as data: factor → points → total → band.
+
+    Attributes
+    ----------
+    id : str
+        Pseudonymous id.
+    as_of : str
+        Screening date (ISO).
+    rows : tuple of CardRow
+        One row per contribution, in the result's order.
+    total : int
+        The score; the rows sum to it.
+    score_low, score_high : int
+        The range the unknowns allow.
+    band_label : str
+        The band in plain words.
+    flagged : bool
+        Whether the case is flagged for review.
+    flag_could_change : bool
+        Whether the flag could change once unknowns are known.
+    bands : tuple of (str, str)
+        Score range and label of every band, e.g. ``("6–11", "consider early-help review")``.
+    missing : tuple of str
+        Plain lines about missing information and who could supply it.
+    weights : str
+        Weightings name, version, status and short hash.
+    notice : str
+        A flag is a prompt for review, not a decision.
+    """
+
+    id: str
+    as_of: str
+    rows: tuple[CardRow, ...]
+    total: int
+    score_low: int
+    score_high: int
+    band_label: str
+    flagged: bool
+    flag_could_change: bool
+    bands: tuple[tuple[str, str], ...]
+    missing: tuple[str, ...]
+    weights: str
+    notice: str
+
+
+def _band_table(thresholds: tuple[tuple[int, str], ...]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for i, (low, label) in enumerate(thresholds):
+        if i + 1 < len(thresholds):
+            span = f"{low}–{thresholds[i + 1][0] - 1}"
+        else:
+            span = f"{low}+"
+        out.append((span, label))
+    return tuple(out)
+
+
+def _missing_lines(result: ScreeningResult, *, limit: int = 5) -> tuple[str, ...]:
+    lines = []
+    for item in result.missing_information[:limit]:
+        who = ", ".join(a.label for a in item.agencies[:3]) or "any agency"
+        move = (
+            f"could add up to {item.max_change} points"
+            if item.max_change > 0
+            else (
+                f"could take off up to {-item.max_change} points"
+                if item.max_change < 0
+                else "could trigger an override"
+            )
+        )
+        flag = "; could change the flag" if item.could_change_flag else ""
+        lines.append(f"{item.label}: not known — {move}{flag}. Ask: {who}.")
+    extra = len(result.missing_information) - limit
+    if extra > 0:
+        lines.append(f"…and {extra} more unknown item(s).")
+    return tuple(lines)
+
+
+def points_card(
+    result: ScreeningResult, *, bands: tuple[tuple[int, str], ...] | None = None
+) -> PointsCard:
+    """Build the points card of a result, as data.
+
+    Parameters
+    ----------
+    result : ScreeningResult
+        A screening result.
+    bands : tuple of (int, str), optional
+        ``(min_score, label)`` of every band; taken from the default weightings
+        when the result was made with them, else only the result's own band is shown.
+
+    Returns
+    -------
+    PointsCard
+        Rows that sum to the total, the band, the range and the missing information.
+    """
+    if bands is None:
+        from ._weights import Weights
+
+        default = Weights.default()
+        if default.sha256 == result.weights.sha256:
+            bands = tuple((b.min_score, b.label) for b in default.bands)
+        else:
+            bands = ()
+    rows = tuple(
+        CardRow(c.indicator, c.label, c.points, _evidence_text(result, i))
+        for i, c in enumerate(result.contributions)
+    )
+    w = result.weights
+    return PointsCard(
+        id=result.id,
+        as_of=result.as_of.isoformat(),
+        rows=rows,
+        total=result.score,
+        score_low=result.score_range.low,
+        score_high=result.score_range.high,
+        band_label=result.band_label,
+        flagged=result.flag,
+        flag_could_change=result.flag_could_change,
+        bands=_band_table(bands),
+        missing=_missing_lines(result),
+        weights=f"{w.name} v{w.version} ({w.status}), sha256 {w.sha256[:12]}",
+        notice=result.notice,
+    )
+
+
+def _flag_sentence(result: ScreeningResult) -> str:
+    if result.flag:
+        head = "Flagged for an early-help review by a person."
+    else:
+        head = "Not flagged."
+    if result.flag_could_change:
+        tail = " This could change once the missing information is known."
+    elif result.score_range.low != result.score_range.high:
+        tail = " The missing information could move the score but not the flag."
+    else:
+        tail = ""
+    return head + tail
+
+
+def summary_text(result: ScreeningResult) -> str:
+    """Summarise a result in plain English for a meeting.
+
+    Parameters
+    ----------
+    result : ScreeningResult
+        A screening result.
+
+    Returns
+    -------
+    str
+        A few short paragraphs: score and band, the reasons, protective factors,
+        what is not known and who could supply it, and the review notice.
+    """
+    w = result.weights
+    lines = [
+        f"{result.id}, screened as of {result.as_of.isoformat()} with {w.name} v{w.version} "
+        f"({w.status} weightings).",
+        f"Score {result.score} (could be {result.score_range.low} to {result.score_range.high} "
+        f"once unknowns are known): {result.band_label}. {_flag_sentence(result)}",
+    ]
+    for override in result.overrides:
+        lines.append(f"Override: {override.label} — {override.reason}")
+    risks = [c for c in result.contributions if c.points > 0 and c.indicator != "protective_cap"]
+    if risks:
+        lines.append(
+            "Reasons: " + "; ".join(f"{c.label} ({_signed(c.points)})" for c in risks) + "."
+        )
+    else:
+        lines.append("Reasons: no risk indicators are recorded present.")
+    protective = [c for c in result.contributions if c.points < 0]
+    if protective:
+        lines.append(
+            "Protective factors recognised: "
+            + "; ".join(f"{c.label} ({_signed(c.points)})" for c in protective)
+            + "."
+        )
+    cap = [c for c in result.contributions if c.indicator == "protective_cap"]
+    if cap:
+        lines.append(f"{cap[0].label} ({_signed(cap[0].points)}).")
+    lines.append(
+        f"ACEs: {result.ace_count.known} of 10 categories recorded present"
+        + (
+            f" (up to {result.ace_count.max} if the unknown ones are present)."
+            if result.ace_count.max > result.ace_count.known
+            else "."
+        )
+    )
+    missing = _missing_lines(result, limit=3)
+    if missing:
+        lines.append("Not known: " + " ".join(missing))
+    if result.missing_by_agency:
+        asks = ", ".join(
+            f"{gap.label} ({len(gap.items)} item(s))" for gap in result.missing_by_agency[:4]
+        )
+        lines.append(f"Agencies that could fill the gaps: {asks}.")
+    lines.append(result.notice)
+    return "\n".join(lines)
+
+
+def _md_escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def points_card_markdown(result: ScreeningResult) -> str:
+    """Render the points card of a result as Markdown.
+
+    Parameters
+    ----------
+    result : ScreeningResult
+        A screening result.
+
+    Returns
+    -------
+    str
+        A Markdown table of factors and points with the total and band, then
+        the score bands, what is not known, and the review notice.
+    """
+    card = points_card(result)
+    out = [
+        f"### Points card — {card.id} (as of {card.as_of})",
+        "",
+        "| Factor | Points | Evidence |",
+        "| --- | ---: | --- |",
+    ]
+    for row in card.rows:
+        out.append(f"| {_md_escape(row.label)} | {_signed(row.points)} | {_md_escape(row.evidence)} |")
+    if not card.rows:
+        out.append("| (no factors scored) | 0 | |")
+    out.append(f"| **Total** | **{card.total}** | |")
+    out += [
+        "",
+        f"**Band:** {card.band_label} — {_flag_sentence(result)}",
+        f"**Range the unknowns allow:** {card.score_low} to {card.score_high}.",
+    ]
+    if card.bands:
+        out += ["", "| Score | Band |", "| --- | --- |"]
+        out += [f"| {span} | {label} |" for span, label in card.bands]
+    if card.missing:
+        out += ["", "**Not known:**", ""] + [f"- {line}" for line in card.missing]
+    out += ["", f"_Weightings: {card.weights}._", "", f"> {card.notice}", ""]
+    return "\n".join(out)
+
+
+def points_card_html(result: ScreeningResult) -> str:
+    """Render the points card of a result as a self-contained HTML fragment.
+
+    Parameters
+    ----------
+    result : ScreeningResult
+        A screening result.
+
+    Returns
+    -------
+    str
+        A ``<section class="points-card">`` element; all text is escaped and no
+        external assets are referenced.
+    """
+    card = points_card(result)
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(r.label)}</td><td class='pts'>{e(_signed(r.points))}</td>"
+        f"<td>{e(r.evidence)}</td></tr>"
+        for r in card.rows
+    ) or "<tr><td>(no factors scored)</td><td class='pts'>0</td><td></td></tr>"
+    bands = "".join(f"<tr><td>{e(span)}</td><td>{e(label)}</td></tr>" for span, label in card.bands)
+    missing = "".join(f"<li>{e(line)}</li>" for line in card.missing)
+    parts = [
+        f"<section class='points-card' data-id='{e(card.id)}'>",
+        f"<h3>Points card — {e(card.id)} (as of {e(card.as_of)})</h3>",
+        "<table><thead><tr><th>Factor</th><th>Points</th><th>Evidence</th></tr></thead>",
+        f"<tbody>{rows}</tbody>",
+        f"<tfoot><tr><th>Total</th><th class='pts'>{card.total}</th><th></th></tr></tfoot></table>",
+        f"<p><strong>Band:</strong> {e(card.band_label)} — {e(_flag_sentence(result))}</p>",
+        f"<p><strong>Range the unknowns allow:</strong> {card.score_low} to {card.score_high}.</p>",
+    ]
+    if bands:
+        parts.append(f"<table class='bands'><tr><th>Score</th><th>Band</th></tr>{bands}</table>")
+    if missing:
+        parts.append(f"<p><strong>Not known:</strong></p><ul>{missing}</ul>")
+    parts += [
+        f"<p class='weights'>Weightings: {e(card.weights)}.</p>",
+        f"<p class='notice'>{e(card.notice)}</p>",
+        "</section>",
+    ]
+    return "".join(parts)
