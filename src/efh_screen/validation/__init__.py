@@ -11,6 +11,7 @@ from ._calibration import CalibrationRow, CalibrationTable
 from ._evaluation import OVERALL_METRICS, Evaluation, evaluate
 from ._fairness import GROUP_METRICS, GroupFairness, SmallGroupWarning
 from ._figure import Figure
+from ._report import render_html, render_json
 from ._thresholds import OperatingPoint, ThresholdTable
 
 __all__ = [
@@ -25,4 +26,6 @@ __all__ = [
     "SmallGroupWarning",
     "ThresholdTable",
     "evaluate",
+    "render_html",
+    "render_json",
 ]
