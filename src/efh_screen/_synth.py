@@ -782,6 +782,13 @@ def _school_terms(as_of: dt.date, count: int) -> _Terms:
     return _Terms([s.isoformat() for s, _ in terms], [e.isoformat() for _, e in terms])
 
 
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
 def _check_call(n: int, seed: int, as_of: dt.date) -> None:
     problems: list[FieldProblem] = []
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
@@ -851,10 +858,12 @@ class _Chunk:
         self.ethnicity: IntArray = rng.choice(len(_ETHNICITIES), size=n, p=eth_p / eth_p.sum())
         self.sex: IntArray = rng.choice(len(_SEXES), size=n, p=sex_p / sex_p.sum())
         # age and date of birth
-        lo = int(p.age_range[0] * _DAYS_PER_YEAR)
-        hi = int((p.age_range[1] + 1) * _DAYS_PER_YEAR) - 1
-        self.age_days: IntArray = rng.integers(lo, hi, size=n, endpoint=True)
-        self.dob_day: IntArray = as_of_day - self.age_days
+        # calendar ages: born after the day ``oldest + 1`` years before, on or before the
+        # day ``youngest`` years before the screening date
+        latest = (_years_before(as_of, p.age_range[0]) - _EPOCH).days
+        earliest = (_years_before(as_of, p.age_range[1] + 1) - _EPOCH).days + 1
+        self.dob_day: IntArray = rng.integers(earliest, latest, size=n, endpoint=True)
+        self.age_days: IntArray = as_of_day - self.dob_day
         # latents
         adversity: FloatArray = p.adversity_shift + rng.standard_normal(n)
         self.adversity = adversity
