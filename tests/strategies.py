@@ -18,7 +18,9 @@ EVENT_FACTOR = {t.value: key for key, types in _EVENTS_FOR_FACTOR.items() for t 
 
 
 @st.composite
-def profile_dicts(draw: st.DrawFn, *, as_of: dt.date = AS_OF, max_events: int = 12) -> dict[str, Any]:
+def profile_dicts(
+    draw: st.DrawFn, *, as_of: dt.date = AS_OF, max_events: int = 12
+) -> dict[str, Any]:
     """A valid profile as a dict, plausible as of ``as_of``."""
     age_days = draw(st.integers(min_value=8 * 365, max_value=18 * 365))
     dob = as_of - dt.timedelta(days=age_days)
@@ -26,7 +28,10 @@ def profile_dicts(draw: st.DrawFn, *, as_of: dt.date = AS_OF, max_events: int = 
     for _ in range(draw(st.integers(0, max_events))):
         etype = draw(st.sampled_from(EVENT_TYPES))
         back = draw(st.integers(0, min(age_days, 5 * 365)))
-        event: dict[str, Any] = {"type": etype, "date": (as_of - dt.timedelta(days=back)).isoformat()}
+        event: dict[str, Any] = {
+            "type": etype,
+            "date": (as_of - dt.timedelta(days=back)).isoformat(),
+        }
         if draw(st.booleans()):
             event["source"] = draw(st.sampled_from(AGENCIES))
         if etype == "home_move":
@@ -59,10 +64,7 @@ def profile_dicts(draw: st.DrawFn, *, as_of: dt.date = AS_OF, max_events: int = 
                 "missed_sessions": draw(st.integers(0, possible)),
             }
         )
-    if (
-        not attendance
-        and factors.get("school_attendance", {}).get("status") == "present"
-    ):
+    if not attendance and factors.get("school_attendance", {}).get("status") == "present":
         factors["school_attendance"]["status"] = "unknown"
     data: dict[str, Any] = {
         "id": f"T-{draw(st.integers(0, 10**6))}",

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from strategies import profile_dicts
 
 from efh_screen import LabelledProfile, Profile, ProfileError, Screener, parse_profile
+from strategies import profile_dicts
 
 DATA = json.loads((Path(__file__).parent / "data" / "malformed_profiles.json").read_text())
 

@@ -75,7 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already reported
+        return exc.code if isinstance(exc.code, int) else EXIT_UNUSABLE
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
@@ -85,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EfhScreenError as exc:
         sys.stderr.write(f"efh-screen: {exc}\n")
         return EXIT_UNUSABLE
+    except BrokenPipeError:  # e.g. piped into `head`
+        sys.stderr.close()
+        return EXIT_OK
     except OSError as exc:
         name = exc.filename if exc.filename is not None else "file"
         sys.stderr.write(f"efh-screen: cannot use {name}: {exc.strerror or exc}\n")

@@ -276,7 +276,9 @@ def points_card_markdown(result: ScreeningResult) -> str:
         "| --- | ---: | --- |",
     ]
     for row in card.rows:
-        out.append(f"| {_md_escape(row.label)} | {_signed(row.points)} | {_md_escape(row.evidence)} |")
+        out.append(
+            f"| {_md_escape(row.label)} | {_signed(row.points)} | {_md_escape(row.evidence)} |"
+        )
     if not card.rows:
         out.append("| (no factors scored) | 0 | |")
     out.append(f"| **Total** | **{card.total}** | |")
@@ -310,11 +312,14 @@ def points_card_html(result: ScreeningResult) -> str:
     """
     card = points_card(result)
     e = html.escape
-    rows = "".join(
-        f"<tr><td>{e(r.label)}</td><td class='pts'>{e(_signed(r.points))}</td>"
-        f"<td>{e(r.evidence)}</td></tr>"
-        for r in card.rows
-    ) or "<tr><td>(no factors scored)</td><td class='pts'>0</td><td></td></tr>"
+    rows = (
+        "".join(
+            f"<tr><td>{e(r.label)}</td><td class='pts'>{e(_signed(r.points))}</td>"
+            f"<td>{e(r.evidence)}</td></tr>"
+            for r in card.rows
+        )
+        or "<tr><td>(no factors scored)</td><td class='pts'>0</td><td></td></tr>"
+    )
     bands = "".join(f"<tr><td>{e(span)}</td><td>{e(label)}</td></tr>" for span, label in card.bands)
     missing = "".join(f"<li>{e(line)}</li>" for line in card.missing)
     parts = [
