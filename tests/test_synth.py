@@ -314,3 +314,68 @@ def test_failed_write_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         write_cohort(target, 10, seed=-1, as_of=AS_OF)
     assert list(tmp_path.iterdir()) == []
+
+
+# --- bundled samples and the command line --------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bundled_samples_regenerate_byte_identically(tmp_path: Path) -> None:
+    import runpy
+
+    script = runpy.run_path(str(ROOT / "scripts" / "make_sample_data.py"))
+    script["make_sample_data"](tmp_path)
+    for name in script["SAMPLES"]:
+        bundled = ROOT / "src" / "efh_screen" / "data" / name
+        assert (tmp_path / name).read_bytes() == bundled.read_bytes(), name
+        assert bundled.stat().st_size < 2_000_000, name
+
+
+def test_bundled_caseload_is_bare_synthetic_profiles() -> None:
+    path = ROOT / "src" / "efh_screen" / "data" / "sample_caseload.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 200
+    for line in lines:
+        profile = Profile.model_validate_json(line)
+        assert profile.id.startswith("SYN-")
+        assert date_problems(profile, AS_OF) == []
+
+
+def test_cli_writes_the_same_bytes_as_the_library(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from efh_screen._cli import main
+
+    out = tmp_path / "cohort.jsonl"
+    argv = ["synth", "--n", "120", "--seed", "4", "--as-of", "2026-09-01", "--out", str(out)]
+    assert main([*argv, "--population", "early-help"]) == 0
+    err = capsys.readouterr().err
+    assert "wrote 120 synthetic labelled profiles" in err
+    assert err.count("\n") == 1
+    buffer = io.StringIO()
+    write_cohort(buffer, 120, seed=4, as_of=AS_OF, population="early-help")
+    assert out.read_text(encoding="utf-8") == buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["synth", "--n", "5", "--seed", "1", "--as-of", "01/09/2026", "--out", "x.jsonl"],
+        ["synth", "--n", "-5", "--seed", "1", "--as-of", "2026-09-01", "--out", "x.jsonl"],
+        ["synth", "--n", "5", "--seed", "1", "--as-of", "2026-09-01"],
+        ["synth", "--n", "5", "--seed", "1", "--as-of", "2026-09-01", "--out", "no/such/x.jsonl"],
+    ],
+)
+def test_cli_unusable_invocations_exit_2(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from efh_screen._cli import main
+
+    monkeypatch.chdir(tmp_path)
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse errors exit directly
+        code = int(exc.code or 0)
+    assert code == 2
+    assert list(tmp_path.iterdir()) == []

@@ -1422,16 +1422,33 @@ def write_cohort(
     params = _resolve(population, parameters)
     if isinstance(destination, str | os.PathLike):
         path = Path(destination)
+        if not path.parent.is_dir():
+            raise InputError(
+                [
+                    FieldProblem(
+                        "destination",
+                        f"folder {str(path.parent)!r} does not exist; create it or choose "
+                        "another output path",
+                    )
+                ]
+            )
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 summary = _write_lines(handle, n, seed, as_of, params, labelled, str(path))
+            os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp creates it private
             os.replace(tmp_name, path)
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
         return summary
     return _write_lines(destination, n, seed, as_of, params, labelled, None)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _write_lines(
