@@ -1,0 +1,72 @@
+"""The public namespace is exactly what is intended, and every public name is documented."""
+
+from __future__ import annotations
+
+import inspect
+
+import efh_screen
+
+EXPECTED_CORE = {
+    "FACTORS",
+    "INDICATORS",
+    "REVIEW_NOTICE",
+    "Agency",
+    "AttendanceRecord",
+    "Audit",
+    "Band",
+    "Contribution",
+    "CountThresholds",
+    "Domain",
+    "EfhScreenError",
+    "Ethnicity",
+    "Event",
+    "EventType",
+    "Factor",
+    "FeatureMatrix",
+    "FeatureVector",
+    "FieldProblem",
+    "Indicator",
+    "IndicatorPoints",
+    "InputError",
+    "LabelledProfile",
+    "MissingInformation",
+    "Observation",
+    "OverrideRule",
+    "Profile",
+    "ProfileError",
+    "Reference",
+    "Screener",
+    "ScreeningBatch",
+    "ScreeningResult",
+    "Sex",
+    "Status",
+    "ValidationInputError",
+    "Weights",
+    "WeightsError",
+    "WeightsStamp",
+    "Windows",
+    "__version__",
+    "derive_features",
+    "factor_catalogue",
+    "feature_matrix",
+    "parse_profile",
+}
+
+
+def test_public_namespace_is_exactly_all() -> None:
+    public = {n for n in dir(efh_screen) if not n.startswith("_")} | {"__version__"}
+    modules = {n for n in public if inspect.ismodule(getattr(efh_screen, n))}
+    assert set(efh_screen.__all__) == public - modules
+    assert EXPECTED_CORE <= set(efh_screen.__all__)
+
+
+def test_every_public_callable_has_a_docstring() -> None:
+    for name in efh_screen.__all__:
+        obj = getattr(efh_screen, name)
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            assert inspect.getdoc(obj), f"{name} has no docstring"
+
+
+def test_errors_share_one_root() -> None:
+    for name in ("ProfileError", "WeightsError", "InputError", "ValidationInputError"):
+        assert issubclass(getattr(efh_screen, name), efh_screen.EfhScreenError)
