@@ -1,0 +1,729 @@
+"""Screening a whole caseload file in bounded memory, accounting for every record.
+
+:func:`screen_file` reads a JSONL or CSV file record by record, validates each
+one, checks it is plausible as of the screening date, screens valid records in
+chunks through the vectorised path (:meth:`Screener.feature_matrix` and
+:meth:`Screener.score_matrix`) and writes:
+
+* results: one compact JSON object a line per screened record, in input order
+  (:meth:`ScreeningBatch.to_records`), or with ``full=True`` the full
+  :class:`~efh_screen.ScreeningResult` of each (slower, scalar path);
+* errors: one JSON object a line per problem of each rejected record;
+* the review list (CSV and/or a self-contained HTML page).
+
+Every record read ends in exactly one place: screened or rejected
+(``read == screened + rejected``). A record is rejected when it does not
+validate, when it is impossible as of the screening date, or when its id was
+already seen on an earlier *valid* record ("duplicate id; first seen on line
+N"): the first record with an id is screened, later ones are rejected. One bad
+record never stops the batch. Outputs are written to temporary files and
+renamed into place only once the whole input has been read.
+
+The review list holds every case that is flagged for review, and every case
+that is not flagged but *could be* once its missing information is known
+(``flag_could_change``), sorted by band (highest first), then score (highest
+first), then id. A flag is a prompt for a person's review, never a decision.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import html
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from ._errors import FieldProblem, InputError
+from ._features import INDICATORS
+from ._io import (
+    REASON_DUPLICATE,
+    InputRecord,
+    RejectedRecord,
+    atomic_output,
+    read_jsonl,
+    write_rejected_jsonl,
+)
+from ._profile import Profile, date_problems
+from ._scoring import REVIEW_NOTICE, Screener, ScreeningBatch, ScreeningResult, _group_label
+from ._weights import WeightsStamp
+
+__all__ = [
+    "BatchSummary",
+    "ReviewEntry",
+    "screen_file",
+    "screen_records",
+    "write_review_csv",
+    "write_review_html",
+]
+
+InputFormat = Literal["jsonl", "csv"]
+ProgressCallback = Callable[[int, int, int], None]
+"""Called as ``progress(records_read, bytes_read, total_bytes)``."""
+
+DEFAULT_CHUNK_SIZE = 10_000
+_PROGRESS_EVERY = 1_000
+_KEEP_REJECTED = 100
+
+REVIEW_CSV_COLUMNS = (
+    "rank",
+    "id",
+    "band",
+    "band_label",
+    "flag",
+    "score",
+    "score_low",
+    "score_high",
+    "reasons",
+    "main_missing",
+    "line",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewEntry:
+    """One case on the review list.
+
+    Attributes
+    ----------
+    id : str
+        Pseudonymous id.
+    line : int
+        Line (JSONL) or row (CSV) it was read from.
+    band, band_label : str
+        Band key and plain words.
+    band_rank : int
+        Position of the band in the weightings (higher is more concern).
+    score, score_low, score_high : int
+        Score and the range the unknowns allow.
+    flag : bool
+        Flagged for review now; when False, the case is listed because the
+        flag could change once the missing information is known.
+    flag_could_change : bool
+        Whether the flag could change once the missing information is known.
+    reasons : tuple of (str, int)
+        Up to three largest contributions as (label, points).
+    main_missing : tuple of str
+        Up to three most important pieces of missing information (labels).
+    """
+
+    id: str
+    line: int
+    band: str
+    band_label: str
+    band_rank: int
+    score: int
+    score_low: int
+    score_high: int
+    flag: bool
+    flag_could_change: bool
+    reasons: tuple[tuple[str, int], ...]
+    main_missing: tuple[str, ...]
+
+    @property
+    def sort_key(self) -> tuple[int, int, str]:
+        """Band (highest first), then score (highest first), then id."""
+        return (-self.band_rank, -self.score, self.id)
+
+    @property
+    def flag_text(self) -> str:
+        """``"flagged"`` or ``"could be flagged"``."""
+        return "flagged" if self.flag else "could be flagged"
+
+    def reasons_text(self) -> str:
+        """Reasons as ``label (+points); ...``."""
+        return "; ".join(f"{label} (+{points})" for label, points in self.reasons)
+
+    def missing_text(self) -> str:
+        """Return the main missing information, ``; ``-separated."""
+        return "; ".join(self.main_missing)
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """What a batch did with every record.
+
+    Attributes
+    ----------
+    read : int
+        Records read (lines, or CSV rows after the header).
+    screened : int
+        Records screened (in the results).
+    rejected : int
+        Records rejected (in the errors file), including duplicates.
+    duplicates : int
+        Of the rejected, how many repeated an id seen on an earlier valid record.
+    flagged : int
+        Screened records flagged for review.
+    as_of : datetime.date
+        The screening date.
+    weights : WeightsStamp
+        Weightings used.
+    review : tuple of ReviewEntry
+        The review list, sorted.
+    rejected_sample : tuple of RejectedRecord
+        The first rejections (at most 100), for display; the errors file has all.
+    outputs : dict of str to str
+        Files written, by kind (``results``, ``errors``, ``review_csv``, ``review_html``).
+    """
+
+    read: int
+    screened: int
+    rejected: int
+    duplicates: int
+    flagged: int
+    as_of: dt.date
+    weights: WeightsStamp
+    review: tuple[ReviewEntry, ...] = ()
+    rejected_sample: tuple[RejectedRecord, ...] = ()
+    outputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """True when every record read was screened."""
+        return self.rejected == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready counts (no personal data)."""
+        return {
+            "read": self.read,
+            "screened": self.screened,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "flagged": self.flagged,
+            "for_review": len(self.review),
+            "as_of": self.as_of.isoformat(),
+            "weights": self.weights.model_dump(),
+            "outputs": dict(self.outputs),
+        }
+
+    def __str__(self) -> str:
+        text = (
+            f"read {self.read}, screened {self.screened}, rejected {self.rejected} "
+            f"(of which {self.duplicates} duplicate ids); {self.flagged} flagged, "
+            f"{len(self.review)} on the review list"
+        )
+        return text
+
+
+# ---------------------------------------------------------------------------------------------
+# The streaming batch.
+
+
+class _Spool:
+    """Points-card HTML fragments spooled to a temporary file, read back by id."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._where: dict[str, tuple[int, int]] = {}
+
+    def add(self, key: str, text: str) -> None:
+        data = text.encode("utf-8")
+        self._where[key] = (self._file.tell(), len(data))
+        self._file.write(data)
+
+    def get(self, key: str) -> str | None:
+        where = self._where.get(key)
+        if where is None:
+            return None
+        end = self._file.tell()
+        self._file.seek(where[0])
+        data = self._file.read(where[1])
+        self._file.seek(end)
+        return data.decode("utf-8")
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _card_html(result: ScreeningResult) -> str:
+    """Render the points card for the review page (the explain module's, when present)."""
+    try:
+        from ._explain import points_card_html
+    except ImportError:  # pragma: no cover - fallback while the explain module is absent
+        return _fallback_card_html(result)
+    return points_card_html(result)
+
+
+def _fallback_card_html(result: ScreeningResult) -> str:
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(c.label)}</td><td class='pts'>{c.points:+d}</td></tr>"
+        for c in result.contributions
+    )
+    return (
+        f"<section class='points-card' data-id='{e(result.id)}'>"
+        f"<table><tr><th>Factor</th><th>Points</th></tr>{rows}"
+        f"<tr><th>Total</th><th class='pts'>{result.score}</th></tr></table>"
+        f"<p>{e(result.band_label)}; range {result.score_range.low} to "
+        f"{result.score_range.high}.</p><p class='notice'>{e(result.notice)}</p></section>"
+    )
+
+
+_LABEL_OF_INDICATOR = {ind.key: ind.label for ind in INDICATORS}
+
+
+class _Run:
+    """State of one batch run."""
+
+    def __init__(
+        self,
+        *,
+        screener: Screener,
+        as_of: dt.date,
+        results: IO[str] | None,
+        errors: IO[str] | None,
+        full: bool,
+        spool: _Spool | None,
+    ) -> None:
+        self.screener = screener
+        self.as_of = as_of
+        self.results = results
+        self.errors = errors
+        self.full = full
+        self.spool = spool
+        self.read = self.screened = self.rejected = self.duplicates = self.flagged = 0
+        self.seen: dict[str, int] = {}
+        self.review: list[ReviewEntry] = []
+        self.sample: list[RejectedRecord] = []
+        weights = screener.weights
+        self.band_keys = [b.key for b in weights.bands]
+        self.band_labels = [b.label for b in weights.bands]
+
+    def reject(self, record: RejectedRecord) -> None:
+        self.rejected += 1
+        if len(self.sample) < _KEEP_REJECTED:
+            self.sample.append(record)
+        if self.errors is not None:
+            write_rejected_jsonl((record,), self.errors)
+
+    def accept(self, record: InputRecord) -> InputRecord | None:
+        """Check duplicates and dates; return the record if it can be screened."""
+        profile = record.profile
+        first = self.seen.get(profile.id)
+        if first is not None:
+            self.duplicates += 1
+            reason = REASON_DUPLICATE.format(line=first)
+            self.reject(RejectedRecord(record.line, profile.id, (FieldProblem("id", reason),)))
+            return None
+        self.seen[profile.id] = record.line
+        problems = date_problems(profile, self.as_of)
+        if problems:
+            self.reject(RejectedRecord(record.line, profile.id, tuple(problems)))
+            return None
+        return record
+
+    def screen_chunk(self, chunk: Sequence[InputRecord]) -> None:
+        if not chunk:
+            return
+        screener = self.screener
+        profiles = [r.profile for r in chunk]
+        matrix = screener.feature_matrix(profiles, as_of=self.as_of)
+        batch = screener.score_matrix(matrix)
+        self.screened += len(chunk)
+        self.flagged += int(batch.flag.sum())
+        if self.results is not None:
+            if self.full:
+                lines = [screener.screen(p, as_of=self.as_of).model_dump_json() for p in profiles]
+            else:
+                lines = [json.dumps(rec, ensure_ascii=False) for rec in batch.to_records()]
+            self.results.write("\n".join(lines) + "\n")
+        self._collect_review(chunk, batch)
+
+    def _collect_review(self, chunk: Sequence[InputRecord], batch: ScreeningBatch) -> None:
+        wanted = (batch.flag | batch.flag_could_change).nonzero()[0].tolist()
+        if not wanted:
+            return
+        top = batch.top_reasons(3)
+        gaps = batch.main_missing(3)
+        for i in wanted:
+            b = int(batch.band[i])
+            entry = ReviewEntry(
+                id=batch.ids[i],
+                line=chunk[i].line,
+                band=self.band_keys[b],
+                band_label=self.band_labels[b],
+                band_rank=b,
+                score=int(batch.score[i]),
+                score_low=int(batch.score_low[i]),
+                score_high=int(batch.score_high[i]),
+                flag=bool(batch.flag[i]),
+                flag_could_change=bool(batch.flag_could_change[i]),
+                reasons=tuple((_LABEL_OF_INDICATOR[k], p) for k, p in top[i]),
+                main_missing=tuple(_group_label(g) for g in gaps[i]),
+            )
+            self.review.append(entry)
+            if self.spool is not None:
+                result = self.screener.screen(chunk[i].profile, as_of=self.as_of)
+                self.spool.add(entry.id, _card_html(result))
+
+    def summary(self, outputs: dict[str, str]) -> BatchSummary:
+        return BatchSummary(
+            read=self.read,
+            screened=self.screened,
+            rejected=self.rejected,
+            duplicates=self.duplicates,
+            flagged=self.flagged,
+            as_of=self.as_of,
+            weights=self.screener.weights.stamp,
+            review=tuple(sorted(self.review, key=lambda e: e.sort_key)),
+            rejected_sample=tuple(self.sample),
+            outputs=outputs,
+        )
+
+
+def _run(
+    records: Iterable[InputRecord | RejectedRecord],
+    run: _Run,
+    *,
+    chunk_size: int,
+    progress: Callable[[int], None] | None,
+) -> None:
+    chunk: list[InputRecord] = []
+    for record in records:
+        run.read += 1
+        if isinstance(record, RejectedRecord):
+            run.reject(record)
+        else:
+            accepted = run.accept(record)
+            if accepted is not None:
+                chunk.append(accepted)
+                if len(chunk) >= chunk_size:
+                    run.screen_chunk(chunk)
+                    chunk = []
+        if progress is not None and run.read % _PROGRESS_EVERY == 0:
+            progress(run.read)
+    run.screen_chunk(chunk)
+    if progress is not None:
+        progress(run.read)
+
+
+def screen_records(
+    records: Iterable[InputRecord | RejectedRecord | Profile],
+    *,
+    as_of: dt.date,
+    screener: Screener | None = None,
+    results: IO[str] | None = None,
+    errors: IO[str] | None = None,
+    full: bool = False,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> BatchSummary:
+    """Screen records already read (e.g. from a case system), accounting for each.
+
+    Parameters
+    ----------
+    records : iterable of InputRecord, RejectedRecord or Profile
+        Records in input order; bare profiles are numbered from 1.
+    as_of : datetime.date
+        The screening date.
+    screener : Screener, optional
+        The screener (default weightings when omitted).
+    results, errors : text file, optional
+        Where to write result lines and rejection lines (JSONL).
+    full : bool
+        Write full :class:`~efh_screen.ScreeningResult` JSON instead of compact records.
+    chunk_size : int
+        Records screened together through the vectorised path.
+
+    Returns
+    -------
+    BatchSummary
+        Counts and the sorted review list.
+    """
+    run = _Run(
+        screener=screener or Screener(),
+        as_of=as_of,
+        results=results,
+        errors=errors,
+        full=full,
+        spool=None,
+    )
+
+    def wrap() -> Iterator[InputRecord | RejectedRecord]:
+        for number, item in enumerate(records, start=1):
+            yield InputRecord(number, item) if isinstance(item, Profile) else item
+
+    _run(wrap(), run, chunk_size=_check_chunk_size(chunk_size), progress=None)
+    return run.summary({})
+
+
+def _check_chunk_size(chunk_size: int) -> int:
+    if chunk_size < 1:
+        raise InputError([FieldProblem("chunk_size", "must be 1 or more; use e.g. 10000")])
+    return chunk_size
+
+
+def _detect_format(path: Path, input_format: str | None) -> InputFormat:
+    if input_format is None:
+        return "csv" if path.suffix.lower() in (".csv", ".tsv") else "jsonl"
+    if input_format not in ("jsonl", "csv"):
+        raise InputError([FieldProblem("input_format", "must be 'jsonl' or 'csv'")])
+    return "csv" if input_format == "csv" else "jsonl"
+
+
+def screen_file(
+    source: str | os.PathLike[str],
+    *,
+    as_of: dt.date,
+    screener: Screener | None = None,
+    mapping: Any = None,
+    input_format: InputFormat | None = None,
+    results: str | os.PathLike[str] | None = None,
+    errors: str | os.PathLike[str] | None = None,
+    review_csv: str | os.PathLike[str] | None = None,
+    review_html: str | os.PathLike[str] | None = None,
+    full: bool = False,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: ProgressCallback | None = None,
+) -> BatchSummary:
+    """Screen a JSONL or CSV caseload file, streaming, and write the outputs atomically.
+
+    Parameters
+    ----------
+    source : path-like
+        The input: JSONL (bare or labelled profile lines) or CSV (the flat
+        layout of ``docs/batch.md``, or any export with a ``mapping``).
+    as_of : datetime.date
+        The screening date (required; nothing reads today's clock).
+    screener : Screener, optional
+        The screener (default weightings when omitted).
+    mapping : ColumnMapping, optional
+        How to read a CSV export with its own column names and words.
+    input_format : {"jsonl", "csv"}, optional
+        Defaults from the file extension (``.csv`` is CSV, anything else JSONL).
+    results : path-like, optional
+        Results file (JSONL), one line per screened record, in input order.
+    errors : path-like, optional
+        Errors file (JSONL), one line per problem of each rejected record:
+        ``{"line", "id", "field", "reason"}``.
+    review_csv, review_html : path-like, optional
+        The review list as CSV, and as a self-contained HTML page.
+    full : bool
+        Write full ScreeningResult JSON per record (slower) instead of compact records.
+    chunk_size : int
+        Records screened together through the vectorised path.
+    progress : callable, optional
+        Called as ``progress(records_read, bytes_read, total_bytes)`` now and then.
+
+    Returns
+    -------
+    BatchSummary
+        Counts (``read == screened + rejected``) and the sorted review list.
+
+    Raises
+    ------
+    InputError
+        If the input cannot be used at all (e.g. a CSV without the needed columns).
+    OSError
+        If a file cannot be opened or written; no output is left half-written.
+    """
+    path = Path(source)
+    fmt = _detect_format(path, input_format)
+    chunk_size = _check_chunk_size(chunk_size)
+    screener = screener or Screener()
+    total = path.stat().st_size
+    outputs: dict[str, str] = {}
+    with contextlib.ExitStack() as stack:
+        raw = stack.enter_context(open(path, "rb"))
+
+        def opened(kind: str, target: str | os.PathLike[str] | None) -> IO[str] | None:
+            if target is None:
+                return None
+            outputs[kind] = os.fspath(target)
+            stream: IO[str] = stack.enter_context(atomic_output(target))
+            return stream
+
+        results_stream = opened("results", results)
+        errors_stream = opened("errors", errors)
+        spool = None
+        if review_html is not None:
+            spool = _Spool()
+            stack.callback(spool.close)
+        run = _Run(
+            screener=screener,
+            as_of=as_of,
+            results=results_stream,
+            errors=errors_stream,
+            full=full,
+            spool=spool,
+        )
+        records: Iterable[InputRecord | RejectedRecord]
+        if fmt == "csv":
+            from ._csv import read_csv
+
+            text = stack.enter_context(_text_view(raw))
+            records = read_csv(text, mapping=mapping)
+        else:
+            if mapping is not None:
+                raise InputError(
+                    [FieldProblem("mapping", "only applies to CSV input; drop --mapping")]
+                )
+            records = read_jsonl(raw)
+
+        tick = None
+        if progress is not None:
+            callback = progress
+
+            def tick(n: int) -> None:
+                with contextlib.suppress(OSError, ValueError):
+                    callback(n, raw.tell(), total)
+
+        _run(records, run, chunk_size=chunk_size, progress=tick)
+        summary = run.summary(outputs)
+        if review_csv is not None:
+            outputs["review_csv"] = os.fspath(review_csv)
+            with atomic_output(review_csv) as stream:
+                write_review_csv(summary.review, stream)
+        if review_html is not None and spool is not None:
+            outputs["review_html"] = os.fspath(review_html)
+            cards = _SpoolView(spool)
+            with atomic_output(review_html) as stream:
+                write_review_html(summary.review, stream, summary=summary, cards=cards)
+    return summary
+
+
+@contextlib.contextmanager
+def _text_view(raw: IO[bytes]) -> Iterator[IO[str]]:
+    import io
+
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+    try:
+        yield text
+    finally:
+        text.detach()
+
+
+class _SpoolView(Mapping[str, str]):
+    def __init__(self, spool: _Spool) -> None:
+        self._spool = spool
+
+    def __getitem__(self, key: str) -> str:
+        value = self._spool.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spool._where)
+
+    def __len__(self) -> int:
+        return len(self._spool._where)
+
+
+# ---------------------------------------------------------------------------------------------
+# Review list writers.
+
+
+def write_review_csv(entries: Iterable[ReviewEntry], stream: IO[str]) -> int:
+    """Write the review list as CSV; return the number of cases written.
+
+    Columns: ``rank, id, band, band_label, flag, score, score_low, score_high,
+    reasons, main_missing, line``. ``flag`` is ``flagged`` or ``could be flagged``.
+    Entries are written in the order given (:func:`screen_file` sorts them).
+    """
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(REVIEW_CSV_COLUMNS)
+    n = 0
+    for n, e in enumerate(entries, start=1):
+        writer.writerow(
+            [
+                n,
+                e.id,
+                e.band,
+                e.band_label,
+                e.flag_text,
+                e.score,
+                e.score_low,
+                e.score_high,
+                e.reasons_text(),
+                e.missing_text(),
+                e.line,
+            ]
+        )
+    return n
+
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5rem;color:#1b1b1b;
+max-width:70rem}
+header.notice{border:2px solid #7a4b00;background:#fff6e0;padding:.75rem 1rem;margin-bottom:1rem}
+table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #bbb;padding:.3rem .5rem;
+text-align:left;vertical-align:top}.pts{text-align:right}
+details{border:1px solid #ccc;margin:.4rem 0;padding:.4rem .6rem}
+summary{cursor:pointer;font-weight:600}
+.flagged{color:#7a1d00}.possible{color:#4b4b00}.meta{color:#555;font-size:.9em}
+"""
+
+
+def write_review_html(
+    entries: Sequence[ReviewEntry],
+    stream: IO[str],
+    *,
+    summary: BatchSummary | None = None,
+    cards: Mapping[str, str] | None = None,
+    title: str = "Early-help review list",
+) -> int:
+    """Write the review list as one self-contained HTML page; return the cases written.
+
+    The page has no external assets or scripts and works offline. A header says
+    that flags are prompts for a person's review, never decisions. Each case is
+    a ``<details>`` element that opens to its points card.
+
+    Parameters
+    ----------
+    entries : sequence of ReviewEntry
+        Cases in display order.
+    stream : text file
+        Where to write.
+    summary : BatchSummary, optional
+        Counts and weightings shown in the header.
+    cards : mapping of str to str, optional
+        Points-card HTML fragments by id (already escaped); a case without one
+        shows its reasons and missing information only.
+    title : str
+        Page title.
+    """
+    e = html.escape
+    head = [
+        "<!DOCTYPE html>",
+        "<html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>{e(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{e(title)}</h1>",
+        f"<header class='notice'><strong>Flags are prompts for an early-help review by a person, "
+        f"never decisions about a child.</strong> {e(REVIEW_NOTICE)}</header>",
+    ]
+    if summary is not None:
+        w = summary.weights
+        head.append(
+            f"<p class='meta'>As of {e(summary.as_of.isoformat())}. {e(str(summary))}. "
+            f"Weightings: {e(w.name)} v{e(str(w.version))} ({e(w.status)}), "
+            f"sha256 {e(w.sha256[:12])}.</p>"
+        )
+    head.append(
+        f"<p>{len(entries)} cases, highest band first, then highest score. "
+        "Open a case to see its points card.</p><main>"
+    )
+    stream.write("\n".join(head) + "\n")
+    for rank, entry in enumerate(entries, start=1):
+        css = "flagged" if entry.flag else "possible"
+        reasons = "".join(f"<li>{e(label)} (+{pts})</li>" for label, pts in entry.reasons)
+        missing = "".join(f"<li>{e(m)}</li>" for m in entry.main_missing)
+        card = cards.get(entry.id) if cards is not None else None
+        stream.write(
+            f"<details id='case-{e(entry.id)}' data-id='{e(entry.id)}'>"
+            f"<summary>{rank}. <span class='id'>{e(entry.id)}</span> — "
+            f"<span class='{css}'>{e(entry.band_label)} ({e(entry.flag_text)})</span>, "
+            f"score {entry.score} (range {entry.score_low}–{entry.score_high})</summary>"
+            f"<p><strong>Top reasons:</strong></p><ul>{reasons or '<li>none</li>'}</ul>"
+            f"<p><strong>Main missing information:</strong></p>"
+            f"<ul>{missing or '<li>none</li>'}</ul>"
+            f"{card or ''}</details>\n"
+        )
+    stream.write("</main></body></html>\n")
+    return len(entries)

@@ -1,0 +1,223 @@
+"""The ``screen`` subcommand: screen a caseload file and print the review list.
+
+Exit codes (see :mod:`efh_screen._cli`): 0 when every record was screened; 1
+when some were rejected (the good records' results are still written); 2 for an
+unusable invocation (missing file, bad date, bad weightings or mapping).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ._batch import BatchSummary, ReviewEntry, screen_file
+from ._errors import FieldProblem, InputError
+from ._scoring import Screener
+from ._weights import Weights
+
+__all__ = ["register"]
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_UNUSABLE = 2
+
+SAMPLE_AS_OF = "2026-09-01"
+_SHOW_REJECTED = 20
+
+_EPILOG = """\
+examples:
+  efh-screen screen --sample --as-of 2026-09-01
+  efh-screen screen caseload.jsonl --as-of 2026-09-01 --out results.jsonl \\
+      --review review.csv --html review.html --errors rejected.jsonl
+  efh-screen screen export.csv --mapping mapping.json --as-of 2026-09-01 --review review.csv
+
+exit codes:
+  0  every record was screened
+  1  some records were rejected (see --errors); the good records' results were written
+  2  unusable invocation: missing file, bad --as-of date, bad weightings or mapping
+
+A flag is a prompt for an early-help review by a person, never a decision.
+"""
+
+
+def _as_of(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "must be a date written YYYY-MM-DD, e.g. 2026-09-01"
+        ) from None
+
+
+def _sample_path() -> Path:
+    ref = resources.files("efh_screen") / "data" / "sample_caseload.jsonl"
+    path = Path(str(ref))
+    if not path.is_file():
+        raise InputError(
+            [
+                FieldProblem(
+                    "--sample",
+                    "the bundled sample caseload is not installed; pass an INPUT file instead",
+                )
+            ]
+        )
+    return path
+
+
+class _ProgressBar:
+    """A small progress bar on stderr (only used when stderr is a terminal)."""
+
+    def __init__(self) -> None:
+        self._last = 0.0
+        self._start = time.monotonic()
+        self.drawn = False
+
+    def __call__(self, n: int, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._last < 0.2 and done < total:
+            return
+        self._last = now
+        fraction = min(done / total, 1.0) if total else 1.0
+        width = 30
+        filled = int(fraction * width)
+        rate = n / max(now - self._start, 1e-9)
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} "
+            f"{n} records ({rate:,.0f}/s)"
+        )
+        sys.stderr.flush()
+        self.drawn = True
+
+    def finish(self) -> None:
+        if self.drawn:
+            sys.stderr.write("\n")
+
+
+def format_review_table(entries: Sequence[ReviewEntry], *, limit: int | None = None) -> str:
+    """Render the review list as a plain-text table."""
+    shown = entries if limit is None else entries[:limit]
+    header = f"{'#':>4}  {'id':<16} {'band':<28} {'score':>5} {'range':>7}  reasons | missing"
+    lines = [header, "-" * len(header)]
+    for rank, e in enumerate(shown, start=1):
+        band = e.band_label if e.flag else f"{e.band_label} (could be flagged)"
+        lines.append(
+            f"{rank:>4}  {e.id:<16} {band[:28]:<28} {e.score:>5} "
+            f"{f'{e.score_low}-{e.score_high}':>7}  {e.reasons_text() or '-'} | "
+            f"{e.missing_text() or '-'}"
+        )
+    if limit is not None and len(entries) > limit:
+        lines.append(f"... and {len(entries) - limit} more (use --review FILE for all)")
+    return "\n".join(lines)
+
+
+def _write_summary(summary: BatchSummary, *, errors_file: str | None) -> None:
+    err = sys.stderr
+    err.write(f"efh-screen: {summary}.\n")
+    if summary.rejected and errors_file is None:
+        for record in summary.rejected_sample[:_SHOW_REJECTED]:
+            rid = f" id {record.id}" if record.id else ""
+            for p in record.problems[:3]:
+                err.write(f"  line {record.line}{rid}: {p.field}: {p.reason}\n")
+        if summary.rejected > min(len(summary.rejected_sample), _SHOW_REJECTED):
+            err.write("  ... use --errors FILE to write every rejected record\n")
+    elif summary.rejected:
+        err.write(f"efh-screen: rejected records written to {errors_file}\n")
+    for kind, path in summary.outputs.items():
+        if kind != "errors":
+            err.write(f"efh-screen: wrote {kind.replace('_', ' ')} to {path}\n")
+    err.write(
+        "efh-screen: a flag is a prompt for an early-help review by a person, not a decision.\n"
+    )
+
+
+def _screen(args: argparse.Namespace) -> int:
+    if args.sample:
+        if args.input is not None:
+            raise InputError([FieldProblem("INPUT", "give either INPUT or --sample, not both")])
+        source = _sample_path()
+    elif args.input is None:
+        raise InputError(
+            [FieldProblem("INPUT", "is required; give a JSONL or CSV file, or use --sample")]
+        )
+    else:
+        source = Path(args.input)
+        if not source.is_file():
+            raise InputError(
+                [FieldProblem("INPUT", "file not found; check the path to the caseload file")]
+            )
+    weights = Weights.load(args.weights) if args.weights else None
+    mapping = None
+    if args.mapping:
+        from ._csv import ColumnMapping
+
+        mapping = ColumnMapping.load(args.mapping)
+    bar = _ProgressBar() if sys.stderr.isatty() and not args.quiet else None
+    try:
+        summary = screen_file(
+            source,
+            as_of=args.as_of,
+            screener=Screener(weights),
+            mapping=mapping,
+            input_format=args.format,
+            results=args.out,
+            errors=args.errors,
+            review_csv=args.review,
+            review_html=args.html,
+            full=args.full,
+            progress=bar,
+        )
+    finally:
+        if bar is not None:
+            bar.finish()
+    if not args.quiet:
+        sys.stdout.write(
+            format_review_table(summary.review, limit=args.limit if args.limit > 0 else None) + "\n"
+        )
+    _write_summary(summary, errors_file=args.errors)
+    return EXIT_OK if summary.complete else EXIT_REJECTED
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add the ``screen`` subcommand."""
+    p = sub.add_parser(
+        "screen",
+        help="screen a caseload file (JSONL or CSV) and list cases for review",
+        description=(
+            "Screen every record of a caseload file as of a date. Prints the review list "
+            "(flagged cases, and those that could be flagged once missing information is "
+            "known; highest band, then highest score first) to stdout and a summary "
+            "(read / screened / rejected / duplicates) to stderr."
+        ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("input", nargs="?", metavar="INPUT", help="JSONL or CSV caseload file")
+    p.add_argument(
+        "--as-of", required=True, type=_as_of, metavar="DATE", help="screening date, YYYY-MM-DD"
+    )
+    p.add_argument("--sample", action="store_true", help="screen the bundled synthetic caseload")
+    p.add_argument("--weights", metavar="FILE", help="weightings file (default: embedded)")
+    p.add_argument("--mapping", metavar="FILE", help="CSV column mapping file (JSON)")
+    p.add_argument(
+        "--format", choices=("jsonl", "csv"), help="input format (default: from the extension)"
+    )
+    p.add_argument("--out", metavar="FILE", help="write one result per screened record (JSONL)")
+    p.add_argument("--full", action="store_true", help="write full results with evidence (slower)")
+    p.add_argument("--review", metavar="FILE", help="write the review list as CSV")
+    p.add_argument("--html", metavar="FILE", help="write the review list as an HTML page")
+    p.add_argument("--errors", metavar="FILE", help="write rejected records (JSONL)")
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=50,
+        metavar="N",
+        help="cases shown on stdout (default 50; 0 for all)",
+    )
+    p.add_argument("--quiet", action="store_true", help="print only the summary")
+    p.set_defaults(handler=_screen)

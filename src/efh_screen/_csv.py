@@ -1,0 +1,650 @@
+"""CSV caseloads: the flat layout, column mappings for case-system exports, and a writer.
+
+The flat layout (one row per young person; see ``docs/batch.md``):
+
+``id``, ``date_of_birth``
+    Pseudonymous id and date of birth.
+``<factor>``, ``<factor>_source``, ``<factor>_recorded``
+    Status of any catalogue factor (``present`` / ``absent`` / ``unknown``;
+    blank = not recorded, i.e. unknown), the agency that recorded it, and when.
+``<event_type>_dates``, ``<event_type>_sources``
+    ``;``-separated dates of each event of that type (blank = not known; the
+    word ``none`` = known to be none, which records an events-evidenced factor
+    as absent), and the agency of each, aligned (blank item = not recorded).
+``home_move_cross_borough``
+    ``;``-separated ``yes`` / ``no`` / blank, aligned with ``home_move_dates``.
+``attendance_start``, ``attendance_end``, ``attendance_source``,
+``attendance_possible_sessions``, ``attendance_missed_sessions``
+    One item per attendance period, ``;``-separated and aligned.
+``agencies``
+    ``;``-separated agencies that contributed.
+``ethnicity``, ``sex``
+    Audit-only demographics (never scored).
+
+Notes and ``audit.other`` are not part of the layout. A
+:class:`ColumnMapping` lets an export with its own column names, status words,
+date format and a Children in Need census factor-code column be read as is.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ._errors import FieldProblem, InputError, _loc_to_path
+from ._factors import _FACTOR_BY_CIN_CODE, _FACTOR_BY_EVENT, FACTORS, Agency, EventType
+from ._io import REASON_EMPTY_LINE, InputRecord, RejectedRecord, _safe_id
+from ._profile import Ethnicity, Profile, Sex, Status, problems_from_validation_error
+
+__all__ = ["FLAT_COLUMNS", "ColumnMapping", "read_csv", "write_csv"]
+
+_ATTENDANCE_FIELDS = ("start", "end", "possible_sessions", "missed_sessions", "source")
+
+
+def _flat_columns() -> tuple[str, ...]:
+    cols = ["id", "date_of_birth", "agencies", "ethnicity", "sex"]
+    for key in FACTORS:
+        cols += [key, f"{key}_source", f"{key}_recorded"]
+    for etype in EventType:
+        cols += [f"{etype.value}_dates", f"{etype.value}_sources"]
+        if etype is EventType.HOME_MOVE:
+            cols.append("home_move_cross_borough")
+    cols += [f"attendance_{f}" for f in _ATTENDANCE_FIELDS]
+    return tuple(cols)
+
+
+FLAT_COLUMNS: tuple[str, ...] = _flat_columns()
+"""Every column of the flat layout, in the order :func:`write_csv` writes them."""
+
+_FLAT_SET = frozenset(FLAT_COLUMNS)
+_DEFAULT_WORDS: dict[str, Status] = {
+    "present": Status.PRESENT,
+    "absent": Status.ABSENT,
+    "unknown": Status.UNKNOWN,
+    "": Status.UNKNOWN,
+}
+_YES = {"yes", "y", "true", "1"}
+_NO = {"no", "n", "false", "0"}
+
+
+class ColumnMapping(BaseModel):
+    """How to read a case-system CSV export without editing it.
+
+    Parameters
+    ----------
+    columns : dict of str to str
+        Export column name → flat-layout column name (e.g. ``{"Child ID": "id",
+        "DA": "domestic_abuse"}``). Columns not listed keep their own name if it
+        is a flat-layout name.
+    status_words : dict of str to Status
+        Words that mean present / absent / unknown in every status column, on
+        top of ``present``, ``absent``, ``unknown`` and blank (= unknown).
+        Matched ignoring case and surrounding spaces.
+    column_status_words : dict of str to dict of str to Status
+        Words for one export column only (override ``status_words``).
+    date_format : str
+        ``strptime`` format of every date cell, e.g. ``"%d/%m/%Y"``.
+    list_separator : str
+        Separator inside list cells (dates, agencies, attendance periods).
+    none_word : str
+        The word in an event-dates cell meaning "known: none".
+    cin_codes_column : str, optional
+        Export column holding Children in Need census factor codes (e.g. ``3A;10A``).
+        Each code records its catalogue factor present; an unknown code rejects the row.
+    cin_codes_separator : str
+        Separator between codes.
+    sources : dict of str to Agency
+        Default source agency per export column, used when the row gives none.
+    ignore_unmapped : bool
+        Ignore export columns that are neither mapped nor flat-layout names
+        (default True: exports carry many other columns). When False they make
+        the file unusable, so a typo in the mapping is caught.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    columns: dict[str, str] = Field(default_factory=dict)
+    status_words: dict[str, Status] = Field(default_factory=dict)
+    column_status_words: dict[str, dict[str, Status]] = Field(default_factory=dict)
+    date_format: str = "%Y-%m-%d"
+    list_separator: str = Field(";", min_length=1, max_length=3)
+    none_word: str = "none"
+    cin_codes_column: str | None = None
+    cin_codes_separator: str = Field(";", min_length=1, max_length=3)
+    sources: dict[str, Agency] = Field(default_factory=dict)
+    ignore_unmapped: bool = True
+
+    @field_validator("columns")
+    @classmethod
+    def _targets_exist(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = sorted({t for t in value.values() if t not in _FLAT_SET})
+        if bad:
+            raise ValueError(
+                f"maps to columns that are not in the flat layout: {', '.join(bad)}; "
+                "see docs/batch.md for the column names"
+            )
+        return value
+
+    @field_validator("date_format")
+    @classmethod
+    def _format_works(cls, value: str) -> str:
+        try:
+            text = dt.date(2001, 2, 3).strftime(value)
+            dt.datetime.strptime(text, value)
+        except ValueError:
+            raise ValueError("is not a usable strptime date format, e.g. %d/%m/%Y") from None
+        return value
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> ColumnMapping:
+        """Load and validate a JSON mapping file.
+
+        Raises
+        ------
+        InputError
+            With one problem per bad field, saying how to fix it.
+        """
+        with open(path, "rb") as fh:
+            text = fh.read()
+        return cls.from_json(text)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> ColumnMapping:
+        """Validate a mapping from JSON text (raises :class:`InputError`)."""
+        try:
+            return cls.model_validate_json(text)
+        except ValidationError as exc:
+            problems = []
+            for err in exc.errors(include_url=False, include_input=False):
+                path = "mapping." + _loc_to_path(err.get("loc", ()))
+                kind = err.get("type", "")
+                if kind == "extra_forbidden":
+                    reason = "is not a mapping option; see docs/batch.md for the options"
+                elif kind == "json_invalid":
+                    path, reason = "mapping", "is not valid JSON; check quotes and commas"
+                else:
+                    reason = str(err.get("msg", "is not valid")).removeprefix("Value error, ")
+                    reason = reason.rstrip(".") + "; see docs/batch.md"
+                problems.append(FieldProblem(path, reason))
+            raise InputError(problems) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading.
+
+
+class _Layout:
+    """The header resolved against the flat layout and the mapping."""
+
+    def __init__(self, header: list[str], mapping: ColumnMapping) -> None:
+        self.mapping = mapping
+        self.width = len(header)
+        self.index: dict[str, int] = {}  # flat column -> position
+        self.name: dict[str, str] = {}  # flat column -> export column name
+        self.words: dict[str, dict[str, Status]] = {}
+        self.cin_index: int | None = None
+        self.cin_name = ""
+        problems: list[FieldProblem] = []
+        unknown: list[str] = []
+        base = {k.strip().casefold(): v for k, v in _DEFAULT_WORDS.items()}
+        base.update({k.strip().casefold(): v for k, v in mapping.status_words.items()})
+        for pos, raw_name in enumerate(header):
+            name = raw_name.strip()
+            if mapping.cin_codes_column is not None and name == mapping.cin_codes_column:
+                self.cin_index, self.cin_name = pos, name
+                continue
+            target = mapping.columns.get(name, name)
+            if target not in _FLAT_SET:
+                unknown.append(name)
+                continue
+            if target in self.index:
+                problems.append(
+                    FieldProblem(
+                        name, f"is a second column for {target}; keep one or fix the mapping"
+                    )
+                )
+                continue
+            self.index[target] = pos
+            self.name[target] = name
+            words = dict(base)
+            words.update(
+                {
+                    k.strip().casefold(): v
+                    for k, v in mapping.column_status_words.get(name, {}).items()
+                }
+            )
+            self.words[target] = words
+        for required in ("id", "date_of_birth"):
+            if required not in self.index:
+                problems.append(
+                    FieldProblem(
+                        required,
+                        "no column holds it; add the column or map the export's column to "
+                        f"'{required}' in the mapping file",
+                    )
+                )
+        if mapping.cin_codes_column is not None and self.cin_index is None:
+            problems.append(
+                FieldProblem(
+                    "mapping.cin_codes_column",
+                    "names a column that is not in the file's header; check the spelling",
+                )
+            )
+        if unknown and not mapping.ignore_unmapped:
+            problems.append(
+                FieldProblem(
+                    "(header)",
+                    f"{len(unknown)} column(s) are not flat-layout names "
+                    f"({', '.join(unknown[:10])}); "
+                    "map them in the mapping file or set ignore_unmapped",
+                )
+            )
+        if problems:
+            raise InputError(problems)
+        self.source_default: dict[str, Agency] = {
+            target: mapping.sources[self.name[target]]
+            for target in self.index
+            if self.name[target] in mapping.sources
+        }
+
+
+class _Row:
+    """Build one profile dict from a row, recording which column each field came from."""
+
+    def __init__(self, layout: _Layout, cells: list[str]) -> None:
+        self.layout = layout
+        self.cells = cells
+        self.problems: list[FieldProblem] = []
+        self.origin: dict[str, str] = {}
+        self.sep = layout.mapping.list_separator
+
+    def cell(self, column: str) -> str | None:
+        pos = self.layout.index.get(column)
+        if pos is None:
+            return None
+        return self.cells[pos].strip()
+
+    def col(self, column: str) -> str:
+        return self.layout.name.get(column, column)
+
+    def bad(self, column: str, reason: str) -> None:
+        self.problems.append(FieldProblem(self.col(column), reason))
+
+    def date(self, column: str, text: str) -> str | None:
+        fmt = self.layout.mapping.date_format
+        try:
+            return dt.datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            shown = fmt.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
+            self.bad(column, f"must be a date written {shown}; check the date")
+            return None
+
+    def items(self, text: str) -> list[str]:
+        return [t.strip() for t in text.split(self.sep)] if text else []
+
+    def agency(self, column: str, text: str) -> str | None:
+        if not text:
+            default = self.layout.source_default.get(column)
+            return default.value if default is not None else None
+        try:
+            return Agency(text.strip().lower()).value
+        except ValueError:
+            self.bad(
+                column, "is not a known agency; use one of " + ", ".join(a.value for a in Agency)
+            )
+            return None
+
+    def build(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for key in ("id", "date_of_birth"):
+            text = self.cell(key) or ""
+            self.origin[key] = self.col(key)
+            if key == "date_of_birth" and text:
+                data[key] = self.date(key, text)
+            elif text:
+                data[key] = text
+        factors: dict[str, dict[str, Any]] = {}
+        for key in FACTORS:
+            cell = self.cell(key)
+            if cell is None:
+                continue
+            text = cell
+            status = self.layout.words[key].get(text.casefold())
+            if status is None:
+                self.bad(
+                    key,
+                    "is not a recognised status word; use present, absent, unknown or blank, "
+                    "or add the word to status_words in the mapping file",
+                )
+                continue
+            if status is Status.UNKNOWN and not text:
+                continue
+            obs: dict[str, Any] = {"status": status.value}
+            source = self.agency(f"{key}_source", self.cell(f"{key}_source") or "")
+            if source is None and f"{key}_source" not in self.layout.index:
+                default = self.layout.source_default.get(key)
+                source = default.value if default is not None else None
+            if source is not None:
+                obs["source"] = source
+            recorded = self.cell(f"{key}_recorded")
+            if recorded:
+                obs["recorded"] = self.date(f"{key}_recorded", recorded)
+            factors[key] = obs
+            self.origin[f"factors.{key}"] = self.col(key)
+        events = self._events(factors)
+        self._cin(factors, events)
+        if factors:
+            data["factors"] = factors
+        if events:
+            data["events"] = events
+        attendance = self._attendance()
+        if attendance:
+            data["attendance"] = attendance
+        agencies = self.cell("agencies")
+        if agencies:
+            found = [self.agency("agencies", a) for a in self.items(agencies)]
+            data["agencies"] = [a for a in found if a is not None]
+            self.origin["agencies"] = self.col("agencies")
+        audit: dict[str, str] = {}
+        for key, enum in (("ethnicity", Ethnicity), ("sex", Sex)):
+            text = self.cell(key) or ""
+            if text:
+                try:
+                    audit[key] = enum(text.strip().lower()).value
+                except ValueError:
+                    self.bad(key, "is not an allowed value; use one of " + ", ".join(enum))
+                self.origin[f"audit.{key}"] = self.col(key)
+        if audit:
+            data["audit"] = audit
+        return data
+
+    def _events(self, factors: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = []
+        none_word = self.layout.mapping.none_word.casefold()
+        for etype in EventType:
+            column = f"{etype.value}_dates"
+            text = self.cell(column)
+            if not text:
+                continue
+            factor = _FACTOR_BY_EVENT[etype]
+            if text.casefold() == none_word:
+                if factor.evidence == "events" and factor.key not in factors:
+                    factors[factor.key] = {"status": "absent"}
+                    self.origin[f"factors.{factor.key}"] = self.col(column)
+                continue
+            dates = self.items(text)
+            sources = self.items(self.cell(f"{etype.value}_sources") or "")
+            cross = self.items(self.cell("home_move_cross_borough") or "")
+            for j, item in enumerate(dates):
+                iso = self.date(column, item)
+                if iso is None:
+                    continue
+                event: dict[str, Any] = {"type": etype.value, "date": iso}
+                src = self.agency(f"{etype.value}_sources", sources[j] if j < len(sources) else "")
+                if src is None:
+                    default = self.layout.source_default.get(column)
+                    src = default.value if default is not None else None
+                if src is not None:
+                    event["source"] = src
+                if etype is EventType.HOME_MOVE and j < len(cross) and cross[j]:
+                    flag = cross[j].casefold()
+                    if flag in _YES or flag in _NO:
+                        event["cross_borough"] = flag in _YES
+                    else:
+                        self.bad("home_move_cross_borough", "items must be yes, no or blank")
+                self.origin[f"events[{len(events)}]"] = self.col(column)
+                events.append(event)
+        return events
+
+    def _cin(self, factors: dict[str, dict[str, Any]], events: list[dict[str, Any]]) -> None:
+        layout = self.layout
+        if layout.cin_index is None:
+            return
+        text = self.cells[layout.cin_index].strip()
+        if not text:
+            return
+        listed = {e["type"] for e in events}
+        for n, code in enumerate(text.split(layout.mapping.cin_codes_separator), start=1):
+            code = code.strip().upper()
+            if not code:
+                continue
+            factor = _FACTOR_BY_CIN_CODE.get(code)
+            if factor is None:
+                self.problems.append(
+                    FieldProblem(
+                        layout.cin_name,
+                        f"code {n} is not a Children in Need census factor code the catalogue "
+                        "knows; run 'efh-screen factors' to list them, or remove it",
+                    )
+                )
+                continue
+            existing = factors.get(factor.key)
+            if existing is not None and existing["status"] == "absent":
+                self.problems.append(
+                    FieldProblem(
+                        layout.cin_name,
+                        f"code {n} records {factor.key} present but its column says absent; "
+                        "correct one of them",
+                    )
+                )
+                continue
+            self.origin.setdefault(f"factors.{factor.key}", layout.cin_name)
+            if factor.evidence == "events":
+                if factor.event_type is not None and factor.event_type.value in listed:
+                    continue
+                # Present, but the screen needs the dates: record it as unknown so the
+                # case shows it as missing information to get from the agency.
+                factors.setdefault(
+                    factor.key,
+                    {"status": "unknown", "note": "CIN census code recorded; add the dated events"},
+                )
+            elif existing is None or existing["status"] != "present":
+                factors[factor.key] = {"status": "present", "note": "CIN census code"}
+
+    def _attendance(self) -> list[dict[str, Any]]:
+        columns = {f: self.cell(f"attendance_{f}") for f in _ATTENDANCE_FIELDS}
+        if not any(columns.values()):
+            return []
+        lists = {f: self.items(v or "") for f, v in columns.items()}
+        n = max(len(v) for v in lists.values())
+        periods: list[dict[str, Any]] = []
+        for j in range(n):
+            period: dict[str, Any] = {}
+            for f in _ATTENDANCE_FIELDS:
+                column = f"attendance_{f}"
+                item = lists[f][j] if j < len(lists[f]) else ""
+                if not item:
+                    continue
+                if f in ("start", "end"):
+                    period[f] = self.date(column, item)
+                elif f == "source":
+                    period[f] = self.agency(column, item)
+                else:
+                    try:
+                        period[f] = int(item)
+                    except ValueError:
+                        self.bad(column, "items must be whole numbers of sessions")
+            periods.append(period)
+        self.origin["attendance"] = self.col("attendance_possible_sessions")
+        return periods
+
+    def column_for(self, path: str) -> str | None:
+        best: str | None = None
+        for prefix in self.origin:
+            matches = path == prefix or path.startswith((prefix + ".", prefix + "["))
+            if matches and (best is None or len(prefix) > len(best)):
+                best = prefix
+        return self.origin[best] if best is not None else None
+
+
+def _rejected_from_validation(
+    row: _Row, exc: ValidationError, line: int, rid: str | None
+) -> RejectedRecord:
+    problems = []
+    for p in problems_from_validation_error(exc):
+        column = row.column_for(p.field)
+        field = f"{column} ({p.field})" if column is not None else p.field
+        problems.append(FieldProblem(field, p.reason))
+    return RejectedRecord(line, rid, tuple(problems))
+
+
+def read_csv(
+    source: str | os.PathLike[str] | IO[str],
+    *,
+    mapping: ColumnMapping | None = None,
+) -> Iterator[InputRecord | RejectedRecord]:
+    """Read a CSV caseload (flat layout, or an export with a mapping), streaming.
+
+    Parameters
+    ----------
+    source : path-like or text file
+        The CSV file (UTF-8; a byte-order mark is ignored). Open files must be
+        opened with ``newline=""``.
+    mapping : ColumnMapping, optional
+        How to read an export with its own column names and words. Without one,
+        every column must be a flat-layout name.
+
+    Yields
+    ------
+    InputRecord or RejectedRecord
+        One per data row, numbered with the header as row 1. A rejected row's
+        problems name the CSV column (and the profile field in brackets).
+
+    Raises
+    ------
+    InputError
+        If the header cannot be used (no id or date-of-birth column, unknown
+        columns without a mapping, a mapped CIN-codes column that is missing).
+    """
+    if isinstance(source, str | os.PathLike):
+        with open(source, encoding="utf-8-sig", newline="") as fh:
+            yield from _read_rows(fh, mapping)
+    else:
+        yield from _read_rows(source, mapping)
+
+
+def _read_rows(
+    stream: IO[str], mapping: ColumnMapping | None
+) -> Iterator[InputRecord | RejectedRecord]:
+    mapping = mapping or ColumnMapping(ignore_unmapped=False)
+    reader = csv.reader(stream)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(
+            [FieldProblem("(header)", "the file is empty; add a header row")]
+        ) from None
+    except csv.Error:
+        raise InputError([FieldProblem("(header)", "the header row is not valid CSV")]) from None
+    layout = _Layout(header, mapping)
+    row_number = 1
+    while True:
+        row_number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield RejectedRecord(
+                row_number,
+                None,
+                (
+                    FieldProblem(
+                        "(row)",
+                        "is not valid CSV (e.g. an unclosed quote or a huge field); fix the row",
+                    ),
+                ),
+            )
+            continue
+        yield _parse_row(layout, cells, row_number)
+
+
+def _parse_row(layout: _Layout, cells: list[str], line: int) -> InputRecord | RejectedRecord:
+    if not cells or all(not c.strip() for c in cells):
+        return RejectedRecord(
+            line, None, (FieldProblem("(row)", REASON_EMPTY_LINE.replace("line", "row")),)
+        )
+    id_pos = layout.index["id"]
+    rid_text = cells[id_pos].strip() if id_pos < len(cells) else ""
+    rid = _safe_id(rid_text)
+    if len(cells) != layout.width:
+        return RejectedRecord(
+            line,
+            rid,
+            (
+                FieldProblem(
+                    "(row)",
+                    f"has {len(cells)} cells but the header has {layout.width}; check for "
+                    "unquoted commas or a missing cell",
+                ),
+            ),
+        )
+    row = _Row(layout, cells)
+    data = row.build()
+    if row.problems:
+        return RejectedRecord(line, rid, tuple(row.problems))
+    try:
+        return InputRecord(line, Profile.model_validate(data))
+    except ValidationError as exc:
+        return _rejected_from_validation(row, exc, line, rid)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing.
+
+
+def _profile_row(profile: Profile, sep: str) -> dict[str, str]:
+    row: dict[str, str] = dict.fromkeys(FLAT_COLUMNS, "")
+    row["id"] = profile.id
+    row["date_of_birth"] = profile.date_of_birth.isoformat()
+    row["agencies"] = sep.join(a.value for a in profile.agencies)
+    if profile.audit is not None:
+        row["ethnicity"] = profile.audit.ethnicity.value if profile.audit.ethnicity else ""
+        row["sex"] = profile.audit.sex.value if profile.audit.sex else ""
+    for key, obs in profile.factors.items():
+        row[key] = obs.status.value
+        row[f"{key}_source"] = obs.source.value if obs.source else ""
+        row[f"{key}_recorded"] = obs.recorded.isoformat() if obs.recorded else ""
+    by_type: dict[EventType, list[Any]] = {}
+    for event in profile.events:
+        by_type.setdefault(event.type, []).append(event)
+    for etype, events in by_type.items():
+        row[f"{etype.value}_dates"] = sep.join(e.date.isoformat() for e in events)
+        if any(e.source for e in events):
+            row[f"{etype.value}_sources"] = sep.join(
+                e.source.value if e.source else "" for e in events
+            )
+        if etype is EventType.HOME_MOVE and any(e.cross_borough is not None for e in events):
+            row["home_move_cross_borough"] = sep.join(
+                "" if e.cross_borough is None else ("yes" if e.cross_borough else "no")
+                for e in events
+            )
+    if profile.attendance:
+        att = profile.attendance
+        row["attendance_start"] = sep.join(a.start.isoformat() for a in att)
+        row["attendance_end"] = sep.join(a.end.isoformat() for a in att)
+        row["attendance_possible_sessions"] = sep.join(str(a.possible_sessions) for a in att)
+        row["attendance_missed_sessions"] = sep.join(str(a.missed_sessions) for a in att)
+        row["attendance_source"] = sep.join(a.source.value for a in att)
+    return row
+
+
+def write_csv(profiles: Iterable[Profile], stream: IO[str]) -> int:
+    """Write profiles in the flat CSV layout; return the rows written.
+
+    Notes and ``audit.other`` are not written (the layout has no columns for
+    them); everything else reads back to an equal profile with :func:`read_csv`,
+    except that event order is grouped by type.
+    """
+    writer = csv.DictWriter(stream, fieldnames=FLAT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    n = 0
+    for profile in profiles:
+        writer.writerow(_profile_row(profile, ";"))
+        n += 1
+    return n

@@ -1,0 +1,266 @@
+"""Reading profile files record by record, accounting for every line, and writing outputs safely.
+
+JSONL input holds one record a line: a bare :class:`~efh_screen.Profile`, or a
+labelled line ``{"profile": <Profile>, "outcome": 0 or 1}``. Reading streams:
+one line is in memory at a time, and a line longer than ``max_line_bytes`` is
+rejected without being read into memory or parsed.
+
+Every physical line is one record. A record either validates (an
+:class:`InputRecord`) or is rejected (a :class:`RejectedRecord` with its line
+number, the id where it can be read, and one :class:`~efh_screen.FieldProblem`
+per bad field). Blank lines are rejected too, so nothing in a file is silently
+skipped. Reasons never repeat the input's values; the id is reported only when
+it is a well-formed pseudonymous id.
+
+Outputs are written through :func:`atomic_output`: to a temporary file in the
+same directory, renamed over the target only once complete, so a crash never
+leaves a file that looks complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import ValidationError
+
+from ._errors import FieldProblem
+from ._profile import LabelledProfile, Profile, problems_from_validation_error
+
+__all__ = [
+    "MAX_LINE_BYTES",
+    "InputRecord",
+    "RejectedRecord",
+    "atomic_output",
+    "read_jsonl",
+    "write_rejected_jsonl",
+]
+
+MAX_LINE_BYTES = 1_000_000
+"""Longest JSONL line read (bytes); longer lines are rejected unparsed."""
+
+_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
+_LABELLED_HINT = b'"profile"'
+
+REASON_EMPTY_LINE = "is an empty line; remove it or put one profile on it"
+REASON_TOO_LONG = (
+    "is longer than {limit} bytes, so it was not read; a profile is far shorter — check the "
+    "file is JSON Lines with one profile a line"
+)
+REASON_DUPLICATE = (
+    "duplicate id; first seen on line {line}; each young person must appear once — merge the "
+    "records or remove the later one"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class InputRecord:
+    """One record read and validated.
+
+    Attributes
+    ----------
+    line : int
+        Line (JSONL) or row (CSV, the header being row 1) it came from, from 1.
+    profile : Profile
+        The validated profile.
+    outcome : int or None
+        The outcome (0 or 1) of a labelled line, else None.
+    """
+
+    line: int
+    profile: Profile
+    outcome: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRecord:
+    """One record that could not be screened, and why.
+
+    Attributes
+    ----------
+    line : int
+        Line (JSONL) or row (CSV, the header being row 1), from 1.
+    id : str or None
+        The record's pseudonymous id where it could be read, else None.
+    problems : tuple of FieldProblem
+        One or more problems, each naming the field (for CSV, the column) and
+        saying how to fix it. Input values are never repeated.
+    """
+
+    line: int
+    id: str | None
+    problems: tuple[FieldProblem, ...] = field(default_factory=tuple)
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """One JSON-ready dict per problem: ``{"line", "id", "field", "reason"}``."""
+        return [
+            {"line": self.line, "id": self.id, "field": p.field, "reason": p.reason}
+            for p in self.problems
+        ]
+
+
+def _safe_id(value: object) -> str | None:
+    """Return ``value`` if it is a well-formed pseudonymous id (never anything else)."""
+    if isinstance(value, str) and _ID_PATTERN.match(value):
+        return value
+    return None
+
+
+def _id_from_line(raw: bytes) -> str | None:
+    """Find the id of a line that failed validation, for the error report."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(data, dict):
+        if "id" in data:
+            return _safe_id(data.get("id"))
+        inner = data.get("profile")
+        if isinstance(inner, dict):
+            return _safe_id(inner.get("id"))
+    return None
+
+
+def _is_labelled(raw: bytes) -> bool:
+    return _LABELLED_HINT in raw[:32]
+
+
+def parse_jsonl_line(raw: bytes, line: int) -> InputRecord | RejectedRecord:
+    """Validate one JSONL line (bare or labelled profile) into a record or a rejection."""
+    if not raw.strip():
+        return RejectedRecord(line, None, (FieldProblem("(line)", REASON_EMPTY_LINE),))
+    labelled = _is_labelled(raw)
+    try:
+        if labelled:
+            lp = LabelledProfile.model_validate_json(raw)
+            return InputRecord(line, lp.profile, lp.outcome)
+        return InputRecord(line, Profile.model_validate_json(raw))
+    except ValidationError as exc:
+        return RejectedRecord(line, _id_from_line(raw), tuple(problems_from_validation_error(exc)))
+
+
+def _read_lines(stream: IO[bytes], max_line_bytes: int) -> Iterator[tuple[bytes | None, int]]:
+    """Yield (line or None if too long, line number); memory bounded by ``max_line_bytes``."""
+    number = 0
+    readline = stream.readline
+    limit = max_line_bytes + 1
+    while True:
+        raw = readline(limit)
+        if not raw:
+            return
+        number += 1
+        if len(raw) >= limit and not raw.endswith(b"\n"):
+            # Too long: skip to the end of the line without keeping it.
+            while raw and not raw.endswith(b"\n"):
+                raw = readline(65536)
+            yield None, number
+            continue
+        yield raw, number
+
+
+def read_jsonl(
+    source: str | os.PathLike[str] | IO[bytes],
+    *,
+    max_line_bytes: int = MAX_LINE_BYTES,
+) -> Iterator[InputRecord | RejectedRecord]:
+    r"""Read a JSONL file of profiles, one record a line, streaming.
+
+    Parameters
+    ----------
+    source : path-like or binary file
+        The file. Lines are bare Profiles or labelled lines
+        ``{"profile": ..., "outcome": 0 or 1}``.
+    max_line_bytes : int
+        Lines longer than this are rejected without being parsed.
+
+    Yields
+    ------
+    InputRecord or RejectedRecord
+        One per line, in order; every line ends in exactly one of the two.
+
+    Examples
+    --------
+    >>> import io
+    >>> from efh_screen import read_jsonl
+    >>> data = b'{"id": "YP-1", "date_of_birth": "2012-01-02"}\n{"id": "YP-2"}\n'
+    >>> [type(r).__name__ for r in read_jsonl(io.BytesIO(data))]
+    ['InputRecord', 'RejectedRecord']
+    """
+    if isinstance(source, str | os.PathLike):
+        with open(source, "rb") as stream:
+            yield from _read_stream(stream, max_line_bytes)
+    else:
+        yield from _read_stream(source, max_line_bytes)
+
+
+def _read_stream(stream: IO[bytes], max_line_bytes: int) -> Iterator[InputRecord | RejectedRecord]:
+    too_long = REASON_TOO_LONG.format(limit=max_line_bytes)
+    for raw, number in _read_lines(stream, max_line_bytes):
+        if raw is None:
+            yield RejectedRecord(number, None, (FieldProblem("(line)", too_long),))
+        else:
+            yield parse_jsonl_line(raw, number)
+
+
+def write_rejected_jsonl(rejected: Iterable[RejectedRecord], stream: IO[str]) -> int:
+    """Write rejections as JSONL, one object per problem; return the lines written.
+
+    Each line is ``{"line": N, "id": "..." or null, "field": "...", "reason": "..."}``.
+    A record with several problems gives several lines with the same ``line``.
+    """
+    written = 0
+    for record in rejected:
+        for item in record.to_dicts():
+            stream.write(json.dumps(item, ensure_ascii=False) + "\n")
+            written += 1
+    return written
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike[str], *, binary: bool = False) -> Iterator[IO[Any]]:
+    r"""Open a temporary file next to ``path``; rename it over ``path`` only on success.
+
+    Parameters
+    ----------
+    path : path-like
+        The final file.
+    binary : bool
+        Open in binary mode (default text, UTF-8, ``\n`` line endings).
+
+    Yields
+    ------
+    file
+        The temporary file to write. If the block raises, it is removed and
+        ``path`` is left untouched.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        if binary:
+            stream: IO[Any] = os.fdopen(fd, "wb")
+        else:
+            stream = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        with stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(tmp_name, 0o666 & ~_umask())
+        os.replace(tmp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
