@@ -6,9 +6,12 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 
+from efh_screen import INDICATORS
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "make_factor_docs.py"
 FACTORS_DOC = ROOT / "docs" / "factors.md"
+WEIGHTS_DOC = ROOT / "docs" / "weights.md"
 
 
 def _load_script() -> ModuleType:
@@ -26,3 +29,10 @@ def test_factors_doc_matches_code() -> None:
         "docs/factors.md is out of date with the code; run "
         "`python scripts/make_factor_docs.py` and commit the result"
     )
+
+
+def test_weights_doc_lists_every_indicator() -> None:
+    # Weightings error messages send users to docs/weights.md for the indicator keys.
+    text = WEIGHTS_DOC.read_text(encoding="utf-8")
+    missing = [ind.key for ind in INDICATORS if f"`{ind.key}`" not in text]
+    assert not missing, f"docs/weights.md does not list these indicator keys: {missing}"
