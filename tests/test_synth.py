@@ -303,7 +303,7 @@ def test_bad_arguments_raise_input_errors_naming_the_field() -> None:
 
 def test_impossible_recording_bias_is_refused_with_a_fix() -> None:
     bias = RecordingBias(
-        event_type=EventType.POLICE_CONTACT, ethnicity=Ethnicity.BLACK, rate_ratio=5.0
+        event_type=EventType.POLICE_CONTACT, ethnicity=Ethnicity.BLACK, rate_ratio=20.0
     )
     with pytest.raises(InputError, match="lower the rate_ratio"):
         SynthParameters.general().replace(recording_bias=(bias,))

@@ -533,7 +533,7 @@ _EVENTS: dict[EventType, EventSpec] = {
                      "household_substance_misuse": 0.3},
     ),
     EventType.POLICE_CONTACT: _E(
-        rate_per_year=0.025, from_age=10, behaviour_slope=1.4, recording_probability=0.3,
+        rate_per_year=0.10, from_age=10, behaviour_slope=1.4, recording_probability=0.08,
     ),
     EventType.MISSING_EPISODE: _E(
         rate_per_year=0.0013, from_age=8, behaviour_slope=1.3,
