@@ -217,7 +217,9 @@ def calibration_bins(values: _F, totals: _F) -> npt.NDArray[np.intp]:
     if k <= _MAX_VALUE_BINS:
         return np.arange(k, dtype=np.intp)
     before = (np.cumsum(totals) - totals) / max(float(totals.sum()), 1.0)
-    return np.minimum((before * _QUANTILE_BINS).astype(np.intp), _QUANTILE_BINS - 1)
+    bins = np.minimum((before * _QUANTILE_BINS).astype(np.intp), _QUANTILE_BINS - 1)
+    # A value holding many records can span several tenths: number the bins in use.
+    return np.unique(bins, return_inverse=True)[1].astype(np.intp)
 
 
 def _by_bin(x: _F, bins: npt.NDArray[np.intp]) -> _F:
