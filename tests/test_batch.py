@@ -1,0 +1,245 @@
+"""The streaming batch: nothing lost, outputs atomic, results identical to a clean run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from efh_screen import Profile, Screener
+from efh_screen._batch import (
+    BatchSummary,
+    ReviewEntry,
+    _Run,
+    screen_file,
+    screen_records,
+    write_review_csv,
+    write_review_html,
+)
+
+DATA = Path(__file__).parent / "data"
+GOOD = (DATA / "batch_good.jsonl").read_bytes().splitlines()
+AS_OF = dt.date(2026, 9, 1)
+
+BAD_LINES: dict[str, bytes] = {
+    "malformed": b'{"id": "BAD-1", "date_of_birth": "2012-01-0',
+    "wrong type": b'{"id": "BAD-2", "date_of_birth": 12}',
+    "unknown key": b'{"id": "BAD-3", "date_of_birth": "2012-01-02", "nickname": "Secret"}',
+    "impossible date": b'{"id": "BAD-4", "date_of_birth": "2012-02-30"}',
+    "empty": b"",
+    "huge": b'{"id": "BAD-5", "date_of_birth": "2012-01-02", "x": "' + b"a" * 1_100_000 + b'"}',
+    "born after as_of": b'{"id": "BAD-6", "date_of_birth": "2030-01-02"}',
+    "event after as_of": (
+        b'{"id": "BAD-7", "date_of_birth": "2012-01-02", '
+        b'"events": [{"type": "suspension", "date": "2027-01-01"}]}'
+    ),
+}
+
+
+def mixed_lines() -> tuple[list[bytes], dict[int, str]]:
+    """Good lines with bad ones (and a duplicate) interleaved; map of bad line number -> kind."""
+    lines: list[bytes] = []
+    bad_at: dict[int, str] = {}
+    bad = list(BAD_LINES.items())
+    for i, good in enumerate(GOOD):
+        lines.append(good)
+        if i % 4 == 1 and bad:
+            kind, line = bad.pop(0)
+            lines.append(line)
+            bad_at[len(lines)] = kind
+    lines.append(GOOD[5])  # duplicate id
+    bad_at[len(lines)] = "duplicate"
+    return lines, bad_at
+
+
+def write(path: Path, lines: list[bytes]) -> Path:
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def test_mixed_file_accounts_for_every_record(tmp_path: Path) -> None:
+    lines, bad_at = mixed_lines()
+    source = write(tmp_path / "mixed.jsonl", lines)
+    summary = screen_file(
+        source,
+        as_of=AS_OF,
+        results=tmp_path / "results.jsonl",
+        errors=tmp_path / "errors.jsonl",
+        chunk_size=7,
+    )
+    assert summary.read == len(lines)
+    assert summary.read == summary.screened + summary.rejected
+    assert summary.screened == len(GOOD)
+    assert summary.rejected == len(bad_at)
+    assert summary.duplicates == 1
+    errors = [json.loads(x) for x in (tmp_path / "errors.jsonl").read_text().splitlines()]
+    assert {e["line"] for e in errors} == set(bad_at)
+    for e in errors:
+        assert set(e) == {"line", "id", "field", "reason"}
+        assert "Secret" not in e["reason"]
+    dup = [e for e in errors if e["line"] == max(bad_at)]
+    assert dup[0]["field"] == "id"
+    first = lines.index(GOOD[5]) + 1
+    assert dup[0]["reason"].startswith(f"duplicate id; first seen on line {first};")
+    results = (tmp_path / "results.jsonl").read_text().splitlines()
+    assert len(results) == summary.screened
+    assert [json.loads(r)["id"] for r in results] == [json.loads(g)["id"] for g in GOOD]
+
+
+def test_mixed_file_results_identical_to_clean_run(tmp_path: Path) -> None:
+    lines, _ = mixed_lines()
+    mixed = write(tmp_path / "mixed.jsonl", lines)
+    clean = write(tmp_path / "clean.jsonl", GOOD)
+    for name, source in (("mixed", mixed), ("clean", clean)):
+        screen_file(
+            source,
+            as_of=AS_OF,
+            results=tmp_path / f"{name}.results.jsonl",
+            review_csv=tmp_path / f"{name}.review.csv",
+            chunk_size=5 if name == "mixed" else 10_000,
+        )
+    assert (tmp_path / "mixed.results.jsonl").read_bytes() == (
+        tmp_path / "clean.results.jsonl"
+    ).read_bytes()
+    # The review lists agree too, apart from the line numbers.
+    mixed_rows = [
+        r.rsplit(",", 1)[0] for r in (tmp_path / "mixed.review.csv").read_text().splitlines()
+    ]
+    clean_rows = [
+        r.rsplit(",", 1)[0] for r in (tmp_path / "clean.review.csv").read_text().splitlines()
+    ]
+    assert mixed_rows == clean_rows
+
+
+def test_results_match_scalar_and_full_mode(tmp_path: Path) -> None:
+    source = write(tmp_path / "good.jsonl", GOOD)
+    screen_file(source, as_of=AS_OF, results=tmp_path / "full.jsonl", full=True)
+    screener = Screener()
+    expected = [
+        screener.screen(Profile.model_validate_json(g), as_of=AS_OF).model_dump_json() for g in GOOD
+    ]
+    assert (tmp_path / "full.jsonl").read_text().splitlines() == expected
+
+
+def test_review_list_sorted_and_documented_rule(tmp_path: Path) -> None:
+    source = write(tmp_path / "good.jsonl", GOOD)
+    summary = screen_file(source, as_of=AS_OF)
+    batch = Screener().screen_many([Profile.model_validate_json(g) for g in GOOD], as_of=AS_OF)
+    wanted = {
+        i
+        for i, (f, c) in enumerate(zip(batch.flag, batch.flag_could_change, strict=True))
+        if f or c
+    }
+    assert {e.id for e in summary.review} == {batch.ids[i] for i in wanted}
+    keys = [e.sort_key for e in summary.review]
+    assert keys == sorted(keys)
+    assert summary.flagged == int(batch.flag.sum())
+    assert summary.review, "the fixture should have cases to review"
+    for e in summary.review:
+        assert len(e.reasons) <= 3
+        assert len(e.main_missing) <= 3
+
+
+def test_failure_mid_run_leaves_no_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = write(tmp_path / "good.jsonl", GOOD)
+    calls = {"n": 0}
+    original = _Run.screen_chunk
+
+    def failing(self: _Run, chunk: list) -> None:  # type: ignore[type-arg]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("simulated crash")
+        original(self, chunk)
+
+    monkeypatch.setattr(_Run, "screen_chunk", failing)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        screen_file(
+            source,
+            as_of=AS_OF,
+            results=out / "results.jsonl",
+            errors=out / "errors.jsonl",
+            review_csv=out / "review.csv",
+            review_html=out / "review.html",
+            chunk_size=4,
+        )
+    assert list(out.iterdir()) == []
+
+
+def test_screen_records_from_a_case_system() -> None:
+    profiles = [Profile.model_validate_json(g) for g in GOOD[:10]]
+    results = io.StringIO()
+    summary = screen_records([*profiles, profiles[0]], as_of=AS_OF, results=results)
+    assert (summary.read, summary.screened, summary.rejected, summary.duplicates) == (11, 10, 1, 1)
+    assert summary.rejected_sample[0].line == 11
+    assert len(results.getvalue().splitlines()) == 10
+    assert summary.to_dict()["read"] == 11
+    assert "read 11, screened 10, rejected 1" in str(summary)
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    source = tmp_path / "empty.jsonl"
+    source.write_bytes(b"")
+    summary = screen_file(source, as_of=AS_OF, results=tmp_path / "r.jsonl")
+    assert (summary.read, summary.screened, summary.rejected) == (0, 0, 0)
+    assert (tmp_path / "r.jsonl").read_text() == ""
+
+
+def test_progress_is_reported(tmp_path: Path) -> None:
+    source = write(tmp_path / "good.jsonl", GOOD)
+    seen: list[tuple[int, int, int]] = []
+    screen_file(source, as_of=AS_OF, progress=lambda *a: seen.append(a))
+    assert seen[-1][0] == len(GOOD)
+    assert seen[-1][2] == source.stat().st_size
+
+
+def _entry(i: int, *, flag: bool = True) -> ReviewEntry:
+    return ReviewEntry(
+        id=f"YP-{i}",
+        line=i,
+        band="review",
+        band_label="review <suggested>",
+        band_rank=1,
+        score=10 - i,
+        score_low=10 - i,
+        score_high=12,
+        flag=flag,
+        flag_could_change=not flag,
+        reasons=(("Domestic abuse & <script>", 2),),
+        main_missing=("School attendance",),
+    )
+
+
+def test_review_html_is_self_contained_and_escaped() -> None:
+    out = io.StringIO()
+    write_review_html(
+        [_entry(1), _entry(2, flag=False)], out, cards={"YP-1": "<section>card</section>"}
+    )
+    page = out.getvalue()
+    assert "prompts for an early-help review by a person" in page
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
+    assert "http://" not in page
+    assert "https://" not in page
+    assert "src=" not in page
+    assert page.count("<details") == 2
+    assert "<section>card</section>" in page
+
+
+def test_review_csv_columns() -> None:
+    out = io.StringIO()
+    n = write_review_csv([_entry(1)], out)
+    rows = out.getvalue().splitlines()
+    assert n == 1
+    assert rows[0].startswith("rank,id,band,band_label,flag,score")
+    assert rows[1].startswith("1,YP-1,review,")
+
+
+def test_summary_type() -> None:
+    summary = screen_records([], as_of=AS_OF)
+    assert isinstance(summary, BatchSummary)
+    assert summary.complete
