@@ -224,15 +224,15 @@ def test_bootstrap_intervals_bracket_and_are_seeded() -> None:
 @pytest.mark.parametrize("kind", KINDS)
 def test_bootstrap_interval_matches_a_loop_of_sklearn(kind: str) -> None:
     """Counts-based replicates give the same interval as resampling records and calling sklearn."""
-    scores, y = cohort(kind, n=2000)
+    scores, y = cohort(kind, n=1500)
     ours = evaluate(scores, y, threshold=0.5, n_boot=1000, seed=11).overall["auroc"]
     rng = np.random.default_rng(12)
     values = []
-    for _ in range(1000):
+    for _ in range(400):
         pick = rng.integers(0, len(y), len(y))
         values.append(roc_auc_score(y[pick], scores[pick]))
     lo, hi = np.quantile(values, [0.025, 0.975])
-    assert_allclose([ours.low, ours.high], [lo, hi], atol=0.006)
+    assert_allclose([ours.low, ours.high], [lo, hi], atol=0.008)
 
 
 def test_to_dict_is_json_with_stable_keys() -> None:

@@ -1,0 +1,358 @@
+"""The ``validate`` and ``fit`` subcommands: research tools on a labelled cohort.
+
+Exit codes (see :mod:`efh_screen._cli`): 0 when the report or weightings were
+written; 2 for an unusable invocation (missing file, bad date, malformed
+cohort or scores file, bad weightings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._errors import FieldProblem, InputError
+from ._io import atomic_output
+from ._weights import Weights
+
+__all__ = ["register"]
+
+EXIT_OK = 0
+EXIT_UNUSABLE = 2
+
+_VALIDATE_EPILOG = """\
+examples:
+  efh-screen validate cohort.jsonl --as-of 2026-09-01 --group ethnicity --group sex \\
+      --json report.json --html report.html
+  efh-screen validate cohort.jsonl --as-of 2026-09-01 --weights fitted.json --sensitivity
+  efh-screen validate --scores other_tool.csv --threshold 0.3 --html report.html
+
+A labelled cohort has one {"profile": {...}, "outcome": 0 or 1} a line. A scores
+file is CSV with columns score and outcome, and optionally group (or the columns
+named by --group). Higher scores must mean more concern.
+
+exit codes:
+  0  the report was written
+  2  unusable invocation: missing file, bad --as-of date, malformed cohort or scores
+
+Figures describe how flags for review fell across a past cohort; a flag is a
+prompt for an early-help review by a person, never a decision.
+"""
+
+_FIT_EPILOG = """\
+examples:
+  efh-screen fit cohort.jsonl --as-of 2026-09-01 --out fitted.json
+  efh-screen fit cohort.jsonl --as-of 2026-09-01 --out fitted.json --max-points 5 \\
+      --max-indicators 12 --json comparison.json
+
+The fitted weightings keep the bands, overrides and windows of the base
+weightings (--weights, default embedded), with each band's lowest score moved
+so it holds about the same share of the cohort. Validate them on a separate
+cohort (efh-screen validate ... --weights fitted.json) before any use.
+
+exit codes:
+  0  the weightings were written
+  2  unusable invocation: missing file, bad --as-of date, malformed cohort
+"""
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "must be a date written YYYY-MM-DD, e.g. 2026-09-01"
+        ) from None
+
+
+def _proportion(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError("must be a proportion between 0 and 1, e.g. 0.1")
+    return value
+
+
+def _whole(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be a whole number, 0 or more")
+    return value
+
+
+def _reference(items: Sequence[str] | None) -> dict[str, str] | None:
+    if not items:
+        return None
+    out: dict[str, str] = {}
+    for item in items:
+        field, sep, label = item.partition("=")
+        if not sep or not field or not label:
+            raise InputError(
+                [FieldProblem("--reference", "write it as FIELD=LABEL, e.g. ethnicity=white")]
+            )
+        out[field] = label
+    return out
+
+
+def _read_scores(
+    path: str, group_columns: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, dict[str, list[str]]]:
+    """Read a CSV of score, outcome and group columns; reject the file with row numbers."""
+    scores: list[float] = []
+    outcomes: list[float] = []
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        reader = csv.DictReader(stream)
+        header = reader.fieldnames or []
+        missing = [c for c in ("score", "outcome") if c not in header]
+        if missing:
+            raise InputError(
+                [
+                    FieldProblem(c, "column is missing; the header must include score and outcome")
+                    for c in missing
+                ]
+            )
+        columns = list(group_columns) or (["group"] if "group" in header else [])
+        for c in columns:
+            if c not in header:
+                raise InputError([FieldProblem(c, "group column is not in the header")])
+        groups: dict[str, list[str]] = {c: [] for c in columns}
+        problems: list[FieldProblem] = []
+        for row_number, row in enumerate(reader, start=2):
+            try:
+                score = float(row["score"] or "nan")
+                if not np.isfinite(score):
+                    raise ValueError
+            except ValueError:
+                problems.append(FieldProblem(f"row {row_number}: score", "must be a number"))
+                score = 0.0
+            text = (row["outcome"] or "").strip()
+            if text not in ("0", "1"):
+                problems.append(FieldProblem(f"row {row_number}: outcome", "must be 0 or 1"))
+            scores.append(score)
+            outcomes.append(1.0 if text == "1" else 0.0)
+            for c in columns:
+                groups[c].append(row[c] or "")
+            if len(problems) >= 20:
+                break
+        if problems:
+            raise InputError(problems)
+    return np.asarray(scores), np.asarray(outcomes), groups
+
+
+def _write(path: str, text: str) -> None:
+    with atomic_output(path) as stream:
+        stream.write(text)
+
+
+def _print_summary(result: Any, out: Any) -> None:
+    o = result.overall
+    out.write(
+        f"{result.n} young people, {result.outcomes} with the outcome "
+        f"({o['prevalence'].value:.1%}).\n"
+        f"AUROC {o['auroc']:.3f}; average precision {o['average_precision']:.3f}.\n"
+        f"Flagged for review when score >= {result.threshold:g}: flag rate {o['flag_rate']:.3f}, "
+        f"sensitivity {o['sensitivity']:.3f}, PPV {o['ppv']:.3f}, "
+        f"{o['reviews_per_true_case'].value:.1f} reviews per young person found.\n"
+    )
+    for attribute, fairness in result.fairness.items():
+        parts = []
+        for label in fairness.labels:
+            rri = fairness.by_group[label]["relative_rate_index"]
+            parts.append(f"{label} {rri:.2f}")
+        out.write(
+            f"Relative rate index of flagging by {attribute} (reference {fairness.reference}): "
+            + "; ".join(parts)
+            + "\n"
+        )
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .validation import (
+        SmallGroupWarning,
+        evaluate,
+        read_cohort,
+        render_html,
+        render_json,
+        score_cohort,
+        weight_sensitivity,
+    )
+
+    if (args.cohort is None) == (args.scores is None):
+        raise InputError(
+            [FieldProblem("COHORT", "give a labelled cohort file, or --scores FILE.csv, not both")]
+        )
+    options: dict[str, Any] = {
+        "n_boot": args.n_boot,
+        "seed": args.seed,
+        "confidence": args.confidence,
+        "reference_group": _reference(args.reference),
+    }
+    if args.review_capacity is not None:
+        options["review_capacity"] = args.review_capacity
+    context: dict[str, Any] = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SmallGroupWarning)
+        if args.scores is not None:
+            scores, outcomes, groups = _read_scores(args.scores, args.group or ())
+            context["source"] = {"scores_file": Path(args.scores).name}
+            result = evaluate(
+                scores, outcomes, groups=groups or None, threshold=args.threshold, **options
+            )
+        else:
+            if args.as_of is None:
+                raise InputError(
+                    [FieldProblem("--as-of", "is required with a cohort, e.g. --as-of 2026-09-01")]
+                )
+            weights = Weights.load(args.weights) if args.weights else Weights.default()
+            cohort = read_cohort(args.cohort)
+            group_by = args.group if args.group is not None else ["ethnicity", "sex"]
+            scored = score_cohort(cohort, as_of=args.as_of, weights=weights, group_by=group_by)
+            threshold = args.threshold if args.threshold is not None else scored.threshold
+            result = evaluate(
+                scored.scores,
+                scored.outcomes,
+                groups=scored.groups or None,
+                threshold=threshold,
+                bands=scored.bands,
+                **options,
+            )
+            context["as_of"] = args.as_of.isoformat()
+            context["weights"] = weights.stamp.model_dump(mode="json")
+            if args.sensitivity:
+                context["sensitivity"] = weight_sensitivity(scored).to_dict()
+    _print_summary(result, sys.stdout)
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        sys.stderr.write(f"note: {message}\n")
+    if args.json:
+        _write(args.json, render_json(result, extra=context))
+        sys.stdout.write(f"wrote {args.json}\n")
+    if args.html:
+        _write(args.html, render_html(result, title=args.title))
+        sys.stdout.write(f"wrote {args.html}\n")
+    return EXIT_OK
+
+
+def _fit(args: argparse.Namespace) -> int:
+    from .validation import fit_weights, read_cohort, score_cohort
+
+    base = Weights.load(args.weights) if args.weights else Weights.default()
+    cohort = read_cohort(args.cohort)
+    scored = score_cohort(cohort, as_of=args.as_of, weights=base)
+    fitted_on = args.fitted_on or dt.date.today()  # the CLI, not the engine, reads the clock
+    result = fit_weights(
+        scored,
+        fitted_on=fitted_on,
+        max_points=args.max_points,
+        max_indicators=args.max_indicators,
+        folds=args.folds,
+        seed=args.seed,
+        name=args.name,
+        version=args.version,
+    )
+    result.weights.save(args.out)
+    out = sys.stdout
+    metrics = (result.weights.provenance or {}).get("metrics", {})
+    out.write(f"{'indicator':<34}{'expert':>8}{'fitted':>8}\n")
+    for row in result.comparison.rows:
+        out.write(f"{row['key']:<34}{row['expert']:>8}{row['fitted']:>8}\n")
+    out.write(
+        f"cross-validated AUROC of the fitted points: {metrics.get('cv_auroc', float('nan')):.3f} "
+        f"(before rounding {metrics.get('cv_auroc_before_rounding', float('nan')):.3f}); "
+        f"expert points on this cohort: {metrics.get('train_auroc_expert', float('nan')):.3f}\n"
+        f"bands: " + ", ".join(f"{b.key} >= {b.min_score}" for b in result.weights.bands) + "\n"
+        f"wrote {args.out} (status 'fitted'; validate on a separate cohort before use)\n"
+    )
+    if args.json:
+        data = {
+            "weights": result.weights.stamp.model_dump(mode="json"),
+            "provenance": result.weights.provenance,
+            "comparison": result.comparison.to_dict(),
+            "fit": result.points.to_dict(),
+        }
+        _write(args.json, json.dumps(data, indent=2, allow_nan=False) + "\n")
+        out.write(f"wrote {args.json}\n")
+    return EXIT_OK
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add the ``validate`` and ``fit`` subcommands."""
+    p = sub.add_parser(
+        "validate",
+        help="measure how well a screening score finds young people, and how fairly",
+        description=(
+            "Discrimination, calibration, every cut, and figures by group with bootstrap "
+            "intervals, for this screen on a labelled cohort or for any tool's scores."
+        ),
+        epilog=_VALIDATE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("cohort", nargs="?", metavar="COHORT", help="labelled cohort (JSONL)")
+    p.add_argument("--scores", metavar="FILE", help="CSV of score, outcome[, group] from any tool")
+    p.add_argument("--as-of", type=_date, metavar="DATE", help="screening date of the cohort")
+    p.add_argument("--weights", metavar="FILE", help="weightings file (default: embedded)")
+    p.add_argument(
+        "--group",
+        action="append",
+        metavar="FIELD",
+        help="audit attribute (or CSV column) to compare groups by; repeat for two "
+        "(default for a cohort: ethnicity and sex)",
+    )
+    p.add_argument(
+        "--reference",
+        action="append",
+        metavar="FIELD=LABEL",
+        help="reference group for relative rate indices (default: the largest group)",
+    )
+    p.add_argument("--threshold", type=float, help="flag when score >= this (default: weightings')")
+    p.add_argument(
+        "--review-capacity",
+        type=_proportion,
+        help="without --threshold for --scores: choose the cut that fits this share (default 0.1)",
+    )
+    p.add_argument(
+        "--n-boot", type=_whole, default=1000, help="bootstrap replicates (default 1000)"
+    )
+    p.add_argument("--seed", type=_whole, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--confidence", type=_proportion, default=0.95, help="interval level")
+    p.add_argument("--sensitivity", action="store_true", help="add band changes per point moved")
+    p.add_argument("--json", metavar="FILE", help="write the full report as JSON")
+    p.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
+    p.add_argument("--title", default="Screening score validation", help="HTML report title")
+    p.set_defaults(handler=_validate)
+
+    f = sub.add_parser(
+        "fit",
+        help="fit whole points to a labelled cohort and write a weightings file",
+        description=(
+            "Learn small whole points (risk >= 0, protective <= 0) from a labelled cohort, "
+            "with cross-validation, and write weightings the screen uses directly."
+        ),
+        epilog=_FIT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    f.add_argument("cohort", metavar="COHORT", help="labelled cohort (JSONL)")
+    f.add_argument("--as-of", type=_date, required=True, metavar="DATE", help="screening date")
+    f.add_argument("--out", required=True, metavar="FILE", help="weightings file to write")
+    f.add_argument("--weights", metavar="FILE", help="base weightings (default: embedded)")
+    f.add_argument("--max-points", type=_whole, default=5, help="most points per indicator")
+    f.add_argument("--max-indicators", type=_whole, help="most indicators with points")
+    f.add_argument("--folds", type=_whole, default=5, help="cross-validation folds (default 5)")
+    f.add_argument("--seed", type=_whole, default=0, help="seed for the folds (default 0)")
+    f.add_argument("--fitted-on", type=_date, metavar="DATE", help="date for the provenance")
+    f.add_argument("--name", help="name of the new weightings")
+    f.add_argument("--version", help="version of the new weightings")
+    f.add_argument("--json", metavar="FILE", help="write provenance and comparison as JSON")
+    f.set_defaults(handler=_fit)
