@@ -1,0 +1,201 @@
+"""CSV caseloads: the flat layout round-trips, and mapped exports are read as is."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from efh_screen import InputError, Profile, Screener
+from efh_screen._batch import screen_file
+from efh_screen._csv import FLAT_COLUMNS, ColumnMapping, read_csv, write_csv
+from efh_screen._io import InputRecord, RejectedRecord
+from strategies import AS_OF, profiles
+
+DATA = Path(__file__).parent / "data"
+GOOD = [
+    Profile.model_validate_json(x) for x in (DATA / "batch_good.jsonl").read_bytes().splitlines()
+]
+
+
+def _normalised(p: Profile) -> dict[str, object]:
+    data = p.model_dump(mode="json", exclude={"audit"})
+    data["events"] = sorted(data["events"], key=lambda e: (e["type"], e["date"]))
+    for obs in data["factors"].values():
+        obs["note"] = ""
+    for e in data["events"]:
+        e["note"] = ""
+    return data
+
+
+def roundtrip(items: list[Profile]) -> list[InputRecord | RejectedRecord]:
+    buffer = io.StringIO()
+    write_csv(items, buffer)
+    buffer.seek(0)
+    return list(read_csv(buffer))
+
+
+def test_flat_layout_roundtrips_fixtures() -> None:
+    records = roundtrip(GOOD)
+    assert all(isinstance(r, InputRecord) for r in records)
+    assert [r.line for r in records] == list(range(2, len(GOOD) + 2))
+    for original, record in zip(GOOD, records, strict=True):
+        assert isinstance(record, InputRecord)
+        assert _normalised(record.profile) == _normalised(original)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(profiles())
+def test_flat_layout_roundtrip_gives_the_same_screen(profile: Profile) -> None:
+    (record,) = roundtrip([profile])
+    assert isinstance(record, InputRecord)
+    screener = Screener()
+    a = screener.screen(profile, as_of=AS_OF)
+    b = screener.screen(record.profile, as_of=AS_OF)
+    assert (a.score, a.score_range, a.band, a.flag) == (b.score, b.score_range, b.band, b.flag)
+
+
+EXPORT = """\
+Child ID,DOB,Domestic abuse?,ADHD dx,Mentor,Suspension dates,Missing dates,CIN factors,Worker name
+YP-001,02/04/2012,Y,N,,03/02/2026;10/05/2026,none,3A;24A,Someone
+YP-002,15/09/2011,N,Yes,1,,,,Someone Else
+YP-003,31/02/2011,Y,,,,,,Name
+YP-004,01/01/2012,maybe,,,,,,Name
+YP-005,01/01/2012,,,,,,3A;99Z,Name
+YP-006,01/01/2012,N,,,,,3A,Name
+YP-007,01/01/2012,,,,,,10A,Name
+YP-008,01/01/2012,Y,N
+"""
+
+MAPPING = {
+    "columns": {
+        "Child ID": "id",
+        "DOB": "date_of_birth",
+        "Domestic abuse?": "domestic_abuse",
+        "ADHD dx": "adhd",
+        "Mentor": "mentor",
+        "Suspension dates": "suspension_dates",
+        "Missing dates": "missing_episode_dates",
+    },
+    "status_words": {
+        "Y": "present",
+        "Yes": "present",
+        "1": "present",
+        "N": "absent",
+        "": "unknown",
+    },
+    "date_format": "%d/%m/%Y",
+    "cin_codes_column": "CIN factors",
+    "sources": {"Domestic abuse?": "police", "Suspension dates": "school"},
+}
+
+
+def read_export(text: str = EXPORT) -> list[InputRecord | RejectedRecord]:
+    mapping = ColumnMapping.model_validate(MAPPING)
+    return list(read_csv(io.StringIO(text, newline=""), mapping=mapping))
+
+
+def test_mapped_export_reads_names_words_dates_and_cin_codes() -> None:
+    records = read_export()
+    first = records[0]
+    assert isinstance(first, InputRecord)
+    assert first.line == 2
+    p = first.profile
+    assert p.id == "YP-001"
+    assert p.date_of_birth == dt.date(2012, 4, 2)
+    assert p.factors["domestic_abuse"].status.value == "present"
+    assert p.factors["domestic_abuse"].source is not None
+    assert p.factors["domestic_abuse"].source.value == "police"
+    assert p.factors["adhd"].status.value == "absent"
+    assert "mentor" not in p.factors  # blank = unknown
+    assert [e.date for e in p.events] == [dt.date(2026, 2, 3), dt.date(2026, 5, 10)]
+    assert all(e.source is not None and e.source.value == "school" for e in p.events)
+    assert p.factors["missing_episodes"].status.value == "absent"  # "none" = known none
+    assert p.factors["child_criminal_exploitation"].status.value == "present"  # CIN 24A
+    second = records[1]
+    assert isinstance(second, InputRecord)
+    assert second.profile.factors["mentor"].status.value == "present"
+
+
+def test_mapped_export_rejects_bad_rows_with_row_number_and_column() -> None:
+    records = read_export()
+    rejected = {r.line: r for r in records if isinstance(r, RejectedRecord)}
+    assert set(rejected) == {4, 5, 6, 7, 9}
+    assert rejected[4].problems[0].field == "DOB"
+    assert "DD/MM/YYYY" in rejected[4].problems[0].reason
+    assert rejected[5].problems[0].field == "Domestic abuse?"
+    assert "status word" in rejected[5].problems[0].reason
+    assert rejected[6].problems[0].field == "CIN factors"
+    assert "code 2" in rejected[6].problems[0].reason
+    assert rejected[7].problems[0].field == "CIN factors"
+    assert "absent" in rejected[7].problems[0].reason
+    assert rejected[9].problems[0].field == "(row)"
+    for r in rejected.values():
+        text = json.dumps(r.to_dicts())
+        assert "maybe" not in text
+        assert "99Z" not in text
+        assert "31/02/2011" not in text
+        assert r.id is not None
+
+
+def test_cin_code_for_an_events_factor_is_missing_information() -> None:
+    record = read_export()[6]
+    assert isinstance(record, InputRecord)
+    assert record.profile.factors["missing_episodes"].status.value == "unknown"
+
+
+def test_validation_problems_name_the_csv_column() -> None:
+    text = "Child ID,DOB,Suspension dates,CIN factors\nYP-9,01/01/2012,01/01/2011,\n"
+    (record,) = read_export(text)
+    assert isinstance(record, RejectedRecord)
+    assert record.problems[0].field == "Suspension dates (events[0].date)"
+    assert "before the date of birth" in record.problems[0].reason
+
+
+def test_flat_layout_rejects_unknown_columns_and_missing_id() -> None:
+    with pytest.raises(InputError, match="not flat-layout names"):
+        list(read_csv(io.StringIO("id,date_of_birth,Worker name\nA,2012-01-01,x\n")))
+    with pytest.raises(InputError, match="id"):
+        list(read_csv(io.StringIO("date_of_birth\n2012-01-01\n")))
+    with pytest.raises(InputError, match="empty"):
+        list(read_csv(io.StringIO("")))
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ('{"columns": {"A": "not_a_column"}}', "mapping.columns"),
+        ('{"date_format": "%Q"}', "mapping.date_format"),
+        ('{"sources": {"A": "the_council"}}', "mapping.sources.A"),
+        ('{"colums": {}}', "mapping.colums"),
+        ("{", "mapping"),
+    ],
+)
+def test_bad_mapping_files_name_the_option(text: str, field: str) -> None:
+    with pytest.raises(InputError) as info:
+        ColumnMapping.from_json(text)
+    assert info.value.problems[0].field == field
+
+
+def test_screen_file_with_mapping(tmp_path: Path) -> None:
+    source = tmp_path / "export.csv"
+    source.write_text(EXPORT)
+    mapping = ColumnMapping.model_validate(MAPPING)
+    summary = screen_file(
+        source,
+        as_of=AS_OF,
+        mapping=mapping,
+        results=tmp_path / "r.jsonl",
+        errors=tmp_path / "e.jsonl",
+    )
+    assert (summary.read, summary.screened, summary.rejected) == (8, 3, 5)
+    errors = [json.loads(x) for x in (tmp_path / "e.jsonl").read_text().splitlines()]
+    assert {e["line"] for e in errors} == {4, 5, 6, 7, 9}
+
+
+def test_flat_columns_are_unique() -> None:
+    assert len(FLAT_COLUMNS) == len(set(FLAT_COLUMNS))
