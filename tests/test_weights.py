@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import efh_screen
 from efh_screen import INDICATORS, Screener, Weights, WeightsError, parse_profile
 
 
@@ -125,3 +126,34 @@ def test_screener_uses_custom_weights_and_stamps_them() -> None:
     assert result.flag  # 7 >= 6
     assert result.weights.name == "local-test"
     assert result.weights.sha256 == weights.sha256
+
+
+def test_from_dict_gives_plain_errors() -> None:
+    data = default_data()
+    data["points"]["adhd"]["points"] = -3
+    with pytest.raises(WeightsError) as info:
+        Weights.from_dict(data)
+    assert info.value.fields == ("points.adhd.points",)
+    assert Weights.from_dict(default_data()) == Weights.default()
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [("illustrative", "not been validated"), ("validated", None), ("retired", "retired")],
+)
+def test_notice_says_how_far_the_weights_can_be_relied_on(status: str, words: str | None) -> None:
+    data = default_data()
+    data["status"] = status
+    weights = Weights.from_dict(data)
+    profile = parse_profile({"id": "SYN-W2", "date_of_birth": "2011-01-01"})
+    if status == "retired":
+        with pytest.warns(UserWarning, match="retired"):
+            screener = Screener(weights)
+    else:
+        screener = Screener(weights)
+    notice = screener.screen(profile, as_of=dt.date(2026, 9, 1)).notice
+    assert notice.startswith("A flag is a prompt for an early-help review by a person")
+    if words is None:
+        assert notice == efh_screen.REVIEW_NOTICE
+    else:
+        assert words in notice

@@ -27,6 +27,10 @@ def _signed(points: int) -> str:
     return f"+{points}" if points > 0 else ("−" + str(-points) if points < 0 else "0")
 
 
+def _points(n: int) -> str:
+    return f"{n} point" if n == 1 else f"{n} points"
+
+
 def _evidence_text(result: ScreeningResult, index: int, *, limit: int = 3) -> str:
     items = result.contributions[index].evidence
     parts = []
@@ -111,15 +115,12 @@ def _missing_lines(result: ScreeningResult, *, limit: int = 5) -> tuple[str, ...
     lines = []
     for item in result.missing_information[:limit]:
         who = ", ".join(a.label for a in item.agencies[:3]) or "any agency"
-        move = (
-            f"could add up to {item.max_change} points"
-            if item.max_change > 0
-            else (
-                f"could take off up to {-item.max_change} points"
-                if item.max_change < 0
-                else "could trigger an override"
-            )
-        )
+        if item.max_change > 0:
+            move = f"could add up to {_points(item.max_change)}"
+        elif item.max_change < 0:
+            move = f"could take off up to {_points(-item.max_change)}"
+        else:
+            move = "cannot move the score on its own now"
         flag = "; could change the flag" if item.could_change_flag else ""
         lines.append(f"{item.label}: not known — {move}{flag}. Ask: {who}.")
     extra = len(result.missing_information) - limit

@@ -195,7 +195,7 @@ INDICATORS: tuple[Indicator, ...] = (
     _status("self_harm"),
     _status("challenging_behaviour_home"),
     _status("peer_concerns"),
-    Indicator("escalation", "Escalating incidents (last 6 months above the 6 before)",
+    Indicator("escalation", "Escalating incidents (more in the latest period than the one before)",
               "escalation", _ESCALATION_FACTORS),
     *(_status(f.key) for f in FACTORS.values() if f.domain is Domain.DEVELOPMENTAL),
     *(_status(f.key) for f in FACTORS.values() if f.domain is Domain.PROTECTIVE),

@@ -25,6 +25,7 @@ scores it with numpy. Tests check that the two agree exactly.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -65,10 +66,16 @@ __all__ = [
 ]
 
 REVIEW_NOTICE = (
-    "A flag is a prompt for an early-help review by a person, not a decision about a child. "
-    "Scores use illustrative weightings unless stated otherwise."
+    "A flag is a prompt for an early-help review by a person, not a decision about a child."
 )
 """Shown on every result, card, list and page."""
+
+_STATUS_NOTICE = {
+    "illustrative": "These weightings are illustrative and have not been validated on local data.",
+    "draft": "These weightings are a draft and have not been validated on local data.",
+    "fitted": "These weightings were fitted to data; check their validation report before use.",
+    "retired": "These weightings are retired; use a current version.",
+}
 
 PROTECTIVE_CAP_KEY = "protective_cap"
 
@@ -196,13 +203,17 @@ class ScreeningResult(BaseModel):
     missing_information : tuple of MissingInformation
         Unknowns that could move the score, most important first.
     missing_by_agency : tuple of AgencyGap
-        The same, grouped by the agency that could supply it.
+        The same, grouped by the agency that could supply it. ``points_at_stake``
+        adds up the items' ``max_change`` magnitudes, so it ranks agencies; it is
+        not a change the score could make (items can overlap, e.g. an unknown ACE
+        and the ACE count).
     weights : WeightsStamp
         Name, version, status and SHA-256 of the weightings used.
     library_version : str
         efh_screen version.
     notice : str
-        A flag is a prompt for review, not a decision.
+        A flag is a prompt for review, not a decision; and how far the weightings
+        can be relied on.
     """
 
     model_config = _CONFIG
@@ -324,6 +335,15 @@ class Screener:
         self.weights = weights if weights is not None else Weights.default()
         self._scheme = _Scheme.compile(self.weights)
         self._stamp = self.weights.stamp
+        extra = _STATUS_NOTICE.get(self.weights.status)
+        self._notice = REVIEW_NOTICE if extra is None else f"{REVIEW_NOTICE} {extra}"
+        if self.weights.status == "retired":
+            warnings.warn(
+                f"weightings {self.weights.name!r} v{self.weights.version} are retired; "
+                "use a current version",
+                UserWarning,
+                stacklevel=2,
+            )
 
     def __repr__(self) -> str:
         w = self.weights
@@ -415,6 +435,7 @@ class Screener:
             missing_by_agency=_by_agency(missing),
             weights=self._stamp,
             library_version=__version__,
+            notice=self._notice,
         )
 
     def _contributions(

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -246,6 +247,20 @@ class Weights(BaseModel):
         """
         try:
             return cls.model_validate_json(text)
+        except ValidationError as exc:
+            raise WeightsError(_translate(exc, source)) from None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "weightings") -> Weights:
+        """Validate weightings from already-parsed JSON data.
+
+        Raises
+        ------
+        WeightsError
+            With one problem per bad field, saying how to fix it.
+        """
+        try:
+            return cls.model_validate(data)
         except ValidationError as exc:
             raise WeightsError(_translate(exc, source)) from None
 
