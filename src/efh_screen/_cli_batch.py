@@ -102,12 +102,12 @@ class _ProgressBar:
 def format_review_table(entries: Sequence[ReviewEntry], *, limit: int | None = None) -> str:
     """Render the review list as a plain-text table."""
     shown = entries if limit is None else entries[:limit]
-    header = f"{'#':>4}  {'id':<16} {'band':<28} {'score':>5} {'range':>7}  reasons | missing"
+    header = f"{'#':>4}  {'id':<16} {'band':<44} {'score':>5} {'range':>7}  reasons | missing"
     lines = [header, "-" * len(header)]
     for rank, e in enumerate(shown, start=1):
         band = e.band_label if e.flag else f"{e.band_label} (could be flagged)"
         lines.append(
-            f"{rank:>4}  {e.id:<16} {band[:28]:<28} {e.score:>5} "
+            f"{rank:>4}  {e.id:<16} {band[:44]:<44} {e.score:>5} "
             f"{f'{e.score_low}-{e.score_high}':>7}  {e.reasons_text() or '-'} | "
             f"{e.missing_text() or '-'}"
         )

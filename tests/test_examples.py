@@ -1,0 +1,55 @@
+"""Every example runs from the repository root with no arguments and prints something useful."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = {
+    "screen_one_case.py": ["SYNTHETIC-0001", "Points card", "not a decision"],
+    "screen_caseload_with_mapping.py": [
+        "read 10, screened 9, rejected 1",
+        "row 9 (SYNTHETIC-0108): DA in household",
+        "SYNTHETIC-0109",
+    ],
+    "case_system_integration.py": [
+        "SYNTHETIC-0201: score",
+        "SYNTHETIC-0203: not screened",
+        "not a decision",
+    ],
+}
+
+
+def test_every_example_is_tested() -> None:
+    assert {p.name for p in (ROOT / "examples").glob("*.py")} == set(EXAMPLES)
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_example_runs(name: str, tmp_path: Path) -> None:
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / name)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    for expected in EXAMPLES[name]:
+        assert expected in proc.stdout
+
+
+def test_example_data_says_it_is_synthetic() -> None:
+    readme = (ROOT / "examples" / "data" / "README.md").read_text()
+    assert "synthetic" in readme.lower()
+    for path in (ROOT / "examples" / "data").iterdir():
+        if path.suffix in (".json", ".csv") and path.name != "mapping.json":
+            assert "SYNTHETIC-" in path.read_text()
