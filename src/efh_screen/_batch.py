@@ -50,7 +50,7 @@ from ._io import (
     write_rejected_jsonl,
 )
 from ._profile import Profile, date_problems
-from ._scoring import REVIEW_NOTICE, Screener, ScreeningBatch, ScreeningResult, _group_label
+from ._scoring import Screener, ScreeningBatch, ScreeningResult, _group_label
 from ._weights import WeightsStamp
 
 __all__ = [
@@ -695,8 +695,9 @@ def write_review_html(
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>{e(title)}</title><style>{_STYLE}</style></head><body>",
         f"<h1>{e(title)}</h1>",
-        f"<header class='notice'><strong>Flags are prompts for an early-help review by a person, "
-        f"never decisions about a child.</strong> {e(REVIEW_NOTICE)}</header>",
+        "<header class='notice'><strong>Flags are prompts for an early-help review by a person, "
+        "never decisions about a child.</strong> The list shows what partner agencies have "
+        "recorded; information that is not known is listed for each case.</header>",
     ]
     if summary is not None:
         w = summary.weights
@@ -705,6 +706,11 @@ def write_review_html(
             f"Weightings: {e(w.name)} v{e(str(w.version))} ({e(w.status)}), "
             f"sha256 {e(w.sha256[:12])}.</p>"
         )
+        if w.status == "illustrative":
+            head.append(
+                "<p class='meta'>These weightings are illustrative and have not been "
+                "validated on local data.</p>"
+            )
     head.append(
         f"<p>{len(entries)} cases, highest band first, then highest score. "
         "Open a case to see its points card.</p><main>"
