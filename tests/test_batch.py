@@ -114,6 +114,14 @@ def test_mixed_file_results_identical_to_clean_run(tmp_path: Path) -> None:
     assert mixed_rows == clean_rows
 
 
+def test_result_lines_are_exactly_the_compact_records(tmp_path: Path) -> None:
+    source = write(tmp_path / "good.jsonl", GOOD)
+    screen_file(source, as_of=AS_OF, results=tmp_path / "r.jsonl", chunk_size=9)
+    batch = Screener().screen_many([Profile.model_validate_json(g) for g in GOOD], as_of=AS_OF)
+    expected = [json.dumps(rec, ensure_ascii=False) for rec in batch.to_records()]
+    assert (tmp_path / "r.jsonl").read_text(encoding="utf-8").splitlines() == expected
+
+
 def test_results_match_scalar_and_full_mode(tmp_path: Path) -> None:
     source = write(tmp_path / "good.jsonl", GOOD)
     screen_file(source, as_of=AS_OF, results=tmp_path / "full.jsonl", full=True)
