@@ -231,6 +231,17 @@ def rescore_cohort(cohort: CohortScores, weights: Weights) -> CohortScores:
     The indicators are reused, so the weightings must have the same windows
     and count thresholds as those the cohort was screened with.
 
+    Parameters
+    ----------
+    cohort : CohortScores
+        A cohort screened by :func:`score_cohort`.
+    weights : Weights
+        The other weightings.
+
+    Returns
+    -------
+    CohortScores
+
     Raises
     ------
     ValidationInputError
