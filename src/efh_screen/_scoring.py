@@ -740,6 +740,45 @@ class ScreeningBatch:
         return out
 
 
+def _band_index(thresholds: Sequence[int], sc: NDArray[Any]) -> NDArray[np.int8]:
+    """Band index by score: the number of thresholds reached, minus one.
+
+    The same as ``searchsorted(thresholds, sc, side="right") - 1`` for sorted
+    thresholds, but a few comparisons are much faster than a search for the
+    handful of bands a weightings file has.
+    """
+    b = np.full(sc.shape, -1, dtype=np.int8)
+    for t in thresholds:
+        b += sc >= t
+    return b
+
+
+def _scores_and_bands(
+    s: _Scheme, values: NDArray[np.float32]
+) -> tuple[NDArray[np.int32], NDArray[np.int8], NDArray[np.float32]]:
+    """Scores and bands of a feature matrix with one BLAS product (the fast core).
+
+    Returns ``(score, band, totals)`` where ``totals`` has the risk points and the
+    protective reduction available as its first two columns. Further columns
+    count, for each override band, the override indicators present, so bands
+    need no second pass over the matrix.
+    """
+    p = values.shape[1]
+    levels = sorted({level for _, level in s.overrides})
+    w = np.zeros((p, 2 + len(levels)), dtype=np.float32)
+    for col, (v, is_protective) in enumerate(zip(s.points, s.protective, strict=True)):
+        w[col, 1 if is_protective else 0] = -v if is_protective else v
+    for col, level in s.overrides:
+        w[col, 2 + levels.index(level)] = 1.0
+    totals = values @ w
+    risk, prot = totals[:, 0], totals[:, 1]
+    score_f = risk - np.minimum(np.minimum(prot, np.float32(s.cap)), risk)
+    band = _band_index(s.thresholds, score_f)
+    for k, level in enumerate(levels):
+        np.maximum(band, np.where(totals[:, 2 + k] > 0, np.int8(level), np.int8(0)), out=band)
+    return score_f.astype(np.int32), band, totals
+
+
 def _score_matrix(screener: Screener, matrix: FeatureMatrix) -> ScreeningBatch:
     s = screener._scheme
     values = matrix.values
@@ -747,11 +786,11 @@ def _score_matrix(screener: Screener, matrix: FeatureMatrix) -> ScreeningBatch:
     p = values.shape[1]
     points = np.asarray(s.points, dtype=np.float32)
     protective = np.asarray(s.protective, dtype=np.bool_)
-    # Two columns: risk points and protective reduction (positive), one BLAS product.
+    # Risk points and protective reduction (positive), one BLAS product with the bands.
     w2 = np.zeros((p, 2), dtype=np.float32)
     w2[~protective, 0] = points[~protective]
     w2[protective, 1] = -points[protective]
-    totals = values @ w2
+    score, band, totals = _scores_and_bands(s, values)
     risk = totals[:, 0].astype(np.int32)
     prot = totals[:, 1].astype(np.int32)
     cap = np.int32(s.cap)
@@ -759,7 +798,6 @@ def _score_matrix(screener: Screener, matrix: FeatureMatrix) -> ScreeningBatch:
     def score_of(r: NDArray[np.int32], q: NDArray[np.int32]) -> NDArray[np.int32]:
         return (r - np.minimum(np.minimum(q, cap), r)).astype(np.int32)
 
-    score = score_of(risk, prot)
     unknown = (~known).astype(np.float32)
     unknown_totals = unknown @ w2
     unk_risk = unknown_totals[:, 0].astype(np.int32)
@@ -767,17 +805,15 @@ def _score_matrix(screener: Screener, matrix: FeatureMatrix) -> ScreeningBatch:
     score_low = score_of(risk, prot + unk_prot)
     score_high = score_of(risk + unk_risk, prot)
 
-    thresholds = np.asarray(s.thresholds, dtype=np.int32)
     band_flags = np.asarray(s.band_flags, dtype=np.bool_)
 
     def band_of(sc: NDArray[np.int32], present: NDArray[np.bool_]) -> NDArray[np.int8]:
-        b = (np.searchsorted(thresholds, sc, side="right") - 1).astype(np.int8)
+        b = _band_index(s.thresholds, sc)
         for col, level in s.overrides:
             np.maximum(b, np.where(present[:, col], np.int8(level), np.int8(0)), out=b)
         return b
 
     present = values > 0
-    band = band_of(score, present)
     band_low = band_of(score_low, present)
     band_high = band_of(score_high, present | (~known & ~protective[None, :]))
     flag = band_flags[band]
@@ -802,7 +838,7 @@ def _score_matrix(screener: Screener, matrix: FeatureMatrix) -> ScreeningBatch:
     add_prot = (rel @ g_prot).astype(np.int32)
     new_score = score_of(risk[:, None] + add_risk, prot[:, None] + add_prot)
     unknown_points = (new_score - score[:, None]).astype(np.int32)
-    new_band = (np.searchsorted(thresholds, new_score, side="right") - 1).astype(np.int8)
+    new_band = _band_index(s.thresholds, new_score)
     for col, level in s.overrides:
         # An override present now applies to every group's resolution; an unknown one
         # only to its own group's.
