@@ -395,16 +395,26 @@ def evaluate(
     chunks: list[dict[str, _F]] = []
     for drawn in bootstrap_tables(tab, n_boot=n_boot, rng=rng):
         neg, pos = slice_tables(tab, drawn)
-        chunks.append(_compute(plan, neg, pos))
+        computed = _compute(plan, neg, pos)
+        if k > _MAX_CUTS:
+            # The mapping at each of many distinct values is not reported with intervals;
+            # keeping it would cost n_boot x n_values memory.
+            computed["probability"] = computed["probability"][:, :0]
+        chunks.append(computed)
     draws: dict[str, _F] = {}
     for name, arr in point.items():
-        draws[name] = (
-            np.concatenate([c[name] for c in chunks]) if chunks else np.empty((0, *np.shape(arr)))
-        )
+        if chunks:
+            draws[name] = np.concatenate([c[name] for c in chunks])
+        else:
+            draws[name] = np.empty((0, *np.shape(arr)))
+    if k > _MAX_CUTS:
+        draws.pop("probability")
     low: dict[str, _F] = {}
     high: dict[str, _F] = {}
     for name, arr in draws.items():
         low[name], high[name] = percentile_interval(arr, confidence=confidence)
+    if "probability" not in draws:
+        low["probability"] = high["probability"] = np.full(k, np.nan)
 
     def figure(name: str, index: tuple[int, ...] | int = 0) -> Figure:
         return Figure(float(point[name][index]), float(low[name][index]), float(high[name][index]))

@@ -161,6 +161,11 @@ def logistic_probabilities(values: _F, negatives: _F, positives: _F) -> tuple[_F
         step_b = np.clip(np.nan_to_num(step_b), -5.0, 5.0)
         a = a + step_a
         b = b + step_b
+        if (
+            float(np.max(np.abs(step_a), initial=0.0)) < 1e-10
+            and float(np.max(np.abs(step_b), initial=0.0)) < 1e-10
+        ):
+            break
     probabilities = 1.0 / (1.0 + np.exp(-(a[..., None] + b[..., None] * x)))
     slope = b / spread
     intercept = a - slope * centre
