@@ -75,3 +75,19 @@ def test_guide_code_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
             exec(compile(code, str(GUIDE), "exec"), namespace)
     assert (tmp_path / "report.html").read_text().startswith("<!DOCTYPE html>")
     assert (tmp_path / "fitted_weights.json").exists()
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["_cohort", "_evaluation", "_fitting", "_sensitivity", "_thresholds"],
+)
+def test_docstring_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"efh_screen.validation.{module}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0

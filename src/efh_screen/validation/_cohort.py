@@ -289,7 +289,7 @@ def evaluate_cohort(
     >>> from efh_screen.validation import evaluate_cohort
     >>> as_of = dt.date(2026, 9, 1)
     >>> cohort = generate_cohort(400, seed=3, as_of=as_of, population="early-help")
-    >>> result = evaluate_cohort(cohort, as_of=as_of, n_boot=0, min_group_size=0)
+    >>> result = evaluate_cohort(cohort, as_of=as_of, group_by=("sex",), n_boot=0)
     >>> 0.5 < result.overall["auroc"].value <= 1.0
     True
     """

@@ -121,11 +121,13 @@ class ThresholdTable:
 
         Examples
         --------
-        >>> import numpy as np
+        Cuts at 3 and 4 both find two of the three cases within a capacity
+        of half; the one with fewer reviews is chosen.
+
         >>> from efh_screen.validation import evaluate
         >>> result = evaluate([0, 1, 2, 3, 4, 5], [0, 0, 1, 0, 1, 1], threshold=3, n_boot=0)
         >>> result.thresholds.operating_point(max_flag_rate=0.5).threshold
-        3.0
+        4.0
         """
         given = [
             (n, v)
