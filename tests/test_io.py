@@ -152,3 +152,9 @@ def test_atomic_output_replaces_on_success(tmp_path: Path) -> None:
         fh.write("new\n")
     assert target.read_text() == "new\n"
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_byte_order_mark_and_crlf_are_tolerated() -> None:
+    data = b"\xef\xbb\xbf" + GOOD[0] + b"\r\n" + GOOD[1] + b"\r\n"
+    records = list(read_jsonl(io.BytesIO(data)))
+    assert [type(r).__name__ for r in records] == ["InputRecord", "InputRecord"]

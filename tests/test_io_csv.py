@@ -149,7 +149,8 @@ def test_cin_code_for_an_events_factor_is_missing_information() -> None:
 
 
 def test_validation_problems_name_the_csv_column() -> None:
-    text = "Child ID,DOB,Suspension dates,CIN factors\nYP-9,01/01/2012,01/01/2011,\n"
+    header = ",".join([*MAPPING["columns"], "CIN factors"])  # type: ignore[misc]
+    text = header + "\nYP-9,01/01/2012,,,,01/01/2011,,\n"
     (record,) = read_export(text)
     assert isinstance(record, RejectedRecord)
     assert record.problems[0].field == "Suspension dates (events[0].date)"
@@ -199,3 +200,11 @@ def test_screen_file_with_mapping(tmp_path: Path) -> None:
 
 def test_flat_columns_are_unique() -> None:
     assert len(FLAT_COLUMNS) == len(set(FLAT_COLUMNS))
+
+
+def test_mapping_naming_a_column_not_in_the_export_is_unusable() -> None:
+    mapping = ColumnMapping.model_validate(
+        {**MAPPING, "columns": {**MAPPING["columns"], "DA?": "self_harm"}}
+    )
+    with pytest.raises(InputError, match="not in the file's header"):
+        list(read_csv(io.StringIO(EXPORT, newline=""), mapping=mapping))

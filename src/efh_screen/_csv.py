@@ -228,6 +228,16 @@ class _Layout:
                         f"'{required}' in the mapping file",
                     )
                 )
+        seen = {name.strip() for name in header}
+        absent = [name for name in mapping.columns if name not in seen]
+        if absent:
+            problems.append(
+                FieldProblem(
+                    "mapping.columns",
+                    f"names column(s) not in the file's header ({', '.join(absent[:10])}); "
+                    "check the spelling against the export, or remove them from the mapping",
+                )
+            )
         if mapping.cin_codes_column is not None and self.cin_index is None:
             problems.append(
                 FieldProblem(

@@ -48,6 +48,7 @@ MAX_LINE_BYTES = 1_000_000
 
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 _LABELLED_HINT = b'"profile"'
+_BOM = b"\xef\xbb\xbf"
 
 REASON_EMPTY_LINE = "is an empty line; remove it or put one profile on it"
 REASON_TOO_LONG = (
@@ -203,6 +204,8 @@ def read_jsonl(
 def _read_stream(stream: IO[bytes], max_line_bytes: int) -> Iterator[InputRecord | RejectedRecord]:
     too_long = REASON_TOO_LONG.format(limit=max_line_bytes)
     for raw, number in _read_lines(stream, max_line_bytes):
+        if number == 1 and raw is not None and raw.startswith(_BOM):
+            raw = raw[len(_BOM) :]  # a byte-order mark some editors add
         if raw is None:
             yield RejectedRecord(number, None, (FieldProblem("(line)", too_long),))
         else:
