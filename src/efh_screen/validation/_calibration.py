@@ -26,9 +26,12 @@ class CalibrationRow:
     label : str
         The score value (``"7"``), range (``"3 to 5"``) or band name.
     lowest, highest : float
-        Lowest and highest score in the range.
+        Lowest score of the range (for a band, its threshold) and highest
+        score seen in it (NaN if nobody).
     n, outcomes : int
         Young people in the range, and how many had the outcome.
+    mean_score : float
+        Mean screening score of the young people in the range.
     observed_rate : float
         ``outcomes / n``.
     wilson_low, wilson_high : float
@@ -42,6 +45,7 @@ class CalibrationRow:
     highest: float
     n: int
     outcomes: int
+    mean_score: float
     observed_rate: float
     wilson_low: float
     wilson_high: float
@@ -55,6 +59,7 @@ class CalibrationRow:
             "highest": plain(self.highest),
             "n": self.n,
             "outcomes": self.outcomes,
+            "mean_score": plain(self.mean_score),
             "observed_rate": plain(self.observed_rate),
             "wilson_low": plain(self.wilson_low),
             "wilson_high": plain(self.wilson_high),

@@ -27,6 +27,8 @@ from ._counts import Tabulation, bootstrap_tables, slice_tables, tabulate
 from ._fairness import (
     GROUP_METRICS,
     SMALL_GROUP,
+    SMALL_GROUP_FEW,
+    SMALL_GROUP_FEW_OUTCOMES,
     GroupFairness,
     SmallGroupWarning,
     choose_reference,
@@ -234,6 +236,7 @@ def _rows(
     highest: _F,
     n: _F,
     k: _F,
+    mean_score: _F,
     probability: tuple[_F, _F, _F],
     confidence: float,
 ) -> tuple[CalibrationRow, ...]:
@@ -247,6 +250,7 @@ def _rows(
                 highest=float(highest[i]),
                 n=int(n[i]),
                 outcomes=int(k[i]),
+                mean_score=float(mean_score[i]),
                 observed_rate=float(k[i] / n[i]) if n[i] > 0 else math.nan,
                 wilson_low=float(w_low[i]),
                 wilson_high=float(w_high[i]),
@@ -439,25 +443,41 @@ def evaluate(
         _number(lo) if lo == hi else f"{_number(lo)} to {_number(hi)}"
         for lo, hi in zip(bin_low.tolist(), bin_high.tolist(), strict=True)
     ]
+    totals0 = neg0 + pos0
+    with np.errstate(all="ignore"):
+        bin_mean = _by_index(totals0 * tab.values, bins, n_bins) / bin_n
     by_value = _rows(
         bin_labels,
         bin_low,
         bin_high,
         bin_n,
         bin_k,
+        bin_mean,
         (point["bin_probability"], low["bin_probability"], high["bin_probability"]),
         confidence,
     )
     by_band: tuple[CalibrationRow, ...] = ()
     if band_items:
         lowest = np.array([b[1] for b in band_items])
-        band_high = np.append(lowest[1:], np.inf)
+        band_n = _by_index(totals0, plan.bands, plan.n_bands)
+        seen = totals0 > 0
+        band_high = np.array(
+            [
+                tab.values[(plan.bands == b) & seen].max()
+                if np.any((plan.bands == b) & seen)
+                else np.nan
+                for b in range(plan.n_bands)
+            ]
+        )
+        with np.errstate(all="ignore"):
+            band_mean = _by_index(totals0 * tab.values, plan.bands, plan.n_bands) / band_n
         by_band = _rows(
             [b[0] for b in band_items],
             lowest,
             band_high,
-            _by_index(neg0 + pos0, plan.bands, plan.n_bands),
+            band_n,
             _by_index(pos0, plan.bands, plan.n_bands),
+            band_mean,
             (point["band_probability"], low["band_probability"], high["band_probability"]),
             confidence,
         )
@@ -502,14 +522,14 @@ def evaluate(
             n_g, k_g = int(point["n"][s]), int(point["outcomes"][s])
             if n_g < min_group_size or k_g < min_group_outcomes:
                 too_small.append(label)
+                reason = (
+                    SMALL_GROUP_FEW.format(min_n=min_group_size)
+                    if n_g < min_group_size
+                    else SMALL_GROUP_FEW_OUTCOMES.format(min_outcomes=min_group_outcomes)
+                )
                 messages.append(
                     SMALL_GROUP.format(
-                        attribute=attribute,
-                        label=label,
-                        n=n_g,
-                        outcomes=k_g,
-                        min_n=min_group_size,
-                        min_outcomes=min_group_outcomes,
+                        attribute=attribute, label=label, n=n_g, outcomes=k_g, reason=reason
                     )
                 )
         group_draws = {

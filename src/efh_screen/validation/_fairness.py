@@ -15,6 +15,8 @@ from ._figure import Figure, percentile_interval
 __all__ = [
     "GROUP_METRICS",
     "SMALL_GROUP",
+    "SMALL_GROUP_FEW",
+    "SMALL_GROUP_FEW_OUTCOMES",
     "UNKNOWN_METRIC",
     "UNKNOWN_REFERENCE",
     "GroupFairness",
@@ -44,10 +46,12 @@ GROUP_METRICS = (
 )
 
 SMALL_GROUP = (
-    "{attribute}={label!r} has {n} young people, {outcomes} with the outcome (fewer than "
-    "{min_n}, or fewer than {min_outcomes} with it): its figures are too uncertain to say "
-    "anything about this group; read its intervals and do not act on its differences"
+    "{attribute}={label!r} has {n} young people, {outcomes} with the outcome ({reason}): its "
+    "figures are too uncertain to say anything about this group; read its intervals and do not "
+    "act on its differences"
 )
+SMALL_GROUP_FEW = "fewer than {min_n} young people"
+SMALL_GROUP_FEW_OUTCOMES = "fewer than {min_outcomes} with the outcome"
 UNKNOWN_METRIC = "metric {name!r} is not reported by group; use one of: {names}"
 UNKNOWN_REFERENCE = (
     "reference group {label!r} does not occur in {attribute!r}; use one of: {labels}"

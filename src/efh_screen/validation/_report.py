@@ -93,7 +93,7 @@ def _roc(ev: Evaluation) -> tuple[str, str]:
 
 def _calibration(ev: Evaluation) -> tuple[str, str]:
     rows = ev.calibration.by_value
-    xs = [(r.lowest + r.highest) / 2 for r in rows]
+    xs = [r.mean_score for r in rows]
     lo_x, hi_x = min(r.lowest for r in rows), max(r.highest for r in rows)
     pad = max((hi_x - lo_x) * 0.03, 0.5)
     top = max([r.wilson_high for r in rows if not math.isnan(r.wilson_high)] + [0.05])
@@ -205,7 +205,7 @@ def _fairness(gf: GroupFairness) -> tuple[str, str]:
             x_label=gf.attribute,
             y_label=title,
             x_categories=labels,
-            width=max(300, 70 * len(labels) + 80),
+            width=max(300, 80 * len(labels) + 80),
             height=260,
         )
         if name == "relative_rate_index":

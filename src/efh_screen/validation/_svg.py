@@ -7,6 +7,7 @@ stays distinguishable with the common forms of colour blindness.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -74,7 +75,7 @@ class Chart:
     left = 58
     right = 16
     top = 48
-    bottom = 48
+    bottom = 54
 
     def x(self, value: float) -> float:
         """Pixel x of a data value."""
@@ -194,8 +195,8 @@ class Chart:
         )
         if label:
             self.parts.append(
-                f'<text x="{self.width - self.right - 2}" y="{_fmt(py - 3)}" font-size="10" '
-                f'text-anchor="end" fill="#333">{escape(label)}</text>'
+                f'<text x="{self.left + 3}" y="{_fmt(py - 3)}" font-size="10" '
+                f'fill="#333">{escape(label)}</text>'
             )
 
     def _axes(self) -> str:
@@ -209,9 +210,13 @@ class Chart:
         if self.x_categories:
             for i, name in enumerate(self.x_categories):
                 px = self.x(float(i))
+                lines = "".join(
+                    f'<tspan x="{_fmt(px)}" dy="{0 if j == 0 else 11}">{escape(part[:16])}</tspan>'
+                    for j, part in enumerate(name.split(" × "))
+                )
                 out.append(
-                    f'<text x="{_fmt(px)}" y="{y0 + 14}" font-size="10" text-anchor="middle">'
-                    f"{escape(name[:18])}</text>"
+                    f'<text x="{_fmt(px)}" y="{y0 + 13}" font-size="10" text-anchor="middle">'
+                    f"{lines}</text>"
                 )
         else:
             for t in _ticks(*self.x_range):
@@ -245,13 +250,18 @@ class Chart:
         return "".join(out)
 
     def render(self) -> str:
-        """Return the chart as one ``<svg>`` element."""
+        """Return the chart as one ``<svg>`` element (data clipped to the plot area)."""
+        # A stable id, so the same chart always renders to the same bytes.
+        clip = "c" + hashlib.sha256((self.title + self.description).encode()).hexdigest()[:10]
+        x0, y1 = self.left, self.top
+        width = self.width - self.left - self.right
+        height = self.height - self.top - self.bottom
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{self.width}" '
             f'height="{self.height}" viewBox="0 0 {self.width} {self.height}" '
             f'font-family="sans-serif"><title>{escape(self.title)}</title>'
             f"<desc>{escape(self.description)}</desc>"
-            + "".join(self.parts)
-            + self._axes()
-            + "</svg>"
+            f'<defs><clipPath id="{clip}"><rect x="{x0 - 5}" y="{y1 - 5}" width="{width + 10}" '
+            f'height="{height + 10}"/></clipPath></defs>'
+            f'<g clip-path="url(#{clip})">' + "".join(self.parts) + "</g>" + self._axes() + "</svg>"
         )
