@@ -213,3 +213,10 @@ def test_evaluate_matches_between_cohort_and_arrays(cohort) -> None:  # type: ig
             seed=3,
         )
     assert a.to_dict() == b.to_dict()
+
+
+def test_a_screener_can_be_given_instead_of_weights(cohort) -> None:  # type: ignore[no-untyped-def]
+    items = list(generate_cohort(200, seed=4, as_of=AS_OF, population="early-help"))
+    by_screener = score_cohort(items, as_of=AS_OF, weights=Screener(cohort.weights))
+    by_weights = score_cohort(items, as_of=AS_OF, weights=cohort.weights)
+    assert np.array_equal(by_screener.scores, by_weights.scores)

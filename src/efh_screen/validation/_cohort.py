@@ -161,7 +161,7 @@ def score_cohort(
     cohort: Iterable[LabelledProfile],
     *,
     as_of: dt.date,
-    weights: Weights | None = None,
+    weights: Weights | Screener | None = None,
     group_by: Sequence[str] = (),
 ) -> CohortScores:
     """Screen a labelled cohort through the vectorised path and collect the arrays.
@@ -171,8 +171,8 @@ def score_cohort(
     cohort : iterable of LabelledProfile
     as_of : datetime.date
         The screening date (the start of the follow-up period).
-    weights : Weights, optional
-        The weightings; the embedded default when omitted.
+    weights : Weights or Screener, optional
+        The weightings (or a Screener using them); the embedded default when omitted.
     group_by : sequence of str
         Audit attributes to collect: ``"ethnicity"``, ``"sex"`` or keys of ``audit.other``.
 
@@ -186,7 +186,7 @@ def score_cohort(
     for name in group_by:
         if name not in ("ethnicity", "sex") and not name.removeprefix("other.").isidentifier():
             raise ValidationInputError(UNKNOWN_GROUP_FIELD.format(name=name))
-    screener = Screener(weights)
+    screener = weights if isinstance(weights, Screener) else Screener(weights)
     w = screener.weights
     profiles = [item.profile for item in items]
     matrix = screener.feature_matrix(profiles, as_of=as_of)
@@ -257,7 +257,7 @@ def evaluate_cohort(
     cohort: Iterable[LabelledProfile] | CohortScores,
     *,
     as_of: dt.date | None = None,
-    weights: Weights | None = None,
+    weights: Weights | Screener | None = None,
     group_by: Sequence[str] = ("ethnicity", "sex"),
     **options: Any,
 ) -> Evaluation:
@@ -269,8 +269,8 @@ def evaluate_cohort(
         The cohort (or one already screened by :func:`score_cohort`).
     as_of : datetime.date
         The screening date; required unless ``cohort`` is already screened.
-    weights : Weights, optional
-        The weightings; the embedded default when omitted.
+    weights : Weights or Screener, optional
+        The weightings (or a Screener using them); the embedded default when omitted.
     group_by : sequence of str
         Audit attributes for figures by group.
     **options

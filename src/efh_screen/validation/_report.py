@@ -146,6 +146,27 @@ def _calibration(ev: Evaluation) -> tuple[str, str]:
     return chart.render(), reading
 
 
+def _cut_table(ev: Evaluation) -> str:
+    t = ev.thresholds
+    count = len(t.cuts)
+    step = max(1, count // 25)
+    names = ("flag_rate", "sensitivity", "specificity", "ppv", "npv")
+    head = "".join(f"<th>{escape(n.replace('_', ' '))}</th>" for n in names)
+    rows = []
+    for i in range(0, count, step):
+        cells = "".join(f"<td>{_num(float(t.value[n][i]), 3)}</td>" for n in names)
+        per_case = float(t.value["reviews_per_true_case"][i])
+        mark = ' style="font-weight:bold"' if t.cuts[i] == ev.threshold else ""
+        rows.append(
+            f"<tr{mark}><td>{float(t.cuts[i]):g}</td>{cells}<td>{_num(per_case, 1)}</td></tr>"
+        )
+    return (
+        f"<table><tr><th>cut (score &gt;=)</th>{head}<th>reviews per case found</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
 def _tradeoff(ev: Evaluation) -> tuple[str, str]:
     t = ev.thresholds
     cuts = t.cuts.tolist()
@@ -332,7 +353,10 @@ def render_html(evaluation: Evaluation, *, title: str = "Screening score validat
         ("Calibration", _calibration(ev)),
         ("Thresholds", _tradeoff(ev)),
     ):
-        sections.append(f'<h2>{heading}</h2><figure>{svg}</figure><p class="reading">{reading}</p>')
+        extra = _cut_table(ev) if heading == "Thresholds" else ""
+        sections.append(
+            f'<h2>{heading}</h2><figure>{svg}</figure><p class="reading">{reading}</p>{extra}'
+        )
     for gf in ev.fairness.values():
         svg, reading = _fairness(gf)
         sections.append(
