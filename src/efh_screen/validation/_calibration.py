@@ -67,7 +67,7 @@ class CalibrationRow:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CalibrationTable:
     """How often the outcome followed each score, and a fitted score → probability mapping.
 

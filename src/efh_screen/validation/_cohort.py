@@ -110,7 +110,7 @@ def _audit_value(profile: Profile, name: str) -> str:
     return audit.other.get(key, NOT_RECORDED)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CohortScores:
     """A labelled cohort screened with one set of weightings.
 

@@ -89,13 +89,14 @@ _MAX_CUTS = 200
 _MAX_ISOTONIC_VALUES = 200
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Evaluation:
     """Everything measured about one screening score on one labelled cohort.
 
     A young person is *flagged for review* when their screening score is at
     least ``threshold``. Intervals are bootstrap percentile intervals from
-    resampling young people with replacement.
+    resampling young people with replacement. Compare two evaluations with
+    ``to_dict()`` (the object holds arrays, so ``==`` is identity).
 
     Attributes
     ----------
@@ -159,7 +160,7 @@ def _by_index(x: _F, index: _I, n_out: int) -> _F:
     return np.asarray(x @ onehot, dtype=np.float64)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Plan:
     tab: Tabulation
     cuts: _I

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -64,7 +64,7 @@ class SmallGroupWarning(UserWarning):
     """A group is too small for its figures to say anything."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GroupFairness:
     """Figures for each group of one audit attribute (or an intersection of two).
 
@@ -93,7 +93,7 @@ class GroupFairness:
     by_group: Mapping[str, Mapping[str, Figure]]
     too_small: tuple[str, ...]
     confidence: float
-    _draws: Mapping[str, _F]
+    _draws: Mapping[str, _F] = field(repr=False)
 
     def metric(self, name: str) -> dict[str, Figure]:
         """Return one metric for every group, keyed by group label."""

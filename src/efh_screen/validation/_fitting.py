@@ -60,7 +60,7 @@ _PARSIMONY = 0.002
 _L2 = 1.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FittedPoints:
     """Integer points learnt from a labelled cohort.
 

@@ -50,7 +50,7 @@ def _matched_bands(
     return bands
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class WeightsComparison:
     """Expert and fitted weightings side by side.
 
@@ -79,7 +79,7 @@ class WeightsComparison:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class WeightsFit:
     """A fitted weightings file, with how it was fitted and how it compares.
 

@@ -60,7 +60,7 @@ class OperatingPoint:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ThresholdTable:
     """Figures at every candidate cut of the screening score.
 
