@@ -49,6 +49,16 @@ def _num(value: float, digits: int = 2) -> str:
     return "undefined" if math.isnan(value) else f"{value:.{digits}f}"
 
 
+_COUNTS = frozenset({"n", "outcomes"})
+
+
+def _overall_cell(name: str, value: float) -> str:
+    """Counts as whole numbers, everything else to three decimals."""
+    if name in _COUNTS and not math.isnan(value):
+        return f"{value:.0f}"
+    return _num(value, 3)
+
+
 def _interval(fig: Figure, *, percent: bool = False, digits: int = 2) -> str:
     def show(v: float) -> str:
         return _pct(v) if percent else _num(v, digits)
@@ -286,8 +296,8 @@ def _overall_table(ev: Evaluation) -> str:
     rows = []
     for name, fig in ev.overall.items():
         rows.append(
-            f"<tr><td>{escape(name.replace('_', ' '))}</td><td>{_num(fig.value, 3)}</td>"
-            f"<td>{_num(fig.low, 3)}</td><td>{_num(fig.high, 3)}</td></tr>"
+            f"<tr><td>{escape(name.replace('_', ' '))}</td><td>{_overall_cell(name, fig.value)}</td>"
+            f"<td>{_overall_cell(name, fig.low)}</td><td>{_overall_cell(name, fig.high)}</td></tr>"
         )
     level = _pct(float(ev.settings.get("confidence", 0.95)), 0)
     return (
