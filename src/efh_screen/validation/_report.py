@@ -53,7 +53,7 @@ _COUNTS = frozenset({"n", "outcomes"})
 
 
 def _overall_cell(name: str, value: float) -> str:
-    """Counts as whole numbers, everything else to three decimals."""
+    """Format counts as whole numbers and everything else to three decimals."""
     if name in _COUNTS and not math.isnan(value):
         return f"{value:.0f}"
     return _num(value, 3)
@@ -296,8 +296,9 @@ def _overall_table(ev: Evaluation) -> str:
     rows = []
     for name, fig in ev.overall.items():
         rows.append(
-            f"<tr><td>{escape(name.replace('_', ' '))}</td><td>{_overall_cell(name, fig.value)}</td>"
-            f"<td>{_overall_cell(name, fig.low)}</td><td>{_overall_cell(name, fig.high)}</td></tr>"
+            f"<tr><td>{escape(name.replace('_', ' '))}</td>"
+            + "".join(f"<td>{_overall_cell(name, v)}</td>" for v in (fig.value, fig.low, fig.high))
+            + "</tr>"
         )
     level = _pct(float(ev.settings.get("confidence", 0.95)), 0)
     return (
