@@ -68,7 +68,7 @@ InputFormat = Literal["jsonl", "csv"]
 ProgressCallback = Callable[[int, int, int], None]
 """Called as ``progress(records_read, bytes_read, total_bytes)``."""
 
-DEFAULT_CHUNK_SIZE = 10_000
+DEFAULT_CHUNK_SIZE = 2_000
 _PROGRESS_EVERY = 1_000
 _KEEP_REJECTED = 100
 
