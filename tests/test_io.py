@@ -158,3 +158,10 @@ def test_byte_order_mark_and_crlf_are_tolerated() -> None:
     data = b"\xef\xbb\xbf" + GOOD[0] + b"\r\n" + GOOD[1] + b"\r\n"
     records = list(read_jsonl(io.BytesIO(data)))
     assert [type(r).__name__ for r in records] == ["InputRecord", "InputRecord"]
+
+
+def test_atomic_output_names_the_target_when_its_folder_is_missing(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "out.jsonl"
+    with pytest.raises(FileNotFoundError) as info, atomic_output(target):
+        pass
+    assert info.value.filename == str(target)

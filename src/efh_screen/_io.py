@@ -251,7 +251,10 @@ def atomic_output(path: str | os.PathLike[str], *, binary: bool = False) -> Iter
     """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:  # name the file the user asked for, not the temporary one
+        raise OSError(exc.errno, exc.strerror, os.fspath(target)) from None
     try:
         if binary:
             stream: IO[Any] = os.fdopen(fd, "wb")
