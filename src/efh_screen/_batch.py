@@ -2,8 +2,9 @@
 
 :func:`screen_file` reads a JSONL or CSV file record by record, validates each
 one, checks it is plausible as of the screening date, screens valid records in
-chunks through the vectorised path (:meth:`Screener.feature_matrix` and
-:meth:`Screener.score_matrix`) and writes:
+chunks through the vectorised path (the feature matrix of
+:meth:`Screener.feature_matrix`, without repeating the per-record date check,
+and :meth:`Screener.score_matrix`) and writes:
 
 * results: one compact JSON object a line per screened record, in input order
   (:meth:`ScreeningBatch.to_records`), or with ``full=True`` the full
@@ -41,7 +42,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from ._errors import FieldProblem, InputError
-from ._features import INDICATORS
+from ._features import INDICATORS, FeatureMatrix, _derive, _matrix_from_rows
 from ._io import (
     REASON_DUPLICATE,
     InputRecord,
@@ -367,13 +368,33 @@ class _Run:
             return None
         return record
 
+    def _matrix(self, profiles: list[Profile]) -> FeatureMatrix:
+        """Derive the feature matrix as :meth:`Screener.feature_matrix` does.
+
+        Each record's dates were already checked by :meth:`accept` (rejecting it
+        alone), so the check is not repeated here; the derivation is the same
+        shared :func:`_derive` the scalar path uses.
+        """
+        weights = self.screener.weights
+        ordinal = self.as_of.toordinal()
+        rows: list[list[int]] = []
+        masks: list[list[bool]] = []
+        aces: list[tuple[int, int]] = []
+        for profile in profiles:
+            values, known, ace_present, ace_unknown = _derive(
+                profile, ordinal, weights.windows, weights.counts, None
+            )
+            rows.append(values)
+            masks.append(known)
+            aces.append((ace_present, ace_unknown))
+        return _matrix_from_rows([p.id for p in profiles], self.as_of, rows, masks, aces)
+
     def screen_chunk(self, chunk: Sequence[InputRecord]) -> None:
         if not chunk:
             return
         screener = self.screener
         profiles = [r.profile for r in chunk]
-        matrix = screener.feature_matrix(profiles, as_of=self.as_of)
-        batch = screener.score_matrix(matrix)
+        batch = screener.score_matrix(self._matrix(profiles))
         self.screened += len(chunk)
         self.flagged += int(batch.flag.sum())
         top = batch.top_reasons(3)
