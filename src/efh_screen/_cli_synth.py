@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from typing import Any
 
-from ._synth import write_cohort
+from ._synth_io import write_cohort
 
 __all__ = ["register"]
 

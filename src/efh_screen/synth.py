@@ -17,20 +17,21 @@ Examples
 
 from ._synth import (
     CHUNK_SIZE,
-    CohortSummary,
     CohortTruth,
-    EventSpec,
     GroundTruth,
+    SyntheticCase,
+    generate_cases,
+    generate_cohort,
+    generate_truth,
+)
+from ._synth_io import CohortSummary, write_cohort
+from ._synth_parameters import (
+    EventSpec,
     LatentFactorSpec,
     OutcomeModel,
     Population,
     RecordingBias,
-    SyntheticCase,
     SynthParameters,
-    generate_cases,
-    generate_cohort,
-    generate_truth,
-    write_cohort,
 )
 
 __all__ = [
