@@ -83,6 +83,7 @@ ACE = ["felitti1998", "bellis2014_england"]
 
 
 def p(points: int, rationale: str, *evidence: str) -> dict[str, object]:
+    """Return one indicator's entry: points, rationale and evidence reference ids."""
     return {"points": points, "rationale": rationale, "evidence": list(evidence)}
 
 

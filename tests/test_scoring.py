@@ -170,7 +170,11 @@ def test_resolving_an_unknown_stays_within_the_range(
     before = screen(data)
     changed = copy.deepcopy(data)
     changed["factors"][key] = {"status": status}
-    after = screen(changed)
+    try:
+        after = screen(changed)
+    except ValueError:  # e.g. domestic abuse marked absent while incidents are listed
+        assume(False)
+        raise
     assert before.score_range.low <= after.score <= before.score_range.high
     assert before.score_range.low <= after.score_range.low
     assert after.score_range.high <= before.score_range.high
