@@ -166,3 +166,13 @@ def test_review_page_renders_in_headless_chromium(clean: Path, tmp_path: Path) -
         timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_progress_bar_drawn_when_stderr_is_a_terminal(
+    clean: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["screen", str(clean), "--as-of", "2026-09-01"]) == EXIT_OK
+    err = capsys.readouterr().err
+    assert "\r[" in err
+    assert f"{len(GOOD)} records" in err

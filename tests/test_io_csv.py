@@ -208,3 +208,14 @@ def test_mapping_naming_a_column_not_in_the_export_is_unusable() -> None:
     )
     with pytest.raises(InputError, match="not in the file's header"):
         list(read_csv(io.StringIO(EXPORT, newline=""), mapping=mapping))
+
+
+def test_a_huge_cell_rejects_its_row_only() -> None:
+    text = "id,date_of_birth,adhd\nA1,2012-01-01,present\nA2,2012-01-01," + "x" * 200_000
+    text += "\nA3,2012-01-01,absent\n"
+    records = list(read_csv(io.StringIO(text, newline="")))
+    assert [(type(r).__name__, r.line) for r in records] == [
+        ("InputRecord", 2),
+        ("RejectedRecord", 3),
+        ("InputRecord", 4),
+    ]

@@ -590,7 +590,7 @@ def _parse_row(layout: _Layout, cells: list[str], line: int) -> InputRecord | Re
                 FieldProblem(
                     "(row)",
                     f"has {len(cells)} cells but the header has {layout.width}; check for "
-                    "unquoted commas or a missing cell",
+                    "unquoted commas, an unclosed quote or a missing cell",
                 ),
             ),
         )
