@@ -10,15 +10,8 @@ from pathlib import Path
 import pytest
 
 from efh_screen import Profile, Screener
-from efh_screen._batch import (
-    BatchSummary,
-    ReviewEntry,
-    _Run,
-    screen_file,
-    screen_records,
-    write_review_csv,
-    write_review_html,
-)
+from efh_screen._batch import BatchSummary, _Run, screen_file, screen_records
+from efh_screen._io import ReviewEntry, write_review_csv, write_review_html
 
 DATA = Path(__file__).parent / "data"
 GOOD = (DATA / "batch_good.jsonl").read_bytes().splitlines()

@@ -29,10 +29,8 @@ first), then id. A flag is a prompt for a person's review, never a decision.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import gc
-import html
 import json
 import os
 import tempfile
@@ -47,22 +45,23 @@ from ._io import (
     REASON_DUPLICATE,
     InputRecord,
     RejectedRecord,
+    ReviewEntry,
     atomic_output,
+    card_html,
     read_jsonl,
     write_rejected_jsonl,
+    write_review_csv,
+    write_review_html,
 )
 from ._profile import Profile, date_problems
-from ._scoring import Screener, ScreeningBatch, ScreeningResult, _group_label
+from ._scoring import Screener, ScreeningBatch, _group_label
 from ._version import __version__
 from ._weights import WeightsStamp
 
 __all__ = [
     "BatchSummary",
-    "ReviewEntry",
     "screen_file",
     "screen_records",
-    "write_review_csv",
-    "write_review_html",
 ]
 
 InputFormat = Literal["jsonl", "csv"]
@@ -72,79 +71,6 @@ ProgressCallback = Callable[[int, int, int], None]
 DEFAULT_CHUNK_SIZE = 2_000
 _PROGRESS_EVERY = 1_000
 _KEEP_REJECTED = 100
-
-REVIEW_CSV_COLUMNS = (
-    "rank",
-    "id",
-    "band",
-    "band_label",
-    "flag",
-    "score",
-    "score_low",
-    "score_high",
-    "reasons",
-    "main_missing",
-    "line",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewEntry:
-    """One case on the review list.
-
-    Attributes
-    ----------
-    id : str
-        Pseudonymous id.
-    line : int
-        Line (JSONL) or row (CSV) it was read from.
-    band, band_label : str
-        Band key and plain words.
-    band_rank : int
-        Position of the band in the weightings (higher is more concern).
-    score, score_low, score_high : int
-        Score and the range the unknowns allow.
-    flag : bool
-        Flagged for review now; when False, the case is listed because the
-        flag could change once the missing information is known.
-    flag_could_change : bool
-        Whether the flag could change once the missing information is known.
-    reasons : tuple of (str, int)
-        Up to three largest contributions as (label, points).
-    main_missing : tuple of str
-        Up to three most important pieces of missing information (labels).
-    """
-
-    id: str
-    line: int
-    band: str
-    band_label: str
-    band_rank: int
-    score: int
-    score_low: int
-    score_high: int
-    flag: bool
-    flag_could_change: bool
-    reasons: tuple[tuple[str, int], ...]
-    main_missing: tuple[str, ...]
-
-    @property
-    def sort_key(self) -> tuple[int, int, str]:
-        """Band (highest first), then score (highest first), then id."""
-        return (-self.band_rank, -self.score, self.id)
-
-    @property
-    def flag_text(self) -> str:
-        """``"flagged"`` or ``"could be flagged"``."""
-        return "flagged" if self.flag else "could be flagged"
-
-    def reasons_text(self) -> str:
-        """Reasons as ``label (+points); ...``."""
-        return "; ".join(f"{label} (+{points})" for label, points in self.reasons)
-
-    def missing_text(self) -> str:
-        """Return the main missing information, ``; ``-separated."""
-        return "; ".join(self.main_missing)
 
 
 @dataclass(frozen=True)
@@ -242,30 +168,6 @@ class _Spool:
 
     def close(self) -> None:
         self._file.close()
-
-
-def _card_html(result: ScreeningResult) -> str:
-    """Render the points card for the review page (the explain module's, when present)."""
-    try:
-        from ._explain import points_card_html
-    except ImportError:  # pragma: no cover - fallback while the explain module is absent
-        return _fallback_card_html(result)
-    return points_card_html(result)
-
-
-def _fallback_card_html(result: ScreeningResult) -> str:
-    e = html.escape
-    rows = "".join(
-        f"<tr><td>{e(c.label)}</td><td class='pts'>{c.points:+d}</td></tr>"
-        for c in result.contributions
-    )
-    return (
-        f"<section class='points-card' data-id='{e(result.id)}'>"
-        f"<table><tr><th>Factor</th><th>Points</th></tr>{rows}"
-        f"<tr><th>Total</th><th class='pts'>{result.score}</th></tr></table>"
-        f"<p>{e(result.band_label)}; range {result.score_range.low} to "
-        f"{result.score_range.high}.</p><p class='notice'>{e(result.notice)}</p></section>"
-    )
 
 
 _LABEL_OF_INDICATOR = {ind.key: ind.label for ind in INDICATORS}
@@ -434,7 +336,7 @@ class _Run:
             self.review.append(entry)
             if self.spool is not None:
                 result = self.screener.screen(chunk[i].profile, as_of=self.as_of)
-                self.spool.add(entry.id, _card_html(result))
+                self.spool.add(entry.id, card_html(result))
 
     def summary(self, outputs: dict[str, str]) -> BatchSummary:
         return BatchSummary(
@@ -716,123 +618,3 @@ class _SpoolView(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._spool._where)
-
-
-# ---------------------------------------------------------------------------------------------
-# Review list writers.
-
-
-def write_review_csv(entries: Iterable[ReviewEntry], stream: IO[str]) -> int:
-    """Write the review list as CSV; return the number of cases written.
-
-    Columns: ``rank, id, band, band_label, flag, score, score_low, score_high,
-    reasons, main_missing, line``. ``flag`` is ``flagged`` or ``could be flagged``.
-    Entries are written in the order given (:func:`screen_file` sorts them).
-    """
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(REVIEW_CSV_COLUMNS)
-    n = 0
-    for n, e in enumerate(entries, start=1):
-        writer.writerow(
-            [
-                n,
-                e.id,
-                e.band,
-                e.band_label,
-                e.flag_text,
-                e.score,
-                e.score_low,
-                e.score_high,
-                e.reasons_text(),
-                e.missing_text(),
-                e.line,
-            ]
-        )
-    return n
-
-
-_STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5rem;color:#1b1b1b;
-max-width:70rem}
-header.notice{border:2px solid #7a4b00;background:#fff6e0;padding:.75rem 1rem;margin-bottom:1rem}
-table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #bbb;padding:.3rem .5rem;
-text-align:left;vertical-align:top}.pts{text-align:right}
-details{border:1px solid #ccc;margin:.4rem 0;padding:.4rem .6rem}
-summary{cursor:pointer;font-weight:600}
-.flagged{color:#7a1d00}.possible{color:#4b4b00}.meta{color:#555;font-size:.9em}
-"""
-
-
-def write_review_html(
-    entries: Sequence[ReviewEntry],
-    stream: IO[str],
-    *,
-    summary: BatchSummary | None = None,
-    cards: Mapping[str, str] | None = None,
-    title: str = "Early-help review list",
-) -> int:
-    """Write the review list as one self-contained HTML page; return the cases written.
-
-    The page has no external assets or scripts and works offline. A header says
-    that flags are prompts for a person's review, never decisions. Each case is
-    a ``<details>`` element that opens to its points card.
-
-    Parameters
-    ----------
-    entries : sequence of ReviewEntry
-        Cases in display order.
-    stream : text file
-        Where to write.
-    summary : BatchSummary, optional
-        Counts and weightings shown in the header.
-    cards : mapping of str to str, optional
-        Points-card HTML fragments by id (already escaped); a case without one
-        shows its reasons and missing information only.
-    title : str
-        Page title.
-    """
-    e = html.escape
-    head = [
-        "<!DOCTYPE html>",
-        "<html lang='en'><head><meta charset='utf-8'>",
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        f"<title>{e(title)}</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{e(title)}</h1>",
-        "<header class='notice'><strong>Flags are prompts for an early-help review by a person, "
-        "never decisions about a child.</strong> The list shows what partner agencies have "
-        "recorded; information that is not known is listed for each case.</header>",
-    ]
-    if summary is not None:
-        w = summary.weights
-        head.append(
-            f"<p class='meta'>As of {e(summary.as_of.isoformat())}. {e(str(summary))}. "
-            f"Weightings: {e(w.name)} v{e(str(w.version))} ({e(w.status)}), "
-            f"sha256 {e(w.sha256[:12])}.</p>"
-        )
-        if w.status == "illustrative":
-            head.append(
-                "<p class='meta'>These weightings are illustrative and have not been "
-                "validated on local data.</p>"
-            )
-    head.append(
-        f"<p>{len(entries)} cases, highest band first, then highest score. "
-        "Open a case to see its points card.</p><main>"
-    )
-    stream.write("\n".join(head) + "\n")
-    for rank, entry in enumerate(entries, start=1):
-        css = "flagged" if entry.flag else "possible"
-        reasons = "".join(f"<li>{e(label)} (+{pts})</li>" for label, pts in entry.reasons)
-        missing = "".join(f"<li>{e(m)}</li>" for m in entry.main_missing)
-        card = cards.get(entry.id) if cards is not None else None
-        stream.write(
-            f"<details id='case-{e(entry.id)}' data-id='{e(entry.id)}'>"
-            f"<summary>{rank}. <span class='id'>{e(entry.id)}</span> — "
-            f"<span class='{css}'>{e(entry.band_label)} ({e(entry.flag_text)})</span>, "
-            f"score {entry.score} (range {entry.score_low}–{entry.score_high})</summary>"
-            f"<p><strong>Top reasons:</strong></p><ul>{reasons or '<li>none</li>'}</ul>"
-            f"<p><strong>Main missing information:</strong></p>"
-            f"<ul>{missing or '<li>none</li>'}</ul>"
-            f"{card or ''}</details>\n"
-        )
-    stream.write("</main></body></html>\n")
-    return len(entries)

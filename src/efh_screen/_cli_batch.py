@@ -16,8 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ._batch import BatchSummary, ReviewEntry, screen_file
+from ._batch import BatchSummary, screen_file
 from ._errors import FieldProblem, InputError
+from ._io import ReviewEntry
 from ._scoring import Screener
 from ._weights import Weights
 
