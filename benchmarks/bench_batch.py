@@ -30,13 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from efh_screen import Profile, Screener
+from efh_screen import Profile, Screener, screen_file
 from efh_screen.synth import generate_cohort
-
-try:
-    from efh_screen import screen_file  # type: ignore[attr-defined]
-except ImportError:
-    from efh_screen._batch import screen_file
 
 AS_OF = dt.date(2026, 9, 1)
 

@@ -22,11 +22,7 @@ import json
 import tempfile
 from pathlib import Path
 
-try:  # public names once re-exported from the package root
-    from efh_screen import ColumnMapping, screen_file  # type: ignore[attr-defined]
-except ImportError:
-    from efh_screen._batch import screen_file
-    from efh_screen._csv import ColumnMapping
+from efh_screen import ColumnMapping, screen_file
 
 DATA = Path(__file__).parent / "data"
 AS_OF = dt.date(2026, 9, 1)

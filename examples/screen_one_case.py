@@ -14,12 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from efh_screen import ProfileError, Screener, parse_profile
-
-try:  # public names once re-exported from the package root
-    from efh_screen import points_card_markdown, summary_text  # type: ignore[attr-defined]
-except ImportError:
-    from efh_screen._explain import points_card_markdown, summary_text
+from efh_screen import ProfileError, Screener, parse_profile, points_card_markdown, summary_text
 
 CASE = Path(__file__).parent / "data" / "case.json"
 AS_OF = dt.date(2026, 9, 1)

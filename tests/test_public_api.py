@@ -54,6 +54,28 @@ EXPECTED_CORE = {
     "factor_catalogue",
     "feature_matrix",
     "parse_profile",
+    # batch screening
+    "BatchSummary",
+    "screen_file",
+    "screen_records",
+    "FLAT_COLUMNS",
+    "ColumnMapping",
+    "read_csv",
+    "write_csv",
+    "InputRecord",
+    "RejectedRecord",
+    "ReviewEntry",
+    "read_jsonl",
+    "write_rejected_jsonl",
+    "write_review_csv",
+    "write_review_html",
+    # explanations
+    "CardRow",
+    "PointsCard",
+    "points_card",
+    "points_card_html",
+    "points_card_markdown",
+    "summary_text",
 }
 
 

@@ -1,8 +1,13 @@
 """efh_screen: a transparent screen that flags young people for an early-help review by a person.
 
 It never decides anything about a child: a flag is a prompt for a person to look.
+
+Public subpackages: :mod:`efh_screen.validation` (research tools to validate and re-fit the
+weightings) and :mod:`efh_screen.synth` (synthetic cohorts with known truth).
 """
 
+from ._batch import BatchSummary, screen_file, screen_records
+from ._csv import FLAT_COLUMNS, ColumnMapping, read_csv, write_csv
 from ._errors import (
     EfhScreenError,
     FieldProblem,
@@ -10,6 +15,14 @@ from ._errors import (
     ProfileError,
     ValidationInputError,
     WeightsError,
+)
+from ._explain import (
+    CardRow,
+    PointsCard,
+    points_card,
+    points_card_html,
+    points_card_markdown,
+    summary_text,
 )
 from ._factors import FACTORS, Agency, Domain, EventType, Factor, factor_catalogue
 from ._features import (
@@ -21,6 +34,15 @@ from ._features import (
     Windows,
     derive_features,
     feature_matrix,
+)
+from ._io import (
+    InputRecord,
+    RejectedRecord,
+    ReviewEntry,
+    read_jsonl,
+    write_rejected_jsonl,
+    write_review_csv,
+    write_review_html,
 )
 from ._profile import (
     AttendanceRecord,
@@ -47,12 +69,16 @@ from ._weights import Band, IndicatorPoints, OverrideRule, Reference, Weights, W
 
 __all__ = [
     "FACTORS",
+    "FLAT_COLUMNS",
     "INDICATORS",
     "REVIEW_NOTICE",
     "Agency",
     "AttendanceRecord",
     "Audit",
     "Band",
+    "BatchSummary",
+    "CardRow",
+    "ColumnMapping",
     "Contribution",
     "CountThresholds",
     "Domain",
@@ -67,13 +93,17 @@ __all__ = [
     "Indicator",
     "IndicatorPoints",
     "InputError",
+    "InputRecord",
     "LabelledProfile",
     "MissingInformation",
     "Observation",
     "OverrideRule",
+    "PointsCard",
     "Profile",
     "ProfileError",
     "Reference",
+    "RejectedRecord",
+    "ReviewEntry",
     "Screener",
     "ScreeningBatch",
     "ScreeningResult",
@@ -89,4 +119,16 @@ __all__ = [
     "factor_catalogue",
     "feature_matrix",
     "parse_profile",
+    "points_card",
+    "points_card_html",
+    "points_card_markdown",
+    "read_csv",
+    "read_jsonl",
+    "screen_file",
+    "screen_records",
+    "summary_text",
+    "write_csv",
+    "write_rejected_jsonl",
+    "write_review_csv",
+    "write_review_html",
 ]
