@@ -1,7 +1,7 @@
 """Benchmark the validation toolkit against the usual ways of getting the same figures.
 
 Run from the repository root (one run gives every number in
-benchmarks/results/validation.md):
+docs/performance.md):
 
     python benchmarks/bench_validation.py [--fasterrisk-python /path/to/venv/bin/python]
 

@@ -212,7 +212,36 @@ _STATUS_INDEX: dict[str, int] = {
     if ind.factors == (ind.key,) and FACTORS[ind.key].evidence == "status"
 }
 _ACE_COLUMNS = tuple(_I[k] for k in _ACE_KEYS)
-_PRESENT, _ABSENT = Status.PRESENT, Status.ABSENT
+_PRESENT, _ABSENT, _UNKNOWN = Status.PRESENT, Status.ABSENT, Status.UNKNOWN
+_HOME_MOVE = EventType.HOME_MOVE
+_DOMESTIC_ABUSE_INCIDENT = EventType.DOMESTIC_ABUSE_INCIDENT
+# Enum members are looked up once here: this module's _derive runs for every record.
+_ESCALATION_SOURCES: tuple[tuple[str, EventType], ...] = tuple(
+    (key, event_type)
+    for key in _ESCALATION_FACTORS
+    if (event_type := FACTORS[key].event_type) is not None
+)
+# (column, factor key, event type, window attribute or None for "ever", count-threshold
+# attribute or None for "at least one"): indicators that count events in a window.
+_EVENT_RULES: tuple[tuple[int, str, EventType, str | None, str | None], ...] = (
+    (_I["suspension_recent"], "suspensions", EventType.SUSPENSION, "recent_days", None),
+    (_I["suspensions_repeated"], "suspensions", EventType.SUSPENSION, "recent_days",
+     "repeated_suspensions"),
+    (_I["permanent_exclusion"], "permanent_exclusion", EventType.PERMANENT_EXCLUSION, None, None),
+    (_I["missing_recent"], "missing_episodes", EventType.MISSING_EPISODE, "recent_days", None),
+    (_I["missing_repeated"], "missing_episodes", EventType.MISSING_EPISODE, "recent_days",
+     "repeated_missing"),
+    (_I["police_contact_recent"], "police_contact", EventType.POLICE_CONTACT, "recent_days",
+     None),
+    (_I["police_contact_repeated"], "police_contact", EventType.POLICE_CONTACT, "recent_days",
+     "repeated_police_contact"),
+    (_I["violence_victim_recent"], "violence_victim", EventType.VIOLENCE_VICTIM, "recent_days",
+     None),
+    (_I["weapon_incident"], "weapon_incident", EventType.WEAPON_INCIDENT, "history_days", None),
+    (_I["missed_health_appointments"], "missed_health_appointments",
+     EventType.MISSED_HEALTH_APPOINTMENT, "health_days", "missed_appointments"),
+    (_I["frequent_moves"], "home_moves", EventType.HOME_MOVE, "history_days", "frequent_moves"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,65 +377,32 @@ def _derive(
         if event_type in by_type:
             return True
         obs = factors.get(key)
-        return obs is not None and obs.status is not Status.UNKNOWN
+        return obs is not None and obs.status is not _UNKNOWN
 
-    def count_since(event_type: EventType, days: int) -> int:
-        start = as_of_ordinal - days
-        return sum(1 for d in by_type.get(event_type, ()) if d > start)
-
-    def set_event(ind_key: str, factor_key: str, event_type: EventType, n: int, need: int) -> None:
-        col = _I[ind_key]
+    # Counts of events in a window: present when the count reaches the rule's threshold.
+    for col, factor_key, event_type, window, threshold in _EVENT_RULES:
+        dates = by_type.get(event_type)
+        if dates is None:
+            known[col] = factor_known(factor_key, event_type)
+            continue
+        if window is None:
+            n = len(dates)
+        else:
+            start = as_of_ordinal - getattr(windows, window)
+            n = sum(1 for d in dates if d > start)
+        need = 1 if threshold is None else getattr(counts, threshold)
+        known[col] = True
         if n >= need:
             values[col] = 1
-            known[col] = True
-        else:
-            known[col] = factor_known(factor_key, event_type)
-
-    recent = windows.recent_days
-    n = count_since(EventType.SUSPENSION, recent)
-    set_event("suspension_recent", "suspensions", EventType.SUSPENSION, n, 1)
-    set_event(
-        "suspensions_repeated", "suspensions", EventType.SUSPENSION, n, counts.repeated_suspensions
-    )
-    n = len(by_type.get(EventType.PERMANENT_EXCLUSION, ()))
-    set_event("permanent_exclusion", "permanent_exclusion", EventType.PERMANENT_EXCLUSION, n, 1)
-    n = count_since(EventType.MISSING_EPISODE, recent)
-    set_event("missing_recent", "missing_episodes", EventType.MISSING_EPISODE, n, 1)
-    set_event(
-        "missing_repeated",
-        "missing_episodes",
-        EventType.MISSING_EPISODE,
-        n,
-        counts.repeated_missing,
-    )
-    n = count_since(EventType.POLICE_CONTACT, recent)
-    set_event("police_contact_recent", "police_contact", EventType.POLICE_CONTACT, n, 1)
-    set_event(
-        "police_contact_repeated",
-        "police_contact",
-        EventType.POLICE_CONTACT,
-        n,
-        counts.repeated_police_contact,
-    )
-    n = count_since(EventType.VIOLENCE_VICTIM, recent)
-    set_event("violence_victim_recent", "violence_victim", EventType.VIOLENCE_VICTIM, n, 1)
-    n = count_since(EventType.WEAPON_INCIDENT, windows.history_days)
-    set_event("weapon_incident", "weapon_incident", EventType.WEAPON_INCIDENT, n, 1)
-    n = count_since(EventType.MISSED_HEALTH_APPOINTMENT, windows.health_days)
-    set_event("missed_health_appointments", "missed_health_appointments",
-              EventType.MISSED_HEALTH_APPOINTMENT, n, counts.missed_appointments)  # fmt: skip
 
     # Home moves: frequency, and whether any crossed a borough boundary.
-    moves_known = factor_known("home_moves", EventType.HOME_MOVE)
+    moves_known = factor_known("home_moves", _HOME_MOVE)
     move_start = as_of_ordinal - windows.history_days
     moves = [
         e
-        for e in (profile.events if EventType.HOME_MOVE in by_type else ())
-        if e.type is EventType.HOME_MOVE and e.date.toordinal() > move_start
+        for e in (profile.events if _HOME_MOVE in by_type else ())
+        if e.type is _HOME_MOVE and e.date.toordinal() > move_start
     ]
-    set_event(
-        "frequent_moves", "home_moves", EventType.HOME_MOVE, len(moves), counts.frequent_moves
-    )
     col = _I["cross_borough_move"]
     if any(m.cross_borough for m in moves):
         values[col], known[col] = 1, True
@@ -414,7 +410,7 @@ def _derive(
         known[col] = moves_known and all(m.cross_borough is not None for m in moves)
 
     # Domestic abuse incidents evidence the domestic abuse ACE at any date.
-    if EventType.DOMESTIC_ABUSE_INCIDENT in by_type:
+    if _DOMESTIC_ABUSE_INCIDENT in by_type:
         col = _I["domestic_abuse"]
         values[col], known[col] = 1, True
 
@@ -447,8 +443,7 @@ def _derive(
     # Escalation: last half-window against the one before.
     half = windows.escalation_days
     last = previous = 0
-    for event_type in (EventType.POLICE_CONTACT, EventType.MISSING_EPISODE, EventType.SUSPENSION,
-                       EventType.VIOLENCE_VICTIM, EventType.WEAPON_INCIDENT):  # fmt: skip
+    for _, event_type in _ESCALATION_SOURCES:
         for d in by_type.get(event_type, ()):
             age = as_of_ordinal - d
             if age < half:
@@ -456,10 +451,7 @@ def _derive(
             elif age < 2 * half:
                 previous += 1
     col = _I["escalation"]
-    known[col] = all(
-        factor_known(key, FACTORS[key].event_type)  # type: ignore[arg-type]
-        for key in _ESCALATION_FACTORS
-    )
+    known[col] = all(factor_known(key, event_type) for key, event_type in _ESCALATION_SOURCES)
     # Unknown indicators are 0: unknown sources could add incidents to either half.
     values[col] = 1 if known[col] and last > previous else 0
 
@@ -470,19 +462,10 @@ def _derive(
 
 
 _EVENT_INDICATORS: dict[str, tuple[EventType, str]] = {
-    "suspension_recent": (EventType.SUSPENSION, "recent_days"),
-    "suspensions_repeated": (EventType.SUSPENSION, "recent_days"),
-    "permanent_exclusion": (EventType.PERMANENT_EXCLUSION, ""),
-    "missing_recent": (EventType.MISSING_EPISODE, "recent_days"),
-    "missing_repeated": (EventType.MISSING_EPISODE, "recent_days"),
-    "police_contact_recent": (EventType.POLICE_CONTACT, "recent_days"),
-    "police_contact_repeated": (EventType.POLICE_CONTACT, "recent_days"),
-    "violence_victim_recent": (EventType.VIOLENCE_VICTIM, "recent_days"),
-    "weapon_incident": (EventType.WEAPON_INCIDENT, "history_days"),
-    "missed_health_appointments": (EventType.MISSED_HEALTH_APPOINTMENT, "health_days"),
-    "frequent_moves": (EventType.HOME_MOVE, "history_days"),
-    "cross_borough_move": (EventType.HOME_MOVE, "history_days"),
+    INDICATORS[col].key: (event_type, window or "")
+    for col, _, event_type, window, _ in _EVENT_RULES
 }
+_EVENT_INDICATORS["cross_borough_move"] = (EventType.HOME_MOVE, "history_days")
 
 
 def _collect_event_evidence(

@@ -227,6 +227,17 @@ class Profile(BaseModel):
         return self
 
 
+_PRESENT, _ABSENT, _UNKNOWN = Status.PRESENT, Status.ABSENT, Status.UNKNOWN
+_HOME_MOVE = EventType.HOME_MOVE
+# (factor key, event types that evidence it, evidence kind) for every factor that needs a
+# cross-field check; precomputed because this runs for every record of a batch.
+_CROSS_CHECKED: tuple[tuple[str, tuple[EventType, ...], str], ...] = tuple(
+    (key, _EVENTS_FOR_FACTOR.get(key, ()), factor.evidence)
+    for key, factor in FACTORS.items()
+    if key in _EVENTS_FOR_FACTOR or factor.evidence == "attendance"
+)
+
+
 def _consistency_problems(profile: Profile) -> list[FieldProblem]:
     """List problems that need more than one field (independent of the screening date)."""
     problems: list[FieldProblem] = []
@@ -252,20 +263,38 @@ def _consistency_problems(profile: Profile) -> list[FieldProblem]:
                     "is before the date of birth; correct the event date or the date of birth",
                 )
             )
-        if event.cross_borough is not None and event.type is not EventType.HOME_MOVE:
+        if event.cross_borough is not None and event.type is not _HOME_MOVE:
             problems.append(
                 FieldProblem(
                     f"events[{i}].cross_borough",
                     "only applies to home_move events; remove it",
                 )
             )
-    if profile.factors:
-        event_types = {e.type for e in profile.events}
-        for key, obs in profile.factors.items():
-            factor = FACTORS[key]
-            evidencing = _EVENTS_FOR_FACTOR.get(key, ())
-            has_events = any(t in event_types for t in evidencing)
-            if obs.status is Status.ABSENT and has_events:
+    factors = profile.factors
+    if factors:
+        # Only factors evidenced by events or attendance need cross-field checks.
+        event_types: set[EventType] | None = None
+        for key, evidencing, evidence in _CROSS_CHECKED:
+            obs = factors.get(key)
+            if obs is None:
+                continue
+            status = obs.status
+            if status is _UNKNOWN:
+                continue
+            if evidence == "attendance":
+                if status is _PRESENT and not profile.attendance:
+                    problems.append(
+                        FieldProblem(
+                            f"factors.{key}.status",
+                            "is 'present' but no attendance records are listed; add the "
+                            "attendance periods (possible and missed sessions) instead",
+                        )
+                    )
+                continue
+            if event_types is None:
+                event_types = {e.type for e in profile.events}
+            has_events = not event_types.isdisjoint(evidencing)
+            if status is _ABSENT and has_events:
                 names = "/".join(t.value for t in evidencing)
                 problems.append(
                     FieldProblem(
@@ -274,25 +303,13 @@ def _consistency_problems(profile: Profile) -> list[FieldProblem]:
                         "correct the observation",
                     )
                 )
-            elif factor.evidence == "events" and obs.status is Status.PRESENT and not has_events:
+            elif evidence == "events" and status is _PRESENT and not has_events:
                 names = "/".join(t.value for t in evidencing)
                 problems.append(
                     FieldProblem(
                         f"factors.{key}.status",
                         f"is 'present' but no '{names}' events are listed; add each one to "
                         "events with its date, or mark the factor unknown",
-                    )
-                )
-            elif (
-                factor.evidence == "attendance"
-                and obs.status is Status.PRESENT
-                and not profile.attendance
-            ):
-                problems.append(
-                    FieldProblem(
-                        f"factors.{key}.status",
-                        "is 'present' but no attendance records are listed; add the attendance "
-                        "periods (possible and missed sessions) instead",
                     )
                 )
     return problems
