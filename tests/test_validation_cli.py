@@ -157,3 +157,14 @@ def test_fit_writes_weights_the_screener_uses(
         )
         == 0
     )
+
+
+def test_fit_is_byte_identical_on_rerun_without_reading_the_clock(
+    cohort_file: Path, tmp_path: Path
+) -> None:
+    outs = [tmp_path / "a.json", tmp_path / "b.json"]
+    for out in outs:
+        args = ["fit", str(cohort_file), "--as-of", "2026-09-01", "--out", str(out)]
+        assert main([*args, "--max-indicators", "8", "--folds", "3"]) == 0
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    assert '"fitted_on": "2026-09-01"' in outs[0].read_text()

@@ -251,7 +251,8 @@ def _fit(args: argparse.Namespace) -> int:
     base = Weights.load(args.weights) if args.weights else Weights.default()
     cohort = read_cohort(args.cohort)
     scored = score_cohort(cohort, as_of=args.as_of, weights=base)
-    fitted_on = args.fitted_on or dt.date.today()  # the CLI, not the engine, reads the clock
+    # Same cohort, same options, same file: the provenance date defaults to --as-of, not the clock.
+    fitted_on = args.fitted_on or args.as_of
     result = fit_weights(
         scored,
         fitted_on=fitted_on,
@@ -351,7 +352,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     f.add_argument("--max-indicators", type=_whole, help="most indicators with points")
     f.add_argument("--folds", type=_whole, default=5, help="cross-validation folds (default 5)")
     f.add_argument("--seed", type=_whole, default=0, help="seed for the folds (default 0)")
-    f.add_argument("--fitted-on", type=_date, metavar="DATE", help="date for the provenance")
+    f.add_argument(
+        "--fitted-on",
+        type=_date,
+        metavar="DATE",
+        help="date recorded in the provenance (default: the --as-of date, so reruns are identical)",
+    )
     f.add_argument("--name", help="name of the new weightings")
     f.add_argument("--version", help="version of the new weightings")
     f.add_argument("--json", metavar="FILE", help="write provenance and comparison as JSON")
