@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from efh_screen import FeatureMatrix, Screener
-from efh_screen._scoring import _scores_and_bands
+from efh_screen._matrix import _scores_and_bands
 from efh_screen.synth import generate_cohort
 
 AS_OF = dt.date(2026, 9, 1)

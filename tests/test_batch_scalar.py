@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from efh_screen import INDICATORS, Profile, Screener, ScreeningBatch, ScreeningResult
 from efh_screen._batch import screen_records
-from efh_screen._scoring import _GROUPS
+from efh_screen._scheme import _GROUPS
 from strategies import AS_OF, profiles
 
 SCREENER = Screener()

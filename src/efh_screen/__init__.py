@@ -44,6 +44,7 @@ from ._io import (
     write_review_csv,
     write_review_html,
 )
+from ._matrix import ScreeningBatch
 from ._profile import (
     AttendanceRecord,
     Audit,
@@ -56,14 +57,8 @@ from ._profile import (
     Status,
     parse_profile,
 )
-from ._scoring import (
-    REVIEW_NOTICE,
-    Contribution,
-    MissingInformation,
-    Screener,
-    ScreeningBatch,
-    ScreeningResult,
-)
+from ._result import REVIEW_NOTICE, Contribution, MissingInformation, ScreeningResult
+from ._scoring import Screener
 from ._version import __version__
 from ._weights import Band, IndicatorPoints, OverrideRule, Reference, Weights, WeightsStamp
 

@@ -53,8 +53,10 @@ from ._io import (
     write_review_csv,
     write_review_html,
 )
+from ._matrix import ScreeningBatch
 from ._profile import Profile, date_problems
-from ._scoring import Screener, ScreeningBatch, _group_label
+from ._scheme import _group_label
+from ._scoring import Screener
 from ._version import __version__
 from ._weights import WeightsStamp
 

@@ -13,7 +13,8 @@ from ._errors import FieldProblem, InputError
 from ._explain import points_card_html, points_card_markdown, summary_text
 from ._factors import factor_catalogue
 from ._profile import Profile, parse_profile
-from ._scoring import Screener, ScreeningResult
+from ._result import ScreeningResult
+from ._scoring import Screener
 from ._weights import Weights
 
 __all__ = ["parse_as_of", "register", "schemas", "write_atomic"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from ._scoring import ScreeningResult
+from ._result import ScreeningResult
 
 __all__ = [
     "CardRow",

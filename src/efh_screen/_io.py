@@ -39,7 +39,7 @@ from pydantic import ValidationError
 from ._errors import FieldProblem
 from ._explain import points_card_html
 from ._profile import LabelledProfile, Profile, problems_from_validation_error
-from ._scoring import ScreeningResult
+from ._result import ScreeningResult
 
 if TYPE_CHECKING:
     from ._batch import BatchSummary

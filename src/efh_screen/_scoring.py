@@ -17,23 +17,18 @@ Scoring rules (the same on both paths):
   two fills give the exact range under the assumption that each unknown
   indicator could independently go either way.
 
-:meth:`Screener.screen` computes one result in plain Python with full evidence;
-:meth:`Screener.screen_many` derives a :class:`~efh_screen.FeatureMatrix` and
-scores it with numpy. Tests check that the two agree exactly.
+:meth:`Screener.screen` computes one result (:mod:`efh_screen._result`) in plain
+Python with full evidence; :meth:`Screener.screen_many` derives a
+:class:`~efh_screen.FeatureMatrix` and scores it with numpy
+(:mod:`efh_screen._matrix`). Both use the compiled scheme in
+:mod:`efh_screen._scheme`. Tests check that the two agree exactly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import warnings
-from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
-from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict
 
 from ._errors import ProfileError
 from ._factors import FACTORS, Agency
@@ -47,28 +42,26 @@ from ._features import (
     _matrix_from_rows,
     derive_features,
 )
+from ._matrix import ScreeningBatch, _score_matrix
 from ._profile import Profile, date_problems
-from ._version import __version__
-from ._weights import Weights, WeightsStamp
-
-__all__ = [
-    "REVIEW_NOTICE",
-    "AceCount",
-    "AgencyGap",
-    "Contribution",
-    "Evidence",
-    "MissingInformation",
-    "ScoreRange",
-    "Screener",
-    "ScreeningBatch",
-    "ScreeningResult",
-    "TriggeredOverride",
-]
-
-REVIEW_NOTICE = (
-    "A flag is a prompt for an early-help review by a person, not a decision about a child."
+from ._result import (
+    PROTECTIVE_CAP_KEY,
+    REVIEW_NOTICE,
+    AceCount,
+    AgencyGap,
+    BandRange,
+    Contribution,
+    Evidence,
+    MissingInformation,
+    ScoreRange,
+    ScreeningResult,
+    TriggeredOverride,
 )
-"""Shown on every result, card, list and page."""
+from ._scheme import _GROUPS, _fill, _group_label, _Scheme
+from ._version import __version__
+from ._weights import Weights
+
+__all__ = ["Screener"]
 
 _STATUS_NOTICE = {
     "illustrative": "These weightings are illustrative and have not been validated on local data.",
@@ -76,233 +69,6 @@ _STATUS_NOTICE = {
     "fitted": "These weightings were fitted to data; check their validation report before use.",
     "retired": "These weightings are retired; use a current version.",
 }
-
-PROTECTIVE_CAP_KEY = "protective_cap"
-
-_CONFIG = ConfigDict(frozen=True, extra="forbid")
-
-
-class Evidence(BaseModel):
-    """Where a point came from: the agency, the date and a short note."""
-
-    model_config = _CONFIG
-
-    source: Agency | None
-    date: dt.date | None
-    note: str
-
-
-class Contribution(BaseModel):
-    """Points from one indicator (or the protective cap), with the evidence behind them."""
-
-    model_config = _CONFIG
-
-    indicator: str
-    factor: str
-    label: str
-    points: int
-    evidence: tuple[Evidence, ...] = ()
-
-
-class ScoreRange(BaseModel):
-    """Lowest and highest score the unknowns allow."""
-
-    model_config = _CONFIG
-
-    low: int
-    high: int
-
-
-class BandRange(BaseModel):
-    """Lowest and highest band the unknowns allow (band keys)."""
-
-    model_config = _CONFIG
-
-    low: str
-    high: str
-
-
-class AceCount(BaseModel):
-    """ACE categories recorded present, and the most there could be."""
-
-    model_config = _CONFIG
-
-    known: int
-    max: int
-
-
-class TriggeredOverride(BaseModel):
-    """An override rule that put the case into at least a band."""
-
-    model_config = _CONFIG
-
-    indicator: str
-    label: str
-    band: str
-    reason: str
-
-
-class MissingInformation(BaseModel):
-    """Information that is unknown and could move the score.
-
-    ``max_change`` is how far knowing it could move the score (positive for risk
-    information, negative for protective); ``could_change_flag`` says whether
-    knowing it alone could change the flag.
-    """
-
-    model_config = _CONFIG
-
-    key: str
-    label: str
-    indicators: tuple[str, ...]
-    max_change: int
-    could_change_flag: bool
-    agencies: tuple[Agency, ...]
-
-
-class AgencyGap(BaseModel):
-    """Missing information an agency could supply."""
-
-    model_config = _CONFIG
-
-    agency: Agency
-    label: str
-    items: tuple[str, ...]
-    points_at_stake: int
-
-
-class ScreeningResult(BaseModel):
-    """The result of screening one profile as of a date.
-
-    Attributes
-    ----------
-    id : str
-        The profile's pseudonymous id.
-    as_of : datetime.date
-        The screening date.
-    score : int
-        Points, with unknowns counted as not present.
-    score_range : ScoreRange
-        Lowest and highest score the unknowns allow.
-    band, band_label : str
-        Band key and plain words.
-    band_range : BandRange
-        Lowest and highest band the unknowns allow.
-    flag : bool
-        Whether the case is flagged for an early-help review by a person.
-    flag_could_change : bool
-        Whether the flag could change once the unknowns are known.
-    overrides : tuple of TriggeredOverride
-        Override rules triggered.
-    ace_count : AceCount
-        ACE categories known present, and the most there could be.
-    contributions : tuple of Contribution
-        Every point, with evidence; they sum exactly to ``score``.
-    protective_factors : tuple of str
-        Protective factors recognised (indicator keys).
-    missing_information : tuple of MissingInformation
-        Unknowns that could move the score, most important first.
-    missing_by_agency : tuple of AgencyGap
-        The same, grouped by the agency that could supply it. ``points_at_stake``
-        adds up the items' ``max_change`` magnitudes, so it ranks agencies; it is
-        not a change the score could make (items can overlap, e.g. an unknown ACE
-        and the ACE count).
-    weights : WeightsStamp
-        Name, version, status and SHA-256 of the weightings used.
-    library_version : str
-        efh_screen version.
-    notice : str
-        A flag is a prompt for review, not a decision; and how far the weightings
-        can be relied on.
-    """
-
-    model_config = _CONFIG
-
-    id: str
-    as_of: dt.date
-    score: int
-    score_range: ScoreRange
-    band: str
-    band_label: str
-    band_range: BandRange
-    flag: bool
-    flag_could_change: bool
-    overrides: tuple[TriggeredOverride, ...]
-    ace_count: AceCount
-    contributions: tuple[Contribution, ...]
-    protective_factors: tuple[str, ...]
-    missing_information: tuple[MissingInformation, ...]
-    missing_by_agency: tuple[AgencyGap, ...]
-    weights: WeightsStamp
-    library_version: str
-    notice: str = REVIEW_NOTICE
-
-
-# ---------------------------------------------------------------------------------------------
-# The compiled scheme shared by both paths.
-
-_GROUPS: tuple[str, ...] = tuple(dict.fromkeys(ind.group for ind in INDICATORS))
-_GROUP_OF_COLUMN = np.array([_GROUPS.index(ind.group) for ind in INDICATORS], dtype=np.intp)
-
-
-def _group_label(group: str) -> str:
-    if group == "ace_count":
-        return "ACE count (unknown ACE categories)"
-    if group == "escalation":
-        return "Recent incident history (escalation)"
-    return FACTORS[group].label
-
-
-@dataclass(frozen=True)
-class _Scheme:
-    points: tuple[int, ...]
-    protective: tuple[bool, ...]
-    cap: int
-    thresholds: tuple[int, ...]
-    band_flags: tuple[bool, ...]
-    overrides: tuple[tuple[int, int], ...]  # (column, band index)
-
-    @classmethod
-    def compile(cls, weights: Weights) -> _Scheme:
-        return cls(
-            points=tuple(weights.points_vector()),
-            protective=tuple(ind.protective for ind in INDICATORS),
-            cap=weights.protective_cap,
-            thresholds=tuple(b.min_score for b in weights.bands),
-            band_flags=tuple(b.flag for b in weights.bands),
-            overrides=tuple(
-                (INDICATOR_INDEX[r.indicator], weights.band_index(r.band))
-                for r in weights.overrides
-            ),
-        )
-
-    def totals(self, values: Sequence[int]) -> tuple[int, int, int]:
-        """Return (risk, protective reduction available, score)."""
-        risk = protective = 0
-        for v, p, is_protective in zip(values, self.points, self.protective, strict=True):
-            if v:
-                if is_protective:
-                    protective -= p
-                else:
-                    risk += p
-        return risk, protective, risk - min(protective, self.cap, risk)
-
-    def band(self, score: int, values: Sequence[int]) -> int:
-        band = bisect_right(self.thresholds, score) - 1
-        for col, b in self.overrides:
-            if values[col] and b > band:
-                band = b
-        return band
-
-
-def _fill(
-    values: Sequence[int], known: Sequence[bool], protective: Sequence[bool], *, high: bool
-) -> list[int]:
-    """Set each unknown indicator to its score-raising (high) or score-lowering value."""
-    return [
-        v if k else (int(not p) if high else int(p))
-        for v, k, p in zip(values, known, protective, strict=True)
-    ]
 
 
 class Screener:
@@ -554,7 +320,7 @@ class Screener:
             Scores, ranges, bands, flags and top contributions as arrays,
             agreeing exactly with :meth:`screen`.
         """
-        return _score_matrix(self, matrix)
+        return _score_matrix(self._scheme, self.weights, matrix)
 
     def screen_many(self, profiles: Iterable[Profile], *, as_of: dt.date) -> ScreeningBatch:
         """Screen many profiles through the vectorised path.
@@ -608,268 +374,3 @@ def _by_agency(missing: Sequence[MissingInformation]) -> tuple[AgencyGap, ...]:
         AgencyGap(agency=a, label=a.label, items=tuple(keys), points_at_stake=total)
         for a, (keys, total) in ranked
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# The vectorised path.
-
-
-@dataclass(frozen=True)
-class ScreeningBatch:
-    """Scores of many profiles, as arrays (one row per profile).
-
-    Attributes
-    ----------
-    ids : list of str
-        Pseudonymous ids.
-    as_of : datetime.date
-        The screening date.
-    score, score_low, score_high : numpy.ndarray of shape (n_profiles,), int32
-        Score and the range the unknowns allow.
-    band, band_low, band_high : numpy.ndarray of shape (n_profiles,), int8
-        Band index into ``weights.bands`` (and its range).
-    flag, flag_could_change : numpy.ndarray of shape (n_profiles,), bool
-        Flag for review, and whether it could change once unknowns are known.
-    contributions : numpy.ndarray of shape (n_profiles, n_indicators), int32
-        Points per indicator actually added (before any protective cap).
-    cap_adjustment : numpy.ndarray of shape (n_profiles,), int32
-        Points added back by the protective cap (0 when it does not bite).
-    unknown_points : numpy.ndarray of shape (n_profiles, n_groups), int32
-        For each missing-information group, how far knowing it could move the score.
-    unknown_flips : numpy.ndarray of shape (n_profiles, n_groups), bool
-        Whether knowing that group alone could change the flag.
-    unknown_groups : numpy.ndarray of shape (n_profiles, n_groups), bool
-        Whether the group has unknown indicators that matter (points or an override).
-    ace_known, ace_max : numpy.ndarray of shape (n_profiles,), int16
-        ACE count known, and the most it could be.
-    weights : Weights
-        The weightings used.
-    """
-
-    ids: list[str]
-    as_of: dt.date
-    score: NDArray[np.int32]
-    score_low: NDArray[np.int32]
-    score_high: NDArray[np.int32]
-    band: NDArray[np.int8]
-    band_low: NDArray[np.int8]
-    band_high: NDArray[np.int8]
-    flag: NDArray[np.bool_]
-    flag_could_change: NDArray[np.bool_]
-    contributions: NDArray[np.int32]
-    cap_adjustment: NDArray[np.int32]
-    unknown_points: NDArray[np.int32]
-    unknown_flips: NDArray[np.bool_]
-    unknown_groups: NDArray[np.bool_]
-    ace_known: NDArray[np.int16]
-    ace_max: NDArray[np.int16]
-    weights: Weights
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def top_reasons(self, k: int = 3) -> list[list[tuple[str, int]]]:
-        """Top ``k`` risk contributions per profile as (indicator key, points).
-
-        Ordered by points, then catalogue order, as in :attr:`ScreeningResult.contributions`.
-        """
-        if len(self.ids) == 0:
-            return []
-        # Sort key: larger points first, then column order (stable argsort on -points).
-        order = np.argsort(-self.contributions, axis=1, kind="stable")[:, :k]
-        pts = np.take_along_axis(self.contributions, order, axis=1)
-        keys = [ind.key for ind in INDICATORS]
-        out: list[list[tuple[str, int]]] = []
-        for row_cols, row_pts in zip(order.tolist(), pts.tolist(), strict=True):
-            out.append([(keys[c], v) for c, v in zip(row_cols, row_pts, strict=True) if v > 0])
-        return out
-
-    def main_missing(self, k: int = 1) -> list[list[str]]:
-        """Return the ``k`` most important missing-information groups per profile (group keys).
-
-        Ranked as :attr:`ScreeningResult.missing_information`: first what could
-        change the flag, then how far it could move the score, then catalogue order.
-        """
-        n = len(self.ids)
-        if n == 0:
-            return []
-        magnitude = np.abs(self.unknown_points)
-        present = self.unknown_groups
-        # Composite key, smaller is more important: flips first, larger moves next.
-        big = int(magnitude.max(initial=0)) + 1
-        key = np.where(self.unknown_flips, 0, big) + (big - 1 - magnitude)
-        key = np.where(present, key, 4 * big)
-        order = np.argsort(key, axis=1, kind="stable")[:, :k]
-        chosen = np.take_along_axis(present, order, axis=1)
-        return [
-            [_GROUPS[g] for g, ok in zip(row, ok_row, strict=True) if ok]
-            for row, ok_row in zip(order.tolist(), chosen.tolist(), strict=True)
-        ]
-
-    def band_keys(self) -> list[str]:
-        """Band key per profile."""
-        keys = [b.key for b in self.weights.bands]
-        return [keys[b] for b in self.band.tolist()]
-
-    def to_records(self, *, reasons: int = 3, missing: int = 3) -> list[dict[str, Any]]:
-        """Compact JSON-ready records, one per profile, with stable keys."""
-        bands = self.weights.bands
-        stamp = self.weights.stamp.model_dump()
-        top = self.top_reasons(reasons)
-        gaps = self.main_missing(missing)
-        out: list[dict[str, Any]] = []
-        for i, pid in enumerate(self.ids):
-            b = int(self.band[i])
-            out.append(
-                {
-                    "id": pid,
-                    "as_of": self.as_of.isoformat(),
-                    "score": int(self.score[i]),
-                    "score_range": {"low": int(self.score_low[i]), "high": int(self.score_high[i])},
-                    "band": bands[b].key,
-                    "band_label": bands[b].label,
-                    "flag": bool(self.flag[i]),
-                    "flag_could_change": bool(self.flag_could_change[i]),
-                    "ace_count": {"known": int(self.ace_known[i]), "max": int(self.ace_max[i])},
-                    "top_reasons": [{"indicator": k, "points": v} for k, v in top[i]],
-                    "main_missing": gaps[i],
-                    "weights": stamp,
-                    "library_version": __version__,
-                }
-            )
-        return out
-
-
-def _band_index(thresholds: Sequence[int], sc: NDArray[Any]) -> NDArray[np.int8]:
-    """Band index by score: the number of thresholds reached, minus one.
-
-    The same as ``searchsorted(thresholds, sc, side="right") - 1`` for sorted
-    thresholds, but a few comparisons are much faster than a search for the
-    handful of bands a weightings file has.
-    """
-    b = np.full(sc.shape, -1, dtype=np.int8)
-    for t in thresholds:
-        b += sc >= t
-    return b
-
-
-def _scores_and_bands(
-    s: _Scheme, values: NDArray[np.float32]
-) -> tuple[NDArray[np.int32], NDArray[np.int8], NDArray[np.float32]]:
-    """Scores and bands of a feature matrix with one BLAS product (the fast core).
-
-    Returns ``(score, band, totals)`` where ``totals`` has the risk points and the
-    protective reduction available as its first two columns. Further columns
-    count, for each override band, the override indicators present, so bands
-    need no second pass over the matrix.
-    """
-    p = values.shape[1]
-    levels = sorted({level for _, level in s.overrides})
-    w = np.zeros((p, 2 + len(levels)), dtype=np.float32)
-    for col, (v, is_protective) in enumerate(zip(s.points, s.protective, strict=True)):
-        w[col, 1 if is_protective else 0] = -v if is_protective else v
-    for col, level in s.overrides:
-        w[col, 2 + levels.index(level)] = 1.0
-    totals = values @ w
-    risk, prot = totals[:, 0], totals[:, 1]
-    score_f = risk - np.minimum(np.minimum(prot, np.float32(s.cap)), risk)
-    band = _band_index(s.thresholds, score_f)
-    for k, level in enumerate(levels):
-        np.maximum(band, np.where(totals[:, 2 + k] > 0, np.int8(level), np.int8(0)), out=band)
-    return score_f.astype(np.int32), band, totals
-
-
-def _score_matrix(screener: Screener, matrix: FeatureMatrix) -> ScreeningBatch:
-    s = screener._scheme
-    values = matrix.values
-    known = matrix.known
-    p = values.shape[1]
-    points = np.asarray(s.points, dtype=np.float32)
-    protective = np.asarray(s.protective, dtype=np.bool_)
-    # Risk points and protective reduction (positive), one BLAS product with the bands.
-    w2 = np.zeros((p, 2), dtype=np.float32)
-    w2[~protective, 0] = points[~protective]
-    w2[protective, 1] = -points[protective]
-    score, band, totals = _scores_and_bands(s, values)
-    risk = totals[:, 0].astype(np.int32)
-    prot = totals[:, 1].astype(np.int32)
-    cap = np.int32(s.cap)
-
-    def score_of(r: NDArray[np.int32], q: NDArray[np.int32]) -> NDArray[np.int32]:
-        return (r - np.minimum(np.minimum(q, cap), r)).astype(np.int32)
-
-    unknown = (~known).astype(np.float32)
-    unknown_totals = unknown @ w2
-    unk_risk = unknown_totals[:, 0].astype(np.int32)
-    unk_prot = unknown_totals[:, 1].astype(np.int32)
-    score_low = score_of(risk, prot + unk_prot)
-    score_high = score_of(risk + unk_risk, prot)
-
-    band_flags = np.asarray(s.band_flags, dtype=np.bool_)
-
-    def band_of(sc: NDArray[np.int32], present: NDArray[np.bool_]) -> NDArray[np.int8]:
-        b = _band_index(s.thresholds, sc)
-        for col, level in s.overrides:
-            np.maximum(b, np.where(present[:, col], np.int8(level), np.int8(0)), out=b)
-        return b
-
-    present = values > 0
-    band_low = band_of(score_low, present)
-    band_high = band_of(score_high, present | (~known & ~protective[None, :]))
-    flag = band_flags[band]
-    flag_could_change = band_flags[band_low] != band_flags[band_high]
-
-    contributions = (values * points[None, :]).astype(np.int32)
-    cap_adjustment = (prot - (risk - score)).astype(np.int32)
-
-    # Missing information by group: resolve each group's unknowns (risk present,
-    # protective present) holding everything else at the current fill.
-    override_cols = np.zeros(p, dtype=np.bool_)
-    for col, _ in s.overrides:
-        override_cols[col] = True
-    relevant = ~known & ((points != 0) | override_cols)[None, :]
-    n_groups = len(_GROUPS)
-    g_risk = np.zeros((p, n_groups), dtype=np.float32)
-    g_prot = np.zeros((p, n_groups), dtype=np.float32)
-    g_risk[np.arange(p), _GROUP_OF_COLUMN] = np.where(protective, 0, points)
-    g_prot[np.arange(p), _GROUP_OF_COLUMN] = np.where(protective, -points, 0)
-    rel = relevant.astype(np.float32)
-    add_risk = (rel @ g_risk).astype(np.int32)
-    add_prot = (rel @ g_prot).astype(np.int32)
-    new_score = score_of(risk[:, None] + add_risk, prot[:, None] + add_prot)
-    unknown_points = (new_score - score[:, None]).astype(np.int32)
-    new_band = _band_index(s.thresholds, new_score)
-    for col, level in s.overrides:
-        # An override present now applies to every group's resolution; an unknown one
-        # only to its own group's.
-        applies = np.repeat(present[:, col][:, None], n_groups, axis=1)
-        applies[:, _GROUP_OF_COLUMN[col]] |= relevant[:, col]
-        np.maximum(new_band, np.where(applies, np.int8(level), np.int8(0)), out=new_band)
-    unknown_groups = (rel @ _GROUP_MEMBERSHIP) > 0
-    unknown_flips = (band_flags[new_band] != flag[:, None]) & unknown_groups
-    unknown_points = np.where(unknown_groups, unknown_points, 0).astype(np.int32)
-
-    return ScreeningBatch(
-        ids=matrix.ids,
-        as_of=matrix.as_of,
-        score=score,
-        score_low=score_low,
-        score_high=score_high,
-        band=band,
-        band_low=band_low,
-        band_high=band_high,
-        flag=flag,
-        flag_could_change=flag_could_change,
-        contributions=contributions,
-        cap_adjustment=cap_adjustment,
-        unknown_points=unknown_points,
-        unknown_flips=unknown_flips,
-        unknown_groups=unknown_groups,
-        ace_known=matrix.ace_present,
-        ace_max=(matrix.ace_present + matrix.ace_unknown).astype(np.int16),
-        weights=screener.weights,
-    )
-
-
-_GROUP_MEMBERSHIP = np.zeros((len(INDICATORS), len(_GROUPS)), dtype=np.float32)
-_GROUP_MEMBERSHIP[np.arange(len(INDICATORS)), _GROUP_OF_COLUMN] = 1.0

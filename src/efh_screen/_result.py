@@ -1,0 +1,192 @@
+"""The result of screening one profile: plain, frozen models.
+
+Scoring lives in :mod:`efh_screen._scoring`; these models only hold what it found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict
+
+from ._factors import Agency
+from ._weights import WeightsStamp
+
+__all__ = [
+    "PROTECTIVE_CAP_KEY",
+    "REVIEW_NOTICE",
+    "AceCount",
+    "AgencyGap",
+    "BandRange",
+    "Contribution",
+    "Evidence",
+    "MissingInformation",
+    "ScoreRange",
+    "ScreeningResult",
+    "TriggeredOverride",
+]
+
+REVIEW_NOTICE = (
+    "A flag is a prompt for an early-help review by a person, not a decision about a child."
+)
+"""Shown on every result, card, list and page."""
+
+PROTECTIVE_CAP_KEY = "protective_cap"
+
+_CONFIG = ConfigDict(frozen=True, extra="forbid")
+
+
+class Evidence(BaseModel):
+    """Where a point came from: the agency, the date and a short note."""
+
+    model_config = _CONFIG
+
+    source: Agency | None
+    date: dt.date | None
+    note: str
+
+
+class Contribution(BaseModel):
+    """Points from one indicator (or the protective cap), with the evidence behind them."""
+
+    model_config = _CONFIG
+
+    indicator: str
+    factor: str
+    label: str
+    points: int
+    evidence: tuple[Evidence, ...] = ()
+
+
+class ScoreRange(BaseModel):
+    """Lowest and highest score the unknowns allow."""
+
+    model_config = _CONFIG
+
+    low: int
+    high: int
+
+
+class BandRange(BaseModel):
+    """Lowest and highest band the unknowns allow (band keys)."""
+
+    model_config = _CONFIG
+
+    low: str
+    high: str
+
+
+class AceCount(BaseModel):
+    """ACE categories recorded present, and the most there could be."""
+
+    model_config = _CONFIG
+
+    known: int
+    max: int
+
+
+class TriggeredOverride(BaseModel):
+    """An override rule that put the case into at least a band."""
+
+    model_config = _CONFIG
+
+    indicator: str
+    label: str
+    band: str
+    reason: str
+
+
+class MissingInformation(BaseModel):
+    """Information that is unknown and could move the score.
+
+    ``max_change`` is how far knowing it could move the score (positive for risk
+    information, negative for protective); ``could_change_flag`` says whether
+    knowing it alone could change the flag.
+    """
+
+    model_config = _CONFIG
+
+    key: str
+    label: str
+    indicators: tuple[str, ...]
+    max_change: int
+    could_change_flag: bool
+    agencies: tuple[Agency, ...]
+
+
+class AgencyGap(BaseModel):
+    """Missing information an agency could supply."""
+
+    model_config = _CONFIG
+
+    agency: Agency
+    label: str
+    items: tuple[str, ...]
+    points_at_stake: int
+
+
+class ScreeningResult(BaseModel):
+    """The result of screening one profile as of a date.
+
+    Attributes
+    ----------
+    id : str
+        The profile's pseudonymous id.
+    as_of : datetime.date
+        The screening date.
+    score : int
+        Points, with unknowns counted as not present.
+    score_range : ScoreRange
+        Lowest and highest score the unknowns allow.
+    band, band_label : str
+        Band key and plain words.
+    band_range : BandRange
+        Lowest and highest band the unknowns allow.
+    flag : bool
+        Whether the case is flagged for an early-help review by a person.
+    flag_could_change : bool
+        Whether the flag could change once the unknowns are known.
+    overrides : tuple of TriggeredOverride
+        Override rules triggered.
+    ace_count : AceCount
+        ACE categories known present, and the most there could be.
+    contributions : tuple of Contribution
+        Every point, with evidence; they sum exactly to ``score``.
+    protective_factors : tuple of str
+        Protective factors recognised (indicator keys).
+    missing_information : tuple of MissingInformation
+        Unknowns that could move the score, most important first.
+    missing_by_agency : tuple of AgencyGap
+        The same, grouped by the agency that could supply it. ``points_at_stake``
+        adds up the items' ``max_change`` magnitudes, so it ranks agencies; it is
+        not a change the score could make (items can overlap, e.g. an unknown ACE
+        and the ACE count).
+    weights : WeightsStamp
+        Name, version, status and SHA-256 of the weightings used.
+    library_version : str
+        efh_screen version.
+    notice : str
+        A flag is a prompt for review, not a decision; and how far the weightings
+        can be relied on.
+    """
+
+    model_config = _CONFIG
+
+    id: str
+    as_of: dt.date
+    score: int
+    score_range: ScoreRange
+    band: str
+    band_label: str
+    band_range: BandRange
+    flag: bool
+    flag_could_change: bool
+    overrides: tuple[TriggeredOverride, ...]
+    ace_count: AceCount
+    contributions: tuple[Contribution, ...]
+    protective_factors: tuple[str, ...]
+    missing_information: tuple[MissingInformation, ...]
+    missing_by_agency: tuple[AgencyGap, ...]
+    weights: WeightsStamp
+    library_version: str
+    notice: str = REVIEW_NOTICE
