@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from efh_screen import LabelledProfile
+from efh_screen._files import atomic_output
 from efh_screen._io import (
     InputRecord,
     RejectedRecord,
-    atomic_output,
     read_jsonl,
     write_rejected_jsonl,
 )

@@ -41,12 +41,12 @@ from typing import IO, Any, Literal
 
 from ._errors import FieldProblem, InputError
 from ._features import INDICATORS, FeatureMatrix, _derive, _matrix_from_rows
+from ._files import atomic_output
 from ._io import (
     REASON_DUPLICATE,
     InputRecord,
     RejectedRecord,
     ReviewEntry,
-    atomic_output,
     card_html,
     read_jsonl,
     write_rejected_jsonl,

@@ -8,7 +8,6 @@ unusable invocation (missing file, bad date, bad weightings or mapping).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 import time
 from collections.abc import Sequence
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ._batch import BatchSummary, screen_file
+from ._cli_core import parse_date
 from ._errors import FieldProblem, InputError
 from ._io import ReviewEntry
 from ._scoring import Screener
@@ -45,15 +45,6 @@ exit codes:
 
 A flag is a prompt for an early-help review by a person, never a decision.
 """
-
-
-def _as_of(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            "must be a date written YYYY-MM-DD, e.g. 2026-09-01"
-        ) from None
 
 
 def _sample_path() -> Path:
@@ -200,7 +191,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("input", nargs="?", metavar="INPUT", help="JSONL or CSV caseload file")
     p.add_argument(
-        "--as-of", required=True, type=_as_of, metavar="DATE", help="screening date, YYYY-MM-DD"
+        "--as-of", required=True, type=parse_date, metavar="DATE", help="screening date, YYYY-MM-DD"
     )
     p.add_argument("--sample", action="store_true", help="screen the bundled synthetic caseload")
     p.add_argument("--weights", metavar="FILE", help="weightings file (default: embedded)")

@@ -12,35 +12,28 @@ from typing import Any
 from ._errors import FieldProblem, InputError
 from ._explain import points_card_html, points_card_markdown, summary_text
 from ._factors import factor_catalogue
+from ._files import atomic_output
 from ._profile import Profile, parse_profile
 from ._result import ScreeningResult
 from ._scoring import Screener
 from ._weights import Weights
 
-__all__ = ["parse_as_of", "register", "schemas", "write_atomic"]
+__all__ = ["parse_date", "register", "schemas"]
 
 _RAW = argparse.RawDescriptionHelpFormatter
 
 
-def parse_as_of(text: str) -> dt.date:
-    """Parse ``--as-of`` (YYYY-MM-DD) for argparse, with a plain error."""
+def parse_date(text: str) -> dt.date:
+    """Parse a date argument (YYYY-MM-DD) for argparse, with a plain error.
+
+    Every subcommand's date options use this, so they accept and reject the same things.
+    """
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"--as-of must be a date written YYYY-MM-DD (got {text!r})"
+            f"must be a date written YYYY-MM-DD, e.g. 2026-09-01 (got {text!r})"
         ) from None
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write text to ``path`` through a temporary file and a rename."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def schemas() -> dict[str, dict[str, Any]]:
@@ -96,7 +89,8 @@ def _schema(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for name, schema in schemas().items():
-        write_atomic(out / name, json.dumps(schema, indent=2, sort_keys=True) + "\n")
+        with atomic_output(out / name) as stream:
+            stream.write(json.dumps(schema, indent=2, sort_keys=True) + "\n")
         sys.stderr.write(f"wrote {out / name}\n")
     return 0
 
@@ -124,7 +118,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         formatter_class=_RAW,
     )
     p.add_argument("case", metavar="CASE.json", help="a Profile as JSON")
-    p.add_argument("--as-of", required=True, type=parse_as_of, help="screening date YYYY-MM-DD")
+    p.add_argument("--as-of", required=True, type=parse_date, help="screening date YYYY-MM-DD")
     p.add_argument("--weights", metavar="FILE", help="weightings file (default: embedded)")
     p.add_argument(
         "--format",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from typing import Any
 
+from ._cli_core import parse_date
 from ._synth_io import write_cohort
 
 __all__ = ["register"]
@@ -21,15 +21,6 @@ Every profile is synthetic (ids start SYN-). Each line is
 {"profile": ..., "outcome": 0 or 1}, or a bare profile with --bare. The same
 seed, date and population give byte-identical output. The model and the
 prevalences it reproduces are described in docs/synthetic-data.md."""
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date; write it YYYY-MM-DD, e.g. 2026-09-01"
-        ) from None
 
 
 def _count(text: str) -> int:
@@ -75,7 +66,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--n", type=_count, required=True, help="number of profiles")
     p.add_argument("--seed", type=_count, required=True, help="seed (a whole number)")
     p.add_argument(
-        "--as-of", type=_date, required=True, help="screening date, YYYY-MM-DD", dest="as_of"
+        "--as-of", type=parse_date, required=True, help="screening date, YYYY-MM-DD", dest="as_of"
     )
     p.add_argument(
         "--population",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import json
 import sys
 import warnings
@@ -19,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from ._cli_core import parse_date
 from ._errors import FieldProblem, InputError
-from ._io import atomic_output
+from ._files import atomic_output
 from ._weights import Weights
 
 __all__ = ["register"]
@@ -62,15 +62,6 @@ exit codes:
   0  the weightings were written
   2  unusable invocation: missing file, bad --as-of date, malformed cohort
 """
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            "must be a date written YYYY-MM-DD, e.g. 2026-09-01"
-        ) from None
 
 
 def _proportion(text: str) -> float:
@@ -302,7 +293,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("cohort", nargs="?", metavar="COHORT", help="labelled cohort (JSONL)")
     p.add_argument("--scores", metavar="FILE", help="CSV of score, outcome[, group] from any tool")
-    p.add_argument("--as-of", type=_date, metavar="DATE", help="screening date of the cohort")
+    p.add_argument("--as-of", type=parse_date, metavar="DATE", help="screening date of the cohort")
     p.add_argument("--weights", metavar="FILE", help="weightings file (default: embedded)")
     p.add_argument(
         "--group",
@@ -345,7 +336,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     f.add_argument("cohort", metavar="COHORT", help="labelled cohort (JSONL)")
-    f.add_argument("--as-of", type=_date, required=True, metavar="DATE", help="screening date")
+    f.add_argument("--as-of", type=parse_date, required=True, metavar="DATE", help="screening date")
     f.add_argument("--out", required=True, metavar="FILE", help="weightings file to write")
     f.add_argument("--weights", metavar="FILE", help="base weightings (default: embedded)")
     f.add_argument("--max-points", type=_whole, default=5, help="most points per indicator")
@@ -354,7 +345,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     f.add_argument("--seed", type=_whole, default=0, help="seed for the folds (default 0)")
     f.add_argument(
         "--fitted-on",
-        type=_date,
+        type=parse_date,
         metavar="DATE",
         help="date recorded in the provenance (default: the --as-of date, so reruns are identical)",
     )

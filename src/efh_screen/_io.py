@@ -22,23 +22,19 @@ leaves a file that looks complete.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import html
 import json
 import os
-import re
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from ._errors import FieldProblem
 from ._explain import points_card_html
-from ._profile import LabelledProfile, Profile, problems_from_validation_error
+from ._profile import LabelledProfile, Profile, problems_from_validation_error, record_id
 from ._result import ScreeningResult
 
 if TYPE_CHECKING:
@@ -50,7 +46,6 @@ __all__ = [
     "InputRecord",
     "RejectedRecord",
     "ReviewEntry",
-    "atomic_output",
     "read_jsonl",
     "write_rejected_jsonl",
     "write_review_csv",
@@ -60,7 +55,6 @@ __all__ = [
 MAX_LINE_BYTES = 1_000_000
 """Longest JSONL line read (bytes); longer lines are rejected unparsed."""
 
-_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
 _LABELLED_HINT = b'"profile"'
 _BOM = b"\xef\xbb\xbf"
 
@@ -123,9 +117,7 @@ class RejectedRecord:
 
 def _safe_id(value: object) -> str | None:
     """Return ``value`` if it is a well-formed pseudonymous id (never anything else)."""
-    if isinstance(value, str) and _ID_PATTERN.match(value):
-        return value
-    return None
+    return record_id({"id": value})
 
 
 def _id_from_line(raw: bytes) -> str | None:
@@ -238,52 +230,6 @@ def write_rejected_jsonl(rejected: Iterable[RejectedRecord], stream: IO[str]) ->
             stream.write(json.dumps(item, ensure_ascii=False) + "\n")
             written += 1
     return written
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | os.PathLike[str], *, binary: bool = False) -> Iterator[IO[Any]]:
-    r"""Open a temporary file next to ``path``; rename it over ``path`` only on success.
-
-    Parameters
-    ----------
-    path : path-like
-        The final file.
-    binary : bool
-        Open in binary mode (default text, UTF-8, ``\n`` line endings).
-
-    Yields
-    ------
-    file
-        The temporary file to write. If the block raises, it is removed and
-        ``path`` is left untouched.
-    """
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:  # name the file the user asked for, not the temporary one
-        raise OSError(exc.errno, exc.strerror, os.fspath(target)) from None
-    try:
-        if binary:
-            stream: IO[Any] = os.fdopen(fd, "wb")
-        else:
-            stream = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-        with stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(tmp_name, 0o666 & ~_umask())
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
 
 
 # ---------------------------------------------------------------------------------------------

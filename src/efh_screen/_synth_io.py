@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from ._errors import FieldProblem, InputError
+from ._files import atomic_output
 from ._synth import _check_call, _iter_lines, _resolve
 from ._synth_parameters import Population, SynthParameters
 
@@ -113,23 +113,10 @@ def write_cohort(
                     )
                 ]
             )
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                summary = _write_lines(handle, n, seed, as_of, params, labelled, str(path))
-            os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp creates it private
-            os.replace(tmp_name, path)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
+        with atomic_output(path) as handle:
+            summary = _write_lines(handle, n, seed, as_of, params, labelled, str(path))
         return summary
     return _write_lines(destination, n, seed, as_of, params, labelled, None)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _write_lines(

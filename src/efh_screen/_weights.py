@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from functools import cached_property
 from importlib import resources
@@ -22,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ._errors import FieldProblem, WeightsError, _loc_to_path
 from ._features import INDICATOR_INDEX, INDICATORS, CountThresholds, Windows
+from ._files import atomic_output
 
 __all__ = [
     "Band",
@@ -289,16 +289,9 @@ class Weights(BaseModel):
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the weightings as indented JSON, atomically (temporary file, then rename)."""
-        p = Path(path)
         text = json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent or ".")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, p)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_output(path) as stream:
+            stream.write(text)
 
 
 def _problems(w: Weights) -> list[FieldProblem]:
