@@ -243,3 +243,38 @@ def test_vectorised_path_equals_scalar_path(items: list[dict[str, Any]]) -> None
         for col, ind in enumerate(INDICATORS):
             assert int(batch.contributions[i, col]) == by_indicator.get(ind.key, 0)
         assert int(batch.cap_adjustment[i]) == by_indicator.get("protective_cap", 0)
+
+
+EVENT_FACTORS = [k for k, f in FACTORS.items() if f.evidence == "events"]
+
+
+@SLOW
+@given(
+    profile_dicts(),
+    st.sampled_from(EVENT_FACTORS),
+    st.sampled_from(["present", "absent"]),
+    st.integers(min_value=0, max_value=800),
+)
+def test_resolving_an_unknown_event_history_stays_within_the_range(
+    data: dict[str, Any], key: str, status: str, days_ago: int
+) -> None:
+    event_type = FACTORS[key].event_type
+    assert event_type is not None
+    listed = any(e["type"] == event_type.value for e in data["events"])
+    assume(not listed and data["factors"].get(key, {}).get("status", "unknown") == "unknown")
+    before = screen(data)
+    changed = copy.deepcopy(data)
+    changed["factors"][key] = {"status": status}
+    if status == "present":
+        when = AS_OF - dt.timedelta(days=days_ago)
+        assume(when >= dt.date.fromisoformat(data["date_of_birth"]))
+        event: dict[str, Any] = {"type": event_type.value, "date": when.isoformat()}
+        if event_type.value == "home_move":
+            event["cross_borough"] = days_ago % 2 == 0
+        changed["events"].append(event)
+    after = screen(changed)
+    assert before.score_range.low <= after.score <= before.score_range.high
+    assert before.score_range.low <= after.score_range.low
+    assert after.score_range.high <= before.score_range.high
+    if not before.flag_could_change:
+        assert after.flag == before.flag
