@@ -32,6 +32,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -214,6 +216,8 @@ _STATUS_INDEX: dict[str, int] = {
 _ACE_COLUMNS = tuple(_I[k] for k in _ACE_KEYS)
 _PRESENT, _ABSENT, _UNKNOWN = Status.PRESENT, Status.ABSENT, Status.UNKNOWN
 _HOME_MOVE = EventType.HOME_MOVE
+_FREQUENT_MOVES = _I["frequent_moves"]
+_ace_items = itemgetter(*_ACE_COLUMNS)
 _DOMESTIC_ABUSE_INCIDENT = EventType.DOMESTIC_ABUSE_INCIDENT
 # Enum members are looked up once here: this module's _derive runs for every record.
 _ESCALATION_SOURCES: tuple[tuple[str, EventType], ...] = tuple(
@@ -242,6 +246,12 @@ _EVENT_RULES: tuple[tuple[int, str, EventType, str | None, str | None], ...] = (
      EventType.MISSED_HEALTH_APPOINTMENT, "health_days", "missed_appointments"),
     (_I["frequent_moves"], "home_moves", EventType.HOME_MOVE, "history_days", "frequent_moves"),
 )  # fmt: skip
+_escalation_known = itemgetter(
+    *(
+        next(col for col, key, *_ in _EVENT_RULES if key == factor_key)
+        for factor_key, _ in _ESCALATION_SOURCES
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,17 +365,19 @@ def _derive(
     factors = profile.factors
 
     # Status observations (ACEs, contextual status factors, developmental, protective).
+    # (Names bound locally: this loop runs for every factor of every record in a batch.)
+    column_of, present, absent = _STATUS_INDEX.get, _PRESENT, _ABSENT
     for key, obs in factors.items():
-        col = _STATUS_INDEX.get(key)
+        col = column_of(key)
         if col is None:
             continue
         status = obs.status
-        if status is _PRESENT:
+        if status is present:
             values[col] = 1
             known[col] = True
             if evidence is not None:
                 evidence[key] = [EvidenceItem(obs.source, obs.recorded, obs.note or "recorded")]
-        elif status is _ABSENT:
+        elif status is absent:
             known[col] = True
 
     # Events: ordinals by type.
@@ -373,17 +385,14 @@ def _derive(
     for event in profile.events:
         by_type.setdefault(event.type, []).append(event.date.toordinal())
 
-    def factor_known(key: str, event_type: EventType) -> bool:
-        if event_type in by_type:
-            return True
-        obs = factors.get(key)
-        return obs is not None and obs.status is not _UNKNOWN
-
     # Counts of events in a window: present when the count reaches the rule's threshold.
+    # With no events of the type listed, the count is known (zero) only when the factor was
+    # observed: "absent" means "checked: none".
     for col, factor_key, event_type, window, threshold in _EVENT_RULES:
         dates = by_type.get(event_type)
         if dates is None:
-            known[col] = factor_known(factor_key, event_type)
+            observed = factors.get(factor_key)
+            known[col] = observed is not None and observed.status is not _UNKNOWN
             continue
         if window is None:
             n = len(dates)
@@ -396,7 +405,7 @@ def _derive(
             values[col] = 1
 
     # Home moves: frequency, and whether any crossed a borough boundary.
-    moves_known = factor_known("home_moves", _HOME_MOVE)
+    moves_known = known[_FREQUENT_MOVES]  # known exactly when the move history is
     move_start = as_of_ordinal - windows.history_days
     moves = [
         e
@@ -432,8 +441,8 @@ def _derive(
             known[pcol] = known[scol] = True
 
     # ACE count.
-    ace_present = sum(values[c] for c in _ACE_COLUMNS)
-    ace_unknown = sum(1 for c in _ACE_COLUMNS if not known[c])
+    ace_present = sum(_ace_items(values))
+    ace_unknown = len(_ACE_COLUMNS) - sum(_ace_items(known))
     col = _I["ace_count_4_plus"]
     if ace_present >= counts.ace_count:
         values[col], known[col] = 1, True
@@ -451,7 +460,8 @@ def _derive(
             elif age < 2 * half:
                 previous += 1
     col = _I["escalation"]
-    known[col] = all(factor_known(key, event_type) for key, event_type in _ESCALATION_SOURCES)
+    # Each source's history is known exactly when its first count rule's column is known.
+    known[col] = all(_escalation_known(known))
     # Unknown indicators are 0: unknown sources could add incidents to either half.
     values[col] = 1 if known[col] and last > previous else 0
 
@@ -614,8 +624,14 @@ def _matrix_from_rows(
     aces: Sequence[tuple[int, int]],
 ) -> FeatureMatrix:
     n = len(ids)
-    values = np.array(rows, dtype=np.float32).reshape(n, _N)
-    known = np.array(masks, dtype=np.bool_).reshape(n, _N)
+    # Rows hold only 0/1 and True/False: packing them as bytes is twice as fast as
+    # np.array on a list of lists, which matters at batch scale.
+    values = (
+        np.frombuffer(bytes(chain.from_iterable(rows)), dtype=np.uint8)
+        .reshape(n, _N)
+        .astype(np.float32)
+    )
+    known = np.frombuffer(bytes(chain.from_iterable(masks)), dtype=np.bool_).reshape(n, _N).copy()
     ace = np.array(aces, dtype=np.int16).reshape(n, 2)
     return FeatureMatrix(
         ids=ids,

@@ -355,31 +355,36 @@ def date_problems(
                     f"{max_age_years}; check the date of birth (YYYY-MM-DD)",
                 )
             )
-    for i, event in enumerate(profile.events):
-        if event.date > as_of:
-            problems.append(
-                FieldProblem(
-                    f"events[{i}].date",
-                    f"is after the screening date {as_of.isoformat()}; an event cannot be "
-                    "screened before it happens: check the date or the --as-of date",
-                )
+    # Comprehensions first (the common case finds nothing), then one problem per finding.
+    late_events = [i for i, event in enumerate(profile.events) if event.date > as_of]
+    late_periods = [i for i, rec in enumerate(profile.attendance) if rec.start > as_of]
+    late_records = [
+        key
+        for key, obs in profile.factors.items()
+        if (recorded := obs.recorded) is not None and recorded > as_of
+    ]
+    for i in late_events:
+        problems.append(
+            FieldProblem(
+                f"events[{i}].date",
+                f"is after the screening date {as_of.isoformat()}; an event cannot be "
+                "screened before it happens: check the date or the --as-of date",
             )
-    for i, rec in enumerate(profile.attendance):
-        if rec.start > as_of:
-            problems.append(
-                FieldProblem(
-                    f"attendance[{i}].start",
-                    f"is after the screening date {as_of.isoformat()}; check the period",
-                )
+        )
+    for i in late_periods:
+        problems.append(
+            FieldProblem(
+                f"attendance[{i}].start",
+                f"is after the screening date {as_of.isoformat()}; check the period",
             )
-    for key, obs in profile.factors.items():
-        if obs.recorded is not None and obs.recorded > as_of:
-            problems.append(
-                FieldProblem(
-                    f"factors.{key}.recorded",
-                    f"is after the screening date {as_of.isoformat()}; check the date",
-                )
+        )
+    for key in late_records:
+        problems.append(
+            FieldProblem(
+                f"factors.{key}.recorded",
+                f"is after the screening date {as_of.isoformat()}; check the date",
             )
+        )
     return problems
 
 
