@@ -253,14 +253,15 @@ class Screener:
         for col, (ind, k, p) in enumerate(zip(INDICATORS, known, s.points, strict=True)):
             if not k and (p != 0 or col in override_cols):
                 by_group.setdefault(ind.group, []).append(col)
+        score = s.totals(values)[2]
         found: list[tuple[tuple[int, int, int], MissingInformation]] = []
         for group, cols in by_group.items():
+            # Resolve this group's unknowns (risk present, protective present), all else as is.
             resolved = list(values)
             for col in cols:
                 resolved[col] = 1
-            _, _, new_score = s.totals(resolved)
+            new_score = s.totals(resolved)[2]
             new_flag = s.band_flags[s.band(new_score, resolved)]
-            _, _, score = s.totals(values)
             change = new_score - score
             found.append(
                 (
