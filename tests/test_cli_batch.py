@@ -176,3 +176,10 @@ def test_progress_bar_drawn_when_stderr_is_a_terminal(
     err = capsys.readouterr().err
     assert "\r[" in err
     assert f"{len(GOOD)} records" in err
+
+
+def test_a_folder_as_input_is_named_as_a_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["screen", str(tmp_path), "--as-of", "2026-09-01"]) == EXIT_UNUSABLE
+    assert "INPUT: is a folder" in capsys.readouterr().err

@@ -139,6 +139,10 @@ def _screen(args: argparse.Namespace) -> int:
         )
     else:
         source = Path(args.input)
+        if source.is_dir():
+            raise InputError(
+                [FieldProblem("INPUT", "is a folder; give the caseload file inside it")]
+            )
         if not source.is_file():
             raise InputError(
                 [FieldProblem("INPUT", "file not found; check the path to the caseload file")]
