@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from ._errors import FieldProblem, InputError
-from ._features import INDICATORS, FeatureMatrix, _derive, _matrix_from_rows
+from ._features import INDICATORS, FeatureMatrix, feature_matrix
 from ._files import atomic_output
 from ._io import (
     REASON_DUPLICATE,
@@ -280,18 +280,9 @@ class _Run:
         shared :func:`_derive` the scalar path uses.
         """
         weights = self.screener.weights
-        ordinal = self.as_of.toordinal()
-        rows: list[list[int]] = []
-        masks: list[list[bool]] = []
-        aces: list[tuple[int, int]] = []
-        for profile in profiles:
-            values, known, ace_present, ace_unknown = _derive(
-                profile, ordinal, weights.windows, weights.counts, None
-            )
-            rows.append(values)
-            masks.append(known)
-            aces.append((ace_present, ace_unknown))
-        return _matrix_from_rows([p.id for p in profiles], self.as_of, rows, masks, aces)
+        return feature_matrix(
+            profiles, as_of=self.as_of, windows=weights.windows, counts=weights.counts
+        )
 
     def screen_chunk(self, chunk: Sequence[InputRecord]) -> None:
         if not chunk:

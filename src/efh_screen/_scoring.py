@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from ._errors import ProfileError
 from ._factors import FACTORS, Agency
@@ -38,9 +38,8 @@ from ._features import (
     EvidenceItem,
     FeatureMatrix,
     FeatureVector,
-    _derive,
-    _matrix_from_rows,
     derive_features,
+    feature_matrix,
 )
 from ._matrix import ScreeningBatch, _score_matrix
 from ._profile import Profile, date_problems
@@ -290,22 +289,15 @@ class Screener:
             On the first profile that is impossible as of ``as_of`` (the batch
             readers check records one by one and reject them instead).
         """
-        ordinal = as_of.toordinal()
-        windows, counts = self.weights.windows, self.weights.counts
-        ids: list[str] = []
-        rows: list[list[int]] = []
-        masks: list[list[bool]] = []
-        aces: list[tuple[int, int]] = []
-        for profile in profiles:
-            self.check(profile, as_of=as_of)
-            values, known, ace_present, ace_unknown = _derive(
-                profile, ordinal, windows, counts, None
-            )
-            ids.append(profile.id)
-            rows.append(values)
-            masks.append(known)
-            aces.append((ace_present, ace_unknown))
-        return _matrix_from_rows(ids, as_of, rows, masks, aces)
+
+        def checked(items: Iterable[Profile]) -> Iterator[Profile]:
+            for profile in items:
+                self.check(profile, as_of=as_of)
+                yield profile
+
+        return feature_matrix(
+            checked(profiles), as_of=as_of, windows=self.weights.windows, counts=self.weights.counts
+        )
 
     def score_matrix(self, matrix: FeatureMatrix) -> ScreeningBatch:
         """Score a feature matrix with numpy (the vectorised path).
