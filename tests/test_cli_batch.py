@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from efh_screen._cli import EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, build_parser, main
+from efh_screen.__main__ import EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, build_parser, main
 
 DATA = Path(__file__).parent / "data"
 GOOD = (DATA / "batch_good.jsonl").read_bytes().splitlines()
@@ -142,7 +142,7 @@ def test_every_subcommand_help_has_an_example() -> None:
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path: Path, clean: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "efh_screen._cli", "screen", str(clean), "--as-of", "2026-09-01"],
+        [sys.executable, "-m", "efh_screen", "screen", str(clean), "--as-of", "2026-09-01"],
         capture_output=True,
         text=True,
         check=False,

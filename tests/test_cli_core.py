@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from efh_screen import FACTORS
-from efh_screen._cli import EXIT_UNUSABLE, main
-from efh_screen._cli_core import schemas
+from efh_screen import FACTORS, Profile, ScreeningResult
+from efh_screen.__main__ import EXIT_UNUSABLE, main
 
 DATA = Path(__file__).parent / "data"
 
@@ -85,6 +84,13 @@ def test_invalid_profile_is_explained_not_traced(
     assert "factors.x: unknown factor key" in capsys.readouterr().err
 
 
+def schemas() -> dict[str, dict[str, object]]:
+    return {
+        "profile.schema.json": Profile.model_json_schema(),
+        "screening-result.schema.json": ScreeningResult.model_json_schema(),
+    }
+
+
 def test_schema_command_writes_both_schemas(tmp_path: Path) -> None:
     assert main(["schema", "--out", str(tmp_path)]) == 0
     for name, schema in schemas().items():
@@ -101,7 +107,7 @@ def test_schema_copies_in_docs_are_in_sync() -> None:
 
 
 def test_every_subcommand_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
-    from efh_screen._cli import build_parser
+    from efh_screen.__main__ import build_parser
 
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")

@@ -345,7 +345,7 @@ def test_bundled_caseload_is_bare_synthetic_profiles() -> None:
 def test_cli_writes_the_same_bytes_as_the_library(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from efh_screen._cli import main
+    from efh_screen.__main__ import main
 
     out = tmp_path / "cohort.jsonl"
     argv = ["synth", "--n", "120", "--seed", "4", "--as-of", "2026-09-01", "--out", str(out)]
@@ -370,7 +370,7 @@ def test_cli_writes_the_same_bytes_as_the_library(
 def test_cli_unusable_invocations_exit_2(
     argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from efh_screen._cli import main
+    from efh_screen.__main__ import main
 
     monkeypatch.chdir(tmp_path)
     try:

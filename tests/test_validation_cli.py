@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from efh_screen import Screener, Weights
-from efh_screen._cli import main
+from efh_screen.__main__ import main
 from efh_screen.synth import generate_cohort
 
 AS_OF = dt.date(2026, 9, 1)

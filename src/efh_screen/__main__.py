@@ -1,15 +1,17 @@
 """``python -m efh_screen``: the ``efh-screen`` command.
 
-:func:`main` is the console script's entry point; the tests drive the command through it.
+:func:`main` runs the command (the console script ``efh-screen`` runs the same function) and
+returns its exit code, one of :data:`EXIT_OK`, :data:`EXIT_REJECTED` and :data:`EXIT_UNUSABLE`;
+:func:`build_parser` returns its argument parser.
 """
 
 from __future__ import annotations
 
 import sys
 
-from ._cli import main
+from ._cli import EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, build_parser, main
 
-__all__ = ["main"]
+__all__ = ["EXIT_OK", "EXIT_REJECTED", "EXIT_UNUSABLE", "build_parser", "main"]
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

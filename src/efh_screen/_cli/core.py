@@ -9,14 +9,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._errors import FieldProblem, InputError
-from ._explain import points_card_html, points_card_markdown, summary_text
-from ._factors import factor_catalogue
-from ._files import atomic_output
-from ._profile import Profile, parse_profile
-from ._result import ScreeningResult
-from ._scoring import Screener
-from ._weights import Weights
+from .._errors import FieldProblem, InputError
+from .._explain import points_card_html, points_card_markdown, summary_text
+from .._factors import factor_catalogue
+from .._files import atomic_output
+from .._profile import Profile, parse_profile
+from .._result import ScreeningResult
+from .._scoring import Screener
+from .._weights import Weights
 
 __all__ = ["parse_date", "register", "schemas"]
 

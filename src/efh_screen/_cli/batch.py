@@ -1,6 +1,6 @@
 """The ``screen`` subcommand: screen a caseload file and print the review list.
 
-Exit codes (see :mod:`efh_screen._cli`): 0 when every record was screened; 1
+Exit codes (see :mod:`efh_screen._cli.exit_codes`): 0 when every record was screened; 1
 when some were rejected (the good records' results are still written); 2 for an
 unusable invocation (missing file, bad date, bad weightings or mapping).
 """
@@ -15,18 +15,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ._batch import BatchSummary, screen_file
-from ._cli_core import parse_date
-from ._errors import FieldProblem, InputError
-from ._io import ReviewEntry
-from ._scoring import Screener
-from ._weights import Weights
+from .._batch import BatchSummary, screen_file
+from .._errors import FieldProblem, InputError
+from .._io import ReviewEntry
+from .._scoring import Screener
+from .._weights import Weights
+from .core import parse_date
+from .exit_codes import EXIT_OK, EXIT_REJECTED
 
 __all__ = ["register"]
 
-EXIT_OK = 0
-EXIT_REJECTED = 1
-EXIT_UNUSABLE = 2
 
 SAMPLE_AS_OF = "2026-09-01"
 _SHOW_REJECTED = 20
@@ -150,7 +148,7 @@ def _screen(args: argparse.Namespace) -> int:
     weights = Weights.load(args.weights) if args.weights else None
     mapping = None
     if args.mapping:
-        from ._csv import ColumnMapping
+        from .._csv import ColumnMapping
 
         mapping = ColumnMapping.load(args.mapping)
     bar = _ProgressBar() if sys.stderr.isatty() and not args.quiet else None

@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from ._cli_core import parse_date
-from ._synth_io import write_cohort
+from ..synth import write_cohort
+from .core import parse_date
 
 __all__ = ["register"]
 

@@ -1,14 +1,7 @@
-"""The ``efh-screen`` command.
+"""The ``efh-screen`` parser and its runner.
 
-Subcommands register themselves from small private modules (``_cli_*.py``) so
-that each stays next to the code it drives. The library never prints; this
-module and the ``_cli_*`` modules do.
-
-Exit codes
-----------
-0  everything requested was done (for ``screen``: every record was screened)
-1  some records were rejected; the good records' results were still written
-2  unusable invocation: bad arguments, missing file, bad weightings or mapping
+Each group of subcommands registers itself from its own module of this package
+(``core``, ``batch``, ``synth``, ``validate``). Exit codes are in ``exit_codes``.
 """
 
 from __future__ import annotations
@@ -18,32 +11,20 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._errors import EfhScreenError
-from ._version import __version__
+from .._errors import EfhScreenError
+from .._version import __version__
+from .exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_UNUSABLE
 
-__all__ = ["EXIT_OK", "EXIT_REJECTED", "EXIT_UNUSABLE", "main"]
-
-EXIT_OK = 0
-EXIT_REJECTED = 1
-EXIT_UNUSABLE = 2
+__all__ = ["build_parser", "main"]
 
 Registrar = Callable[["argparse._SubParsersAction[Any]"], None]
 
 
 def _registrars() -> list[Registrar]:
-    # Imported here so `efh-screen --help` stays quick and each part stays optional.
-    from . import _cli_core
+    # Imported here so that `efh-screen --version` does not load numpy-heavy modules.
+    from . import batch, core, synth, validate
 
-    found: list[Registrar] = [_cli_core.register]
-    for name in ("_cli_batch", "_cli_synth", "_cli_validate"):
-        try:
-            module = __import__(f"efh_screen.{name}", fromlist=["register"])
-        except ModuleNotFoundError as exc:  # a part not built yet
-            if exc.name != f"efh_screen.{name}":
-                raise
-            continue
-        found.append(module.register)
-    return found
+    return [core.register, batch.register, synth.register, validate.register]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -97,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNUSABLE
     except KeyboardInterrupt:
         sys.stderr.write("efh-screen: interrupted\n")
-        return 130
+        return EXIT_INTERRUPTED
     return code
 
 

@@ -1,6 +1,6 @@
 """The ``validate`` and ``fit`` subcommands: research tools on a labelled cohort.
 
-Exit codes (see :mod:`efh_screen._cli`): 0 when the report or weightings were
+Exit codes (see :mod:`efh_screen._cli.exit_codes`): 0 when the report or weightings were
 written; 2 for an unusable invocation (missing file, bad date, malformed
 cohort or scores file, bad weightings).
 """
@@ -18,15 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from ._cli_core import parse_date
-from ._errors import FieldProblem, InputError
-from ._files import atomic_output
-from ._weights import Weights
+from .._errors import FieldProblem, InputError
+from .._files import atomic_output
+from .._weights import Weights
+from .core import parse_date
+from .exit_codes import EXIT_OK
 
 __all__ = ["register"]
 
-EXIT_OK = 0
-EXIT_UNUSABLE = 2
 
 _VALIDATE_EPILOG = """\
 examples:
@@ -171,7 +170,7 @@ def _print_summary(result: Any, out: Any) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .validation import (
+    from ..validation import (
         SmallGroupWarning,
         evaluate,
         read_cohort,
@@ -237,7 +236,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _fit(args: argparse.Namespace) -> int:
-    from .validation import fit_weights, read_cohort, score_cohort
+    from ..validation import fit_weights, read_cohort, score_cohort
 
     base = Weights.load(args.weights) if args.weights else Weights.default()
     cohort = read_cohort(args.cohort)
