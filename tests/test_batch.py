@@ -9,9 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from efh_screen import Profile, Screener
-from efh_screen._batch import BatchSummary, _Run, screen_file, screen_records
-from efh_screen._io import ReviewEntry, write_review_csv, write_review_html
+from efh_screen import (
+    BatchSummary,
+    FeatureMatrix,
+    Profile,
+    ReviewEntry,
+    Screener,
+    ScreeningBatch,
+    screen_file,
+    screen_records,
+    write_review_csv,
+    write_review_html,
+)
 
 DATA = Path(__file__).parent / "data"
 GOOD = (DATA / "batch_good.jsonl").read_bytes().splitlines()
@@ -144,18 +153,37 @@ def test_review_list_sorted_and_documented_rule(tmp_path: Path) -> None:
         assert len(e.main_missing) <= 3
 
 
-def test_failure_mid_run_leaves_no_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    source = write(tmp_path / "good.jsonl", GOOD)
+def crash_on_third_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the third chunk's scoring fail, as a crash mid-run would."""
     calls = {"n": 0}
-    original = _Run.screen_chunk
+    original = Screener.score_matrix
 
-    def failing(self: _Run, chunk: list) -> None:  # type: ignore[type-arg]
+    def failing(self: Screener, matrix: FeatureMatrix) -> ScreeningBatch:
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("simulated crash")
-        original(self, chunk)
+        return original(self, matrix)
 
-    monkeypatch.setattr(_Run, "screen_chunk", failing)
+    monkeypatch.setattr(Screener, "score_matrix", failing)
+
+
+def test_failure_mid_run_keeps_earlier_outputs_as_they_were(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = write(tmp_path / "good.jsonl", GOOD)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.jsonl").write_text("old\n")
+    crash_on_third_chunk(monkeypatch)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        screen_file(source, as_of=AS_OF, results=out / "results.jsonl", chunk_size=4)
+    assert [p.name for p in out.iterdir()] == ["results.jsonl"]
+    assert (out / "results.jsonl").read_text() == "old\n"
+
+
+def test_failure_mid_run_leaves_no_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = write(tmp_path / "good.jsonl", GOOD)
+    crash_on_third_chunk(monkeypatch)
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(RuntimeError, match="simulated crash"):

@@ -11,8 +11,14 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from efh_screen import INDICATORS, Profile, Screener, ScreeningBatch, ScreeningResult
-from efh_screen._batch import screen_records
+from efh_screen import (
+    INDICATORS,
+    Profile,
+    Screener,
+    ScreeningBatch,
+    ScreeningResult,
+    screen_records,
+)
 from efh_screen._scheme import _GROUPS
 from strategies import AS_OF, profiles
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
 
 import pytest
 
-from efh_screen import LabelledProfile
-from efh_screen._files import atomic_output
-from efh_screen._io import (
+from efh_screen import (
     InputRecord,
+    LabelledProfile,
     RejectedRecord,
     read_jsonl,
+    screen_file,
     write_rejected_jsonl,
 )
 
@@ -127,41 +128,18 @@ def test_rejections_written_one_line_per_problem() -> None:
     assert set(rows[1]) == {"line", "id", "field", "reason"}
 
 
-def test_atomic_output_leaves_nothing_on_failure(tmp_path: Path) -> None:
-    target = tmp_path / "out.jsonl"
-    with pytest.raises(RuntimeError), atomic_output(target) as fh:
-        fh.write("partial\n")
-        raise RuntimeError("crash mid-write")
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_atomic_output_keeps_old_file_on_failure(tmp_path: Path) -> None:
-    target = tmp_path / "out.jsonl"
-    target.write_text("old\n")
-    with pytest.raises(RuntimeError), atomic_output(target) as fh:
-        fh.write("new\n")
-        raise RuntimeError("crash mid-write")
-    assert target.read_text() == "old\n"
-    assert list(tmp_path.iterdir()) == [target]
-
-
-def test_atomic_output_replaces_on_success(tmp_path: Path) -> None:
-    target = tmp_path / "out.jsonl"
-    target.write_text("old\n")
-    with atomic_output(target) as fh:
-        fh.write("new\n")
-    assert target.read_text() == "new\n"
-    assert list(tmp_path.iterdir()) == [target]
-
-
 def test_byte_order_mark_and_crlf_are_tolerated() -> None:
     data = b"\xef\xbb\xbf" + GOOD[0] + b"\r\n" + GOOD[1] + b"\r\n"
     records = list(read_jsonl(io.BytesIO(data)))
     assert [type(r).__name__ for r in records] == ["InputRecord", "InputRecord"]
 
 
-def test_atomic_output_names_the_target_when_its_folder_is_missing(tmp_path: Path) -> None:
+def test_an_output_in_a_missing_folder_is_named_not_its_temporary_sibling(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(GOOD[0] + b"\n")
     target = tmp_path / "missing" / "out.jsonl"
-    with pytest.raises(FileNotFoundError) as info, atomic_output(target):
-        pass
+    with pytest.raises(FileNotFoundError) as info:
+        screen_file(source, as_of=dt.date(2026, 9, 1), results=target)
     assert info.value.filename == str(target)

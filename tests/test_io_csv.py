@@ -10,10 +10,18 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from efh_screen import InputError, Profile, Screener
-from efh_screen._batch import screen_file
-from efh_screen._csv import FLAT_COLUMNS, ColumnMapping, read_csv, write_csv
-from efh_screen._io import InputRecord, RejectedRecord
+from efh_screen import (
+    FLAT_COLUMNS,
+    ColumnMapping,
+    InputError,
+    InputRecord,
+    Profile,
+    RejectedRecord,
+    Screener,
+    read_csv,
+    screen_file,
+    write_csv,
+)
 from strategies import AS_OF, profiles
 
 DATA = Path(__file__).parent / "data"

@@ -6,7 +6,7 @@ Public subpackages: :mod:`efh_screen.validation` (research tools to validate and
 weightings) and :mod:`efh_screen.synth` (synthetic cohorts with known truth).
 """
 
-from ._batch import BatchSummary, screen_file, screen_records
+from ._batch import screen_file, screen_records
 from ._csv import FLAT_COLUMNS, ColumnMapping, read_csv, write_csv
 from ._errors import (
     EfhScreenError,
@@ -35,15 +35,7 @@ from ._features import (
     derive_features,
     feature_matrix,
 )
-from ._io import (
-    InputRecord,
-    RejectedRecord,
-    ReviewEntry,
-    read_jsonl,
-    write_rejected_jsonl,
-    write_review_csv,
-    write_review_html,
-)
+from ._jsonl import read_jsonl, write_rejected_jsonl
 from ._matrix import ScreeningBatch
 from ._profile import (
     AttendanceRecord,
@@ -57,7 +49,9 @@ from ._profile import (
     Status,
     parse_profile,
 )
+from ._records import InputRecord, RejectedRecord
 from ._result import REVIEW_NOTICE, Contribution, MissingInformation, ScreeningResult
+from ._review import BatchSummary, ReviewEntry, write_review_csv, write_review_html
 from ._scoring import Screener
 from ._version import __version__
 from ._weights import Band, IndicatorPoints, OverrideRule, Reference, Weights, WeightsStamp

@@ -31,37 +31,31 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import io
 import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Literal
 
+from ._csv import ColumnMapping, read_csv
 from ._errors import FieldProblem, InputError
+from ._explain import points_card_html
 from ._features import INDICATORS, FeatureMatrix, feature_matrix
 from ._files import atomic_output
-from ._io import (
-    REASON_DUPLICATE,
-    InputRecord,
-    RejectedRecord,
-    ReviewEntry,
-    card_html,
-    read_jsonl,
-    write_rejected_jsonl,
-    write_review_csv,
-    write_review_html,
-)
+from ._jsonl import read_jsonl, write_rejected_jsonl
 from ._matrix import ScreeningBatch
 from ._profile import Profile, date_problems
+from ._records import REASON_DUPLICATE, InputRecord, RejectedRecord
+from ._review import BatchSummary, ReviewEntry, write_review_csv, write_review_html
 from ._scheme import _group_label
 from ._scoring import Screener
 from ._version import __version__
-from ._weights import WeightsStamp
 
 __all__ = [
-    "BatchSummary",
+    "DEFAULT_CHUNK_SIZE",
+    "ProgressCallback",
     "screen_file",
     "screen_records",
 ]
@@ -75,78 +69,11 @@ _PROGRESS_EVERY = 1_000
 _KEEP_REJECTED = 100
 
 
-@dataclass(frozen=True)
-class BatchSummary:
-    """What a batch did with every record.
-
-    Attributes
-    ----------
-    read : int
-        Records read (lines, or CSV rows after the header).
-    screened : int
-        Records screened (in the results).
-    rejected : int
-        Records rejected (in the errors file), including duplicates.
-    duplicates : int
-        Of the rejected, how many repeated an id seen on an earlier valid record.
-    flagged : int
-        Screened records flagged for review.
-    as_of : datetime.date
-        The screening date.
-    weights : WeightsStamp
-        Weightings used.
-    review : tuple of ReviewEntry
-        The review list, sorted.
-    rejected_sample : tuple of RejectedRecord
-        The first rejections (at most 100), for display; the errors file has all.
-    outputs : dict of str to str
-        Files written, by kind (``results``, ``errors``, ``review_csv``, ``review_html``).
-    """
-
-    read: int
-    screened: int
-    rejected: int
-    duplicates: int
-    flagged: int
-    as_of: dt.date
-    weights: WeightsStamp
-    review: tuple[ReviewEntry, ...] = ()
-    rejected_sample: tuple[RejectedRecord, ...] = ()
-    outputs: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def complete(self) -> bool:
-        """True when every record read was screened."""
-        return self.rejected == 0
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready counts (no personal data)."""
-        return {
-            "read": self.read,
-            "screened": self.screened,
-            "rejected": self.rejected,
-            "duplicates": self.duplicates,
-            "flagged": self.flagged,
-            "for_review": len(self.review),
-            "as_of": self.as_of.isoformat(),
-            "weights": self.weights.model_dump(),
-            "outputs": dict(self.outputs),
-        }
-
-    def __str__(self) -> str:
-        text = (
-            f"read {self.read}, screened {self.screened}, rejected {self.rejected} "
-            f"(of which {self.duplicates} duplicate ids); {self.flagged} flagged, "
-            f"{len(self.review)} on the review list"
-        )
-        return text
-
-
 # ---------------------------------------------------------------------------------------------
 # The streaming batch.
 
 
-class _Spool:
+class _Spool(Mapping[str, str]):
     """Points-card HTML fragments spooled to a temporary file, read back by id."""
 
     def __init__(self) -> None:
@@ -158,15 +85,19 @@ class _Spool:
         self._where[key] = (self._file.tell(), len(data))
         self._file.write(data)
 
-    def get(self, key: str) -> str | None:
-        where = self._where.get(key)
-        if where is None:
-            return None
+    def __getitem__(self, key: str) -> str:
+        offset, length = self._where[key]
         end = self._file.tell()
-        self._file.seek(where[0])
-        data = self._file.read(where[1])
+        self._file.seek(offset)
+        data = self._file.read(length)
         self._file.seek(end)
         return data.decode("utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
 
     def close(self) -> None:
         self._file.close()
@@ -329,7 +260,7 @@ class _Run:
             self.review.append(entry)
             if self.spool is not None:
                 result = self.screener.screen(chunk[i].profile, as_of=self.as_of)
-                self.spool.add(entry.id, card_html(result))
+                self.spool.add(entry.id, points_card_html(result))
 
     def summary(self, outputs: dict[str, str]) -> BatchSummary:
         return BatchSummary(
@@ -469,7 +400,7 @@ def screen_file(
     *,
     as_of: dt.date,
     screener: Screener | None = None,
-    mapping: Any = None,
+    mapping: ColumnMapping | None = None,
     input_format: InputFormat | None = None,
     results: str | os.PathLike[str] | None = None,
     errors: str | os.PathLike[str] | None = None,
@@ -523,55 +454,26 @@ def screen_file(
     path = Path(source)
     fmt = _detect_format(path, input_format)
     chunk_size = _check_chunk_size(chunk_size)
-    screener = screener or Screener()
     total = path.stat().st_size
+    if fmt == "jsonl" and mapping is not None:
+        raise InputError([FieldProblem("mapping", "only applies to CSV input; drop --mapping")])
     outputs: dict[str, str] = {}
     with contextlib.ExitStack() as stack:
         raw = stack.enter_context(open(path, "rb"))
-
-        def opened(kind: str, target: str | os.PathLike[str] | None) -> IO[str] | None:
-            if target is None:
-                return None
-            outputs[kind] = os.fspath(target)
-            stream: IO[str] = stack.enter_context(atomic_output(target))
-            return stream
-
-        results_stream = opened("results", results)
-        errors_stream = opened("errors", errors)
-        spool = None
-        if review_html is not None:
-            spool = _Spool()
-            stack.callback(spool.close)
+        spool = _open_spool(stack) if review_html is not None else None
         run = _Run(
-            screener=screener,
+            screener=screener or Screener(),
             as_of=as_of,
-            results=results_stream,
-            errors=errors_stream,
+            results=_open_output(stack, outputs, "results", results),
+            errors=_open_output(stack, outputs, "errors", errors),
             full=full,
             spool=spool,
         )
-        records: Iterable[InputRecord | RejectedRecord]
         if fmt == "csv":
-            from ._csv import read_csv
-
-            text = stack.enter_context(_text_view(raw))
-            records = read_csv(text, mapping=mapping)
+            records = read_csv(stack.enter_context(_text_view(raw)), mapping=mapping)
         else:
-            if mapping is not None:
-                raise InputError(
-                    [FieldProblem("mapping", "only applies to CSV input; drop --mapping")]
-                )
             records = read_jsonl(raw)
-
-        tick = None
-        if progress is not None:
-            callback = progress
-
-            def tick(n: int) -> None:
-                with contextlib.suppress(OSError, ValueError):
-                    callback(n, raw.tell(), total)
-
-        _run(records, run, chunk_size=chunk_size, progress=tick)
+        _run(records, run, chunk_size=chunk_size, progress=_ticker(progress, raw, total))
         summary = run.summary(outputs)
         if review_csv is not None:
             outputs["review_csv"] = os.fspath(review_csv)
@@ -579,35 +481,50 @@ def screen_file(
                 write_review_csv(summary.review, stream)
         if review_html is not None and spool is not None:
             outputs["review_html"] = os.fspath(review_html)
-            cards = _SpoolView(spool)
             with atomic_output(review_html) as stream:
-                write_review_html(summary.review, stream, summary=summary, cards=cards)
+                write_review_html(summary.review, stream, summary=summary, cards=spool)
     return summary
+
+
+def _open_output(
+    stack: contextlib.ExitStack,
+    outputs: dict[str, str],
+    kind: str,
+    target: str | os.PathLike[str] | None,
+) -> IO[str] | None:
+    """Open an output file atomically (committed when ``stack`` closes without error)."""
+    if target is None:
+        return None
+    outputs[kind] = os.fspath(target)
+    stream: IO[str] = stack.enter_context(atomic_output(target))
+    return stream
+
+
+def _open_spool(stack: contextlib.ExitStack) -> _Spool:
+    spool = _Spool()
+    stack.callback(spool.close)
+    return spool
+
+
+def _ticker(
+    progress: ProgressCallback | None, raw: IO[bytes], total: int
+) -> Callable[[int], None] | None:
+    """Turn a ``progress(read, bytes_read, total_bytes)`` callback into a per-record tick."""
+    if progress is None:
+        return None
+    callback = progress
+
+    def tick(count: int) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            callback(count, raw.tell(), total)
+
+    return tick
 
 
 @contextlib.contextmanager
 def _text_view(raw: IO[bytes]) -> Iterator[IO[str]]:
-    import io
-
     text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
     try:
         yield text
     finally:
         text.detach()
-
-
-class _SpoolView(Mapping[str, str]):
-    def __init__(self, spool: _Spool) -> None:
-        self._spool = spool
-
-    def __getitem__(self, key: str) -> str:
-        value = self._spool.get(key)
-        if value is None:
-            raise KeyError(key)
-        return value
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._spool._where)
-
-    def __len__(self) -> int:
-        return len(self._spool._where)

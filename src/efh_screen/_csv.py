@@ -38,8 +38,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ._errors import FieldProblem, InputError, _loc_to_path
 from ._factors import _FACTOR_BY_CIN_CODE, _FACTOR_BY_EVENT, FACTORS, Agency, EventType
-from ._io import REASON_EMPTY_LINE, InputRecord, RejectedRecord, _safe_id
 from ._profile import Ethnicity, Profile, Sex, Status, problems_from_validation_error
+from ._records import REASON_EMPTY_ROW, InputRecord, RejectedRecord, safe_id
 
 __all__ = ["FLAT_COLUMNS", "ColumnMapping", "read_csv", "write_csv"]
 
@@ -179,7 +179,10 @@ class ColumnMapping(BaseModel):
 
 
 class _Layout:
-    """The header resolved against the flat layout and the mapping."""
+    """The header resolved against the flat layout and the mapping.
+
+    Raises :class:`InputError` listing every problem with the header at once.
+    """
 
     def __init__(self, header: list[str], mapping: ColumnMapping) -> None:
         self.mapping = mapping
@@ -189,45 +192,54 @@ class _Layout:
         self.words: dict[str, dict[str, Status]] = {}
         self.cin_index: int | None = None
         self.cin_name = ""
+        problems, unmapped = self._place_columns(header)
+        problems += self._missing_columns(header, unmapped)
+        if problems:
+            raise InputError(problems)
+        self.source_default: dict[str, Agency] = {
+            target: mapping.sources[self.name[target]]
+            for target in self.index
+            if self.name[target] in mapping.sources
+        }
+
+    def _place_columns(self, header: list[str]) -> tuple[list[FieldProblem], list[str]]:
+        """Give each header column its flat-layout place; return problems and unmapped names."""
+        mapping = self.mapping
         problems: list[FieldProblem] = []
-        unknown: list[str] = []
+        unmapped: list[str] = []
         base = {k.strip().casefold(): v for k, v in _DEFAULT_WORDS.items()}
         base.update({k.strip().casefold(): v for k, v in mapping.status_words.items()})
-        for pos, raw_name in enumerate(header):
+        for position, raw_name in enumerate(header):
             name = raw_name.strip()
             if mapping.cin_codes_column is not None and name == mapping.cin_codes_column:
-                self.cin_index, self.cin_name = pos, name
+                self.cin_index, self.cin_name = position, name
                 continue
             target = mapping.columns.get(name, name)
             if target not in _FLAT_SET:
-                unknown.append(name)
+                unmapped.append(name)
                 continue
             if target in self.index:
-                problems.append(
-                    FieldProblem(
-                        name, f"is a second column for {target}; keep one or fix the mapping"
-                    )
-                )
+                reason = f"is a second column for {target}; keep one or fix the mapping"
+                problems.append(FieldProblem(name, reason))
                 continue
-            self.index[target] = pos
+            self.index[target] = position
             self.name[target] = name
-            words = dict(base)
-            words.update(
-                {
-                    k.strip().casefold(): v
-                    for k, v in mapping.column_status_words.get(name, {}).items()
-                }
+            own_words = mapping.column_status_words.get(name, {})
+            self.words[target] = base | {k.strip().casefold(): v for k, v in own_words.items()}
+        return problems, unmapped
+
+    def _missing_columns(self, header: list[str], unmapped: list[str]) -> list[FieldProblem]:
+        """Problems with columns the layout needs or the mapping names but the file lacks."""
+        mapping = self.mapping
+        problems = [
+            FieldProblem(
+                required,
+                "no column holds it; add the column or map the export's column to "
+                f"'{required}' in the mapping file",
             )
-            self.words[target] = words
-        for required in ("id", "date_of_birth"):
-            if required not in self.index:
-                problems.append(
-                    FieldProblem(
-                        required,
-                        "no column holds it; add the column or map the export's column to "
-                        f"'{required}' in the mapping file",
-                    )
-                )
+            for required in ("id", "date_of_birth")
+            if required not in self.index
+        ]
         seen = {name.strip() for name in header}
         absent = [name for name in mapping.columns if name not in seen]
         if absent:
@@ -245,22 +257,16 @@ class _Layout:
                     "names a column that is not in the file's header; check the spelling",
                 )
             )
-        if unknown and not mapping.ignore_unmapped:
+        if unmapped and not mapping.ignore_unmapped:
             problems.append(
                 FieldProblem(
                     "(header)",
-                    f"{len(unknown)} column(s) are not flat-layout names "
-                    f"({', '.join(unknown[:10])}); "
+                    f"{len(unmapped)} column(s) are not flat-layout names "
+                    f"({', '.join(unmapped[:10])}); "
                     "map them in the mapping file or set ignore_unmapped",
                 )
             )
-        if problems:
-            raise InputError(problems)
-        self.source_default: dict[str, Agency] = {
-            target: mapping.sources[self.name[target]]
-            for target in self.index
-            if self.name[target] in mapping.sources
-        }
+        return problems
 
 
 class _Row:
@@ -310,6 +316,27 @@ class _Row:
             return None
 
     def build(self) -> dict[str, Any]:
+        """Build the profile dict for :class:`Profile` to validate; problems go to ``problems``."""
+        data = self._identity()
+        factors = self._factors()
+        events = self._events(factors)
+        self._cin(factors, events)
+        if factors:
+            data["factors"] = factors
+        if events:
+            data["events"] = events
+        attendance = self._attendance()
+        if attendance:
+            data["attendance"] = attendance
+        agencies = self._agencies()
+        if agencies is not None:
+            data["agencies"] = agencies
+        audit = self._audit()
+        if audit:
+            data["audit"] = audit
+        return data
+
+    def _identity(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
         for key in ("id", "date_of_birth"):
             text = self.cell(key) or ""
@@ -318,12 +345,14 @@ class _Row:
                 data[key] = self.date(key, text)
             elif text:
                 data[key] = text
+        return data
+
+    def _factors(self) -> dict[str, dict[str, Any]]:
         factors: dict[str, dict[str, Any]] = {}
         for key in FACTORS:
-            cell = self.cell(key)
-            if cell is None:
+            text = self.cell(key)
+            if text is None:
                 continue
-            text = cell
             status = self.layout.words[key].get(text.casefold())
             if status is None:
                 self.bad(
@@ -334,32 +363,32 @@ class _Row:
                 continue
             if status is Status.UNKNOWN and not text:
                 continue
-            obs: dict[str, Any] = {"status": status.value}
-            source = self.agency(f"{key}_source", self.cell(f"{key}_source") or "")
-            if source is None and f"{key}_source" not in self.layout.index:
-                default = self.layout.source_default.get(key)
-                source = default.value if default is not None else None
-            if source is not None:
-                obs["source"] = source
-            recorded = self.cell(f"{key}_recorded")
-            if recorded:
-                obs["recorded"] = self.date(f"{key}_recorded", recorded)
-            factors[key] = obs
+            factors[key] = self._observation(key, status)
             self.origin[f"factors.{key}"] = self.col(key)
-        events = self._events(factors)
-        self._cin(factors, events)
-        if factors:
-            data["factors"] = factors
-        if events:
-            data["events"] = events
-        attendance = self._attendance()
-        if attendance:
-            data["attendance"] = attendance
-        agencies = self.cell("agencies")
-        if agencies:
-            found = [self.agency("agencies", a) for a in self.items(agencies)]
-            data["agencies"] = [a for a in found if a is not None]
-            self.origin["agencies"] = self.col("agencies")
+        return factors
+
+    def _observation(self, key: str, status: Status) -> dict[str, Any]:
+        observation: dict[str, Any] = {"status": status.value}
+        source = self.agency(f"{key}_source", self.cell(f"{key}_source") or "")
+        if source is None and f"{key}_source" not in self.layout.index:
+            default = self.layout.source_default.get(key)
+            source = default.value if default is not None else None
+        if source is not None:
+            observation["source"] = source
+        recorded = self.cell(f"{key}_recorded")
+        if recorded:
+            observation["recorded"] = self.date(f"{key}_recorded", recorded)
+        return observation
+
+    def _agencies(self) -> list[str] | None:
+        text = self.cell("agencies")
+        if not text:
+            return None
+        self.origin["agencies"] = self.col("agencies")
+        found = [self.agency("agencies", item) for item in self.items(text)]
+        return [agency for agency in found if agency is not None]
+
+    def _audit(self) -> dict[str, str]:
         audit: dict[str, str] = {}
         for key, enum in (("ethnicity", Ethnicity), ("sex", Sex)):
             text = self.cell(key) or ""
@@ -369,9 +398,7 @@ class _Row:
                 except ValueError:
                     self.bad(key, "is not an allowed value; use one of " + ", ".join(enum))
                 self.origin[f"audit.{key}"] = self.col(key)
-        if audit:
-            data["audit"] = audit
-        return data
+        return audit
 
     def _events(self, factors: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = []
@@ -576,12 +603,10 @@ def _read_rows(
 
 def _parse_row(layout: _Layout, cells: list[str], line: int) -> InputRecord | RejectedRecord:
     if not cells or all(not c.strip() for c in cells):
-        return RejectedRecord(
-            line, None, (FieldProblem("(row)", REASON_EMPTY_LINE.replace("line", "row")),)
-        )
+        return RejectedRecord(line, None, (FieldProblem("(row)", REASON_EMPTY_ROW),))
     id_pos = layout.index["id"]
     rid_text = cells[id_pos].strip() if id_pos < len(cells) else ""
-    rid = _safe_id(rid_text)
+    rid = safe_id(rid_text)
     if len(cells) != layout.width:
         return RejectedRecord(
             line,

@@ -15,9 +15,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .._batch import BatchSummary, screen_file
+from .._batch import screen_file
+from .._csv import ColumnMapping
 from .._errors import FieldProblem, InputError
-from .._io import ReviewEntry
+from .._review import BatchSummary, ReviewEntry
 from .._scoring import Screener
 from .._weights import Weights
 from .core import parse_date
@@ -146,11 +147,7 @@ def _screen(args: argparse.Namespace) -> int:
                 [FieldProblem("INPUT", "file not found; check the path to the caseload file")]
             )
     weights = Weights.load(args.weights) if args.weights else None
-    mapping = None
-    if args.mapping:
-        from .._csv import ColumnMapping
-
-        mapping = ColumnMapping.load(args.mapping)
+    mapping = ColumnMapping.load(args.mapping) if args.mapping else None
     bar = _ProgressBar() if sys.stderr.isatty() and not args.quiet else None
     try:
         summary = screen_file(

@@ -17,9 +17,10 @@ import numpy.typing as npt
 
 from .._errors import FieldProblem, InputError, ValidationInputError
 from .._features import FeatureMatrix
-from .._io import InputRecord, read_jsonl
+from .._jsonl import read_jsonl
 from .._matrix import ScreeningBatch
 from .._profile import LabelledProfile, Profile
+from .._records import InputRecord
 from .._scoring import Screener
 from .._weights import Weights
 from ._checks import NOT_RECORDED

@@ -1,0 +1,294 @@
+"""The review list: its entries, the batch summary shown with it, and its CSV and HTML pages.
+
+A :class:`ReviewEntry` is one case on the list (flagged, or could be flagged once its missing
+information is known); :class:`BatchSummary` says what a batch did with every record.
+:func:`write_review_csv` and :func:`write_review_html` write the list; the batch runner
+(``_batch``) builds the entries and sorts them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from ._records import RejectedRecord
+from ._weights import WeightsStamp
+
+__all__ = [
+    "REVIEW_CSV_COLUMNS",
+    "BatchSummary",
+    "ReviewEntry",
+    "write_review_csv",
+    "write_review_html",
+]
+
+REVIEW_CSV_COLUMNS = (
+    "rank",
+    "id",
+    "band",
+    "band_label",
+    "flag",
+    "score",
+    "score_low",
+    "score_high",
+    "reasons",
+    "main_missing",
+    "line",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewEntry:
+    """One case on the review list.
+
+    Attributes
+    ----------
+    id : str
+        Pseudonymous id.
+    line : int
+        Line (JSONL) or row (CSV) it was read from.
+    band, band_label : str
+        Band key and plain words.
+    band_rank : int
+        Position of the band in the weightings (higher is more concern).
+    score, score_low, score_high : int
+        Score and the range the unknowns allow.
+    flag : bool
+        Flagged for review now; when False, the case is listed because the
+        flag could change once the missing information is known.
+    flag_could_change : bool
+        Whether the flag could change once the missing information is known.
+    reasons : tuple of (str, int)
+        Up to three largest contributions as (label, points).
+    main_missing : tuple of str
+        Up to three most important pieces of missing information (labels).
+    """
+
+    id: str
+    line: int
+    band: str
+    band_label: str
+    band_rank: int
+    score: int
+    score_low: int
+    score_high: int
+    flag: bool
+    flag_could_change: bool
+    reasons: tuple[tuple[str, int], ...]
+    main_missing: tuple[str, ...]
+
+    @property
+    def sort_key(self) -> tuple[int, int, str]:
+        """Band (highest first), then score (highest first), then id."""
+        return (-self.band_rank, -self.score, self.id)
+
+    @property
+    def flag_text(self) -> str:
+        """``"flagged"`` or ``"could be flagged"``."""
+        return "flagged" if self.flag else "could be flagged"
+
+    def reasons_text(self) -> str:
+        """Reasons as ``label (+points); ...``."""
+        return "; ".join(f"{label} (+{points})" for label, points in self.reasons)
+
+    def missing_text(self) -> str:
+        """Return the main missing information, ``; ``-separated."""
+        return "; ".join(self.main_missing)
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """What a batch did with every record.
+
+    Attributes
+    ----------
+    read : int
+        Records read (lines, or CSV rows after the header).
+    screened : int
+        Records screened (in the results).
+    rejected : int
+        Records rejected (in the errors file), including duplicates.
+    duplicates : int
+        Of the rejected, how many repeated an id seen on an earlier valid record.
+    flagged : int
+        Screened records flagged for review.
+    as_of : datetime.date
+        The screening date.
+    weights : WeightsStamp
+        Weightings used.
+    review : tuple of ReviewEntry
+        The review list, sorted.
+    rejected_sample : tuple of RejectedRecord
+        The first rejections (at most 100), for display; the errors file has all.
+    outputs : dict of str to str
+        Files written, by kind (``results``, ``errors``, ``review_csv``, ``review_html``).
+    """
+
+    read: int
+    screened: int
+    rejected: int
+    duplicates: int
+    flagged: int
+    as_of: dt.date
+    weights: WeightsStamp
+    review: tuple[ReviewEntry, ...] = ()
+    rejected_sample: tuple[RejectedRecord, ...] = ()
+    outputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        """True when every record read was screened."""
+        return self.rejected == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready counts (no personal data)."""
+        return {
+            "read": self.read,
+            "screened": self.screened,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "flagged": self.flagged,
+            "for_review": len(self.review),
+            "as_of": self.as_of.isoformat(),
+            "weights": self.weights.model_dump(),
+            "outputs": dict(self.outputs),
+        }
+
+    def __str__(self) -> str:
+        return (
+            f"read {self.read}, screened {self.screened}, rejected {self.rejected} "
+            f"(of which {self.duplicates} duplicate ids); {self.flagged} flagged, "
+            f"{len(self.review)} on the review list"
+        )
+
+
+def write_review_csv(entries: Iterable[ReviewEntry], stream: IO[str]) -> int:
+    """Write the review list as CSV; return the number of cases written.
+
+    Columns: ``rank, id, band, band_label, flag, score, score_low, score_high,
+    reasons, main_missing, line``. ``flag`` is ``flagged`` or ``could be flagged``.
+    Entries are written in the order given (:func:`screen_file` sorts them).
+    """
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(REVIEW_CSV_COLUMNS)
+    written = 0
+    for written, entry in enumerate(entries, start=1):
+        writer.writerow(
+            [
+                written,
+                entry.id,
+                entry.band,
+                entry.band_label,
+                entry.flag_text,
+                entry.score,
+                entry.score_low,
+                entry.score_high,
+                entry.reasons_text(),
+                entry.missing_text(),
+                entry.line,
+            ]
+        )
+    return written
+
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5rem;color:#1b1b1b;
+max-width:70rem}
+header.notice{border:2px solid #7a4b00;background:#fff6e0;padding:.75rem 1rem;margin-bottom:1rem}
+table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #bbb;padding:.3rem .5rem;
+text-align:left;vertical-align:top}.pts{text-align:right}
+details{border:1px solid #ccc;margin:.4rem 0;padding:.4rem .6rem}
+summary{cursor:pointer;font-weight:600}
+.flagged{color:#7a1d00}.possible{color:#4b4b00}.meta{color:#555;font-size:.9em}
+"""
+
+
+def _page_head(title: str, summary: BatchSummary | None, cases: int) -> list[str]:
+    """Return the page's head, the review notice and the batch summary, as lines."""
+    escape = html.escape
+    head = [
+        "<!DOCTYPE html>",
+        "<html lang='en'><head><meta charset='utf-8'>",
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        "<header class='notice'><strong>Flags are prompts for an early-help review by a person, "
+        "never decisions about a child.</strong> The list shows what partner agencies have "
+        "recorded; information that is not known is listed for each case.</header>",
+    ]
+    if summary is not None:
+        stamp = summary.weights
+        head.append(
+            f"<p class='meta'>As of {escape(summary.as_of.isoformat())}. "
+            f"{escape(str(summary))}. Weightings: {escape(stamp.name)} "
+            f"v{escape(str(stamp.version))} ({escape(stamp.status)}), "
+            f"sha256 {escape(stamp.sha256[:12])}.</p>"
+        )
+        if stamp.status == "illustrative":
+            head.append(
+                "<p class='meta'>These weightings are illustrative and have not been "
+                "validated on local data.</p>"
+            )
+    head.append(
+        f"<p>{cases} cases, highest band first, then highest score. "
+        "Open a case to see its points card.</p><main>"
+    )
+    return head
+
+
+def _case_html(rank: int, entry: ReviewEntry, card: str | None) -> str:
+    """One case as a ``<details>`` element that opens to its points card."""
+    escape = html.escape
+    css = "flagged" if entry.flag else "possible"
+    reasons = "".join(f"<li>{escape(label)} (+{points})</li>" for label, points in entry.reasons)
+    missing = "".join(f"<li>{escape(item)}</li>" for item in entry.main_missing)
+    return (
+        f"<details id='case-{escape(entry.id)}' data-id='{escape(entry.id)}'>"
+        f"<summary>{rank}. <span class='id'>{escape(entry.id)}</span> — "
+        f"<span class='{css}'>{escape(entry.band_label)} ({escape(entry.flag_text)})</span>, "
+        f"score {entry.score} (range {entry.score_low}–{entry.score_high})</summary>"
+        f"<p><strong>Top reasons:</strong></p><ul>{reasons or '<li>none</li>'}</ul>"
+        f"<p><strong>Main missing information:</strong></p>"
+        f"<ul>{missing or '<li>none</li>'}</ul>"
+        f"{card or ''}</details>\n"
+    )
+
+
+def write_review_html(
+    entries: Sequence[ReviewEntry],
+    stream: IO[str],
+    *,
+    summary: BatchSummary | None = None,
+    cards: Mapping[str, str] | None = None,
+    title: str = "Early-help review list",
+) -> int:
+    """Write the review list as one self-contained HTML page; return the cases written.
+
+    The page has no external assets or scripts and works offline. A header says
+    that flags are prompts for a person's review, never decisions. Each case is
+    a ``<details>`` element that opens to its points card.
+
+    Parameters
+    ----------
+    entries : sequence of ReviewEntry
+        Cases in display order.
+    stream : text file
+        Where to write.
+    summary : BatchSummary, optional
+        Counts and weightings shown in the header.
+    cards : mapping of str to str, optional
+        Points-card HTML fragments by id (already escaped); a case without one
+        shows its reasons and missing information only.
+    title : str
+        Page title.
+    """
+    stream.write("\n".join(_page_head(title, summary, len(entries))) + "\n")
+    for rank, entry in enumerate(entries, start=1):
+        card = cards.get(entry.id) if cards is not None else None
+        stream.write(_case_html(rank, entry, card))
+    stream.write("</main></body></html>\n")
+    return len(entries)
