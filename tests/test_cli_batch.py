@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -133,8 +134,8 @@ def test_sample_screens_the_bundled_caseload(capsys: pytest.CaptureFixture[str])
 
 def test_every_subcommand_help_has_an_example() -> None:
     parser = build_parser()
-    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-    for name, command in sub.choices.items():  # type: ignore[attr-defined]
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, command in sub.choices.items():
         text = command.format_help()
         assert "example" in text, f"efh-screen {name} --help has no example"
         assert f"efh-screen {name}" in text

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -79,7 +80,7 @@ YP-007,01/01/2012,,,,,,10A,Name
 YP-008,01/01/2012,Y,N
 """
 
-MAPPING = {
+MAPPING: dict[str, Any] = {
     "columns": {
         "Child ID": "id",
         "DOB": "date_of_birth",
@@ -157,7 +158,7 @@ def test_cin_code_for_an_events_factor_is_missing_information() -> None:
 
 
 def test_validation_problems_name_the_csv_column() -> None:
-    header = ",".join([*MAPPING["columns"], "CIN factors"])  # type: ignore[misc]
+    header = ",".join([*MAPPING["columns"], "CIN factors"])
     text = header + "\nYP-9,01/01/2012,,,,01/01/2011,,\n"
     (record,) = read_export(text)
     assert isinstance(record, RejectedRecord)

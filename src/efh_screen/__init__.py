@@ -2,8 +2,21 @@
 
 It never decides anything about a child: a flag is a prompt for a person to look.
 
+The public names come in groups, each a family exported whole:
+
+* **catalogue** — the factors, agencies and event types every profile speaks of;
+* **profile** — the pydantic models of a young person's profile, and :func:`parse_profile`;
+* **features** — the indicators derived from a profile as of a date, one or many at a time;
+* **weightings** — the versioned points, bands and overrides, and the :class:`Screener`;
+* **results** — every model a :class:`ScreeningResult` is made of, and the batch result;
+* **explanations** — plain-English summaries and points cards;
+* **batch and files** — screening caseload files with every record accounted for, the
+  JSONL and CSV readers and writers, and the review list;
+* **errors** — one hierarchy rooted in :class:`EfhScreenError`.
+
 Public subpackages: :mod:`efh_screen.validation` (research tools to validate and re-fit the
-weightings) and :mod:`efh_screen.synth` (synthetic cohorts with known truth).
+weightings) and :mod:`efh_screen.synth` (synthetic cohorts with known truth). The command
+line is :mod:`efh_screen.__main__` (``efh-screen`` or ``python -m efh_screen``).
 """
 
 from ._batch import screen_file, screen_records
@@ -28,6 +41,7 @@ from ._factors import FACTORS, Agency, Domain, EventType, Factor, factor_catalog
 from ._features import (
     INDICATORS,
     CountThresholds,
+    EvidenceItem,
     FeatureMatrix,
     FeatureVector,
     Indicator,
@@ -50,74 +64,115 @@ from ._profile import (
     parse_profile,
 )
 from ._records import InputRecord, RejectedRecord
-from ._result import REVIEW_NOTICE, Contribution, MissingInformation, ScreeningResult
+from ._result import (
+    REVIEW_NOTICE,
+    AceCount,
+    AgencyGap,
+    BandRange,
+    Contribution,
+    Evidence,
+    MissingInformation,
+    ScoreRange,
+    ScreeningResult,
+    TriggeredOverride,
+)
 from ._review import BatchSummary, ReviewEntry, write_review_csv, write_review_html
 from ._scoring import Screener
 from ._version import __version__
 from ._weights import Band, IndicatorPoints, OverrideRule, Reference, Weights, WeightsStamp
 
-__all__ = [
-    "FACTORS",
-    "FLAT_COLUMNS",
-    "INDICATORS",
-    "REVIEW_NOTICE",
-    "Agency",
+# catalogue
+__all__ = ["FACTORS", "Agency", "Domain", "EventType", "Factor", "factor_catalogue"]
+
+# profile
+__all__ += [
     "AttendanceRecord",
     "Audit",
-    "Band",
-    "BatchSummary",
-    "CardRow",
-    "ColumnMapping",
-    "Contribution",
-    "CountThresholds",
-    "Domain",
-    "EfhScreenError",
     "Ethnicity",
     "Event",
-    "EventType",
-    "Factor",
-    "FeatureMatrix",
-    "FeatureVector",
-    "FieldProblem",
-    "Indicator",
-    "IndicatorPoints",
-    "InputError",
-    "InputRecord",
     "LabelledProfile",
-    "MissingInformation",
     "Observation",
-    "OverrideRule",
-    "PointsCard",
     "Profile",
-    "ProfileError",
-    "Reference",
-    "RejectedRecord",
-    "ReviewEntry",
-    "Screener",
-    "ScreeningBatch",
-    "ScreeningResult",
     "Sex",
     "Status",
-    "ValidationInputError",
-    "Weights",
-    "WeightsError",
-    "WeightsStamp",
-    "Windows",
-    "__version__",
-    "derive_features",
-    "factor_catalogue",
-    "feature_matrix",
     "parse_profile",
+]
+
+# features
+__all__ += [
+    "INDICATORS",
+    "CountThresholds",
+    "EvidenceItem",
+    "FeatureMatrix",
+    "FeatureVector",
+    "Indicator",
+    "Windows",
+    "derive_features",
+    "feature_matrix",
+]
+
+# weightings and the screener
+__all__ += [
+    "Band",
+    "IndicatorPoints",
+    "OverrideRule",
+    "Reference",
+    "Screener",
+    "Weights",
+    "WeightsStamp",
+]
+
+# results
+__all__ += [
+    "REVIEW_NOTICE",
+    "AceCount",
+    "AgencyGap",
+    "BandRange",
+    "Contribution",
+    "Evidence",
+    "MissingInformation",
+    "ScoreRange",
+    "ScreeningBatch",
+    "ScreeningResult",
+    "TriggeredOverride",
+]
+
+# explanations
+__all__ += [
+    "CardRow",
+    "PointsCard",
     "points_card",
     "points_card_html",
     "points_card_markdown",
+    "summary_text",
+]
+
+# batch and files
+__all__ += [
+    "FLAT_COLUMNS",
+    "BatchSummary",
+    "ColumnMapping",
+    "InputRecord",
+    "RejectedRecord",
+    "ReviewEntry",
     "read_csv",
     "read_jsonl",
     "screen_file",
     "screen_records",
-    "summary_text",
     "write_csv",
     "write_rejected_jsonl",
     "write_review_csv",
     "write_review_html",
 ]
+
+# errors
+__all__ += [
+    "EfhScreenError",
+    "FieldProblem",
+    "InputError",
+    "ProfileError",
+    "ValidationInputError",
+    "WeightsError",
+]
+
+__all__ += ["__version__"]

@@ -1,4 +1,4 @@
-"""The library version, stamped on every result."""
+"""The library version, stamped on every result; the one source (pyproject.toml reads it)."""
 
 __all__ = ["__version__"]
 
