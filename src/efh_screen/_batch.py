@@ -43,7 +43,7 @@ from ._csv import ColumnMapping, read_csv
 from ._errors import FieldProblem, InputError
 from ._explain import points_card_html
 from ._features import INDICATORS, FeatureMatrix, feature_matrix
-from ._files import atomic_output
+from ._files import OutputFiles
 from ._jsonl import read_jsonl, write_rejected_jsonl
 from ._matrix import ScreeningBatch
 from ._profile import Profile, date_problems
@@ -457,15 +457,24 @@ def screen_file(
     total = path.stat().st_size
     if fmt == "jsonl" and mapping is not None:
         raise InputError([FieldProblem("mapping", "only applies to CSV input; drop --mapping")])
-    outputs: dict[str, str] = {}
-    with contextlib.ExitStack() as stack:
+    requested = {
+        "results": results,
+        "errors": errors,
+        "review_csv": review_csv,
+        "review_html": review_html,
+    }
+    wanted = {kind: target for kind, target in requested.items() if target is not None}
+    outputs = {kind: os.fspath(target) for kind, target in wanted.items()}
+    with OutputFiles(inputs=[path]) as files, contextlib.ExitStack() as stack:
+        for kind, target in wanted.items():
+            files.check(kind, target)  # refuse clashes before reading anything
         raw = stack.enter_context(open(path, "rb"))
         spool = _open_spool(stack) if review_html is not None else None
         run = _Run(
             screener=screener or Screener(),
             as_of=as_of,
-            results=_open_output(stack, outputs, "results", results),
-            errors=_open_output(stack, outputs, "errors", errors),
+            results=files.open("results", results) if results is not None else None,
+            errors=files.open("errors", errors) if errors is not None else None,
             full=full,
             spool=spool,
         )
@@ -476,28 +485,11 @@ def screen_file(
         _run(records, run, chunk_size=chunk_size, progress=_ticker(progress, raw, total))
         summary = run.summary(outputs)
         if review_csv is not None:
-            outputs["review_csv"] = os.fspath(review_csv)
-            with atomic_output(review_csv) as stream:
-                write_review_csv(summary.review, stream)
+            write_review_csv(summary.review, files.open("review_csv", review_csv))
         if review_html is not None and spool is not None:
-            outputs["review_html"] = os.fspath(review_html)
-            with atomic_output(review_html) as stream:
-                write_review_html(summary.review, stream, summary=summary, cards=spool)
+            stream = files.open("review_html", review_html)
+            write_review_html(summary.review, stream, summary=summary, cards=spool)
     return summary
-
-
-def _open_output(
-    stack: contextlib.ExitStack,
-    outputs: dict[str, str],
-    kind: str,
-    target: str | os.PathLike[str] | None,
-) -> IO[str] | None:
-    """Open an output file atomically (committed when ``stack`` closes without error)."""
-    if target is None:
-        return None
-    outputs[kind] = os.fspath(target)
-    stream: IO[str] = stack.enter_context(atomic_output(target))
-    return stream
 
 
 def _open_spool(stack: contextlib.ExitStack) -> _Spool:

@@ -1,29 +1,217 @@
-"""Writing files atomically: a temporary file next to the target, renamed only on success.
+"""Writing output files safely: all of a run's outputs, or none of them.
 
-A crash, an interrupt or a full disk never leaves a file that looks complete.
+:class:`OutputFiles` opens each output as a temporary file next to its target and renames
+them all into place only once every one has been written; if anything fails, every
+temporary file is removed and every target is left as it was. :func:`atomic_output` is the
+one-file case.
+
+The rules (``docs/batch.md``, "Output files"):
+
+* two outputs on one path, or an output on an input, are refused before anything is written;
+* a folder given as an output is refused, naming the folder (never the temporary file);
+* a target that exists keeps its permission bits; a new file gets the caller's umask, which
+  the kernel applies (the process umask is never read or changed);
+* a target that is not a regular file (a device such as ``/dev/null``, a FIFO, a terminal)
+  is written directly, never renamed over; a symbolic link is followed, so the file it
+  points to is replaced and the link stays;
+* temporary files are named ``.<target>.<pid>.<random>.efh-tmp``; one left behind by a run
+  that was killed (its process no longer exists) is removed by the next run that writes the
+  same target. The command line turns SIGTERM into an orderly exit, so its temporary files
+  are removed too.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
-from collections.abc import Iterator
+import secrets
+import stat
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import TracebackType
 from typing import IO, Any
 
-__all__ = ["atomic_output"]
+from ._errors import FieldProblem, InputError
+
+__all__ = ["TEMPORARY_SUFFIX", "OutputFiles", "atomic_output"]
+
+TEMPORARY_SUFFIX = ".efh-tmp"
+"""Suffix of this library's temporary output files."""
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+def _same_file(first: Path, second: Path) -> bool:
+    if first == second:
+        return True
+    with contextlib.suppress(OSError):
+        return os.path.samefile(first, second)
+    return False
+
+
+def _process_is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, owned by someone else
+        return True
+    return True
+
+
+def _sweep_stale(target: Path) -> None:
+    """Remove temporary files for ``target`` left by runs of this tool that were killed."""
+    with contextlib.suppress(OSError):
+        for candidate in target.parent.glob(f".{target.name}.*{TEMPORARY_SUFFIX}"):
+            parts = candidate.name[len(target.name) + 2 : -len(TEMPORARY_SUFFIX)].split(".")
+            if len(parts) == 2 and parts[0].isdigit() and not _process_is_running(int(parts[0])):
+                with contextlib.suppress(OSError):
+                    candidate.unlink()
+
+
+def _create_temporary(target: Path, mode: int | None) -> tuple[int, Path]:
+    """Create a new temporary file next to ``target``; return its descriptor and path."""
+    for _ in range(100):
+        name = f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}"
+        temporary = target.with_name(name)
+        try:
+            # 0o666 and the kernel applies the umask; an existing target's mode is kept.
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as exc:  # name the file the user asked for, not the temporary one
+            raise OSError(exc.errno, exc.strerror, os.fspath(target)) from None
+        if mode is not None:
+            os.fchmod(descriptor, mode)
+        return descriptor, temporary
+    raise OSError(f"cannot create a temporary file next to {target}")  # pragma: no cover
+
+
+class _Output:
+    """One output: a temporary file to rename over a regular target, or a direct stream."""
+
+    def __init__(self, target: Path, *, binary: bool) -> None:
+        self.target = target
+        self.temporary: Path | None = None
+        existing = None
+        with contextlib.suppress(FileNotFoundError):
+            existing = target.stat()
+        if existing is not None and not stat.S_ISREG(existing.st_mode):
+            # A device, FIFO or terminal: write to it as it is; renaming would replace it.
+            self.stream: IO[Any] = open(target, "wb" if binary else "w", **_text(binary))  # noqa: SIM115
+            return
+        _sweep_stale(target)
+        mode = stat.S_IMODE(existing.st_mode) if existing is not None else None
+        descriptor, self.temporary = _create_temporary(target, mode)
+        self.stream = os.fdopen(descriptor, "wb" if binary else "w", **_text(binary))
+
+    def finish(self) -> None:
+        """Flush the data to disk and close the stream (before any output is committed)."""
+        stream = self.stream
+        if not stream.closed:
+            stream.flush()
+            if self.temporary is not None:
+                os.fsync(stream.fileno())
+            stream.close()
+
+    def commit(self) -> None:
+        if self.temporary is not None:
+            os.replace(self.temporary, self.target)
+            self.temporary = None
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.stream.close()
+        if self.temporary is not None:
+            with contextlib.suppress(OSError):
+                self.temporary.unlink()
+            self.temporary = None
+
+
+def _text(binary: bool) -> dict[str, Any]:
+    return {} if binary else {"encoding": "utf-8", "newline": "\n"}
+
+
+class OutputFiles:
+    """A run's output files, committed together only when all have been written.
+
+    Use it as a context manager and :meth:`open` each output inside it. Leaving the block
+    normally renames every temporary file over its target; leaving it with an exception
+    (including ``KeyboardInterrupt`` and ``SystemExit``) removes them all.
+
+    Parameters
+    ----------
+    inputs : sequence of path-like
+        Files the run reads; an output on one of them is refused.
+    """
+
+    def __init__(self, *, inputs: Sequence[str | os.PathLike[str]] = ()) -> None:
+        self._inputs = [Path(os.path.realpath(path)) for path in inputs]
+        self._outputs: list[_Output] = []
+        self._names: dict[Path, str] = {}
+
+    def check(self, name: str, path: str | os.PathLike[str]) -> Path:
+        """Check that ``path`` can be the output ``name``; return the file to write.
+
+        Raises
+        ------
+        InputError
+            If it is a folder, an input, or the path of another output of this run.
+        """
+        target = Path(os.path.realpath(path))
+        if target.is_dir():
+            raise InputError([FieldProblem(name, "is a folder; give a file name inside it")])
+        for source in self._inputs:
+            if _same_file(target, source):
+                raise InputError(
+                    [FieldProblem(name, "is the input file; write the output somewhere else")]
+                )
+        for other, other_name in self._names.items():
+            if _same_file(target, other):
+                reason = f"is the same file as {other_name}; give each output its own file"
+                raise InputError([FieldProblem(name, reason)])
+        self._names[target] = name
+        return target
+
+    def open(self, name: str, path: str | os.PathLike[str], *, binary: bool = False) -> IO[Any]:
+        """Open the output ``name`` (used in error messages) at ``path``; return its stream.
+
+        Text streams are UTF-8 with ``\\n`` line endings.
+        """
+        target = Path(os.path.realpath(path))
+        if self._names.get(target) != name:
+            target = self.check(name, path)
+        output = _Output(target, binary=binary)
+        self._outputs.append(output)
+        return output.stream
+
+    def __enter__(self) -> OutputFiles:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            try:
+                for output in self._outputs:
+                    output.finish()
+            except BaseException:
+                self._discard()
+                raise
+            for output in self._outputs:
+                output.commit()
+        else:
+            self._discard()
+
+    def _discard(self) -> None:
+        for output in self._outputs:
+            output.discard()
 
 
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str], *, binary: bool = False) -> Iterator[IO[Any]]:
-    r"""Open a temporary file next to ``path``; rename it over ``path`` only on success.
+    r"""Open ``path`` for writing; the file is replaced only if the block succeeds.
 
     Parameters
     ----------
@@ -35,27 +223,7 @@ def atomic_output(path: str | os.PathLike[str], *, binary: bool = False) -> Iter
     Yields
     ------
     file
-        The temporary file to write. If the block raises, it is removed and
-        ``path`` is left untouched.
+        The stream to write. If the block raises, ``path`` is left untouched.
     """
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:  # name the file the user asked for, not the temporary one
-        raise OSError(exc.errno, exc.strerror, os.fspath(target)) from None
-    try:
-        if binary:
-            stream: IO[Any] = os.fdopen(fd, "wb")
-        else:
-            stream = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-        with stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(tmp_name, 0o666 & ~_umask())
-        os.replace(tmp_name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    with OutputFiles() as outputs:
+        yield outputs.open("output", path, binary=binary)
