@@ -225,6 +225,11 @@ _FAIR_METRICS = (
 
 
 def _fairness(group_fairness: GroupFairness) -> tuple[str, str]:
+    return _fairness_charts(group_fairness), _fairness_reading(group_fairness)
+
+
+def _fairness_charts(group_fairness: GroupFairness) -> str:
+    """Return one chart per metric in ``_FAIR_METRICS``, each group a dot with its interval."""
     labels = list(group_fairness.labels)
     charts = []
     for name, title in _FAIR_METRICS:
@@ -259,6 +264,12 @@ def _fairness(group_fairness: GroupFairness) -> tuple[str, str]:
             hollow=[label in group_fairness.too_small for label in labels],
         )
         charts.append(chart.render())
+    return "".join(charts)
+
+
+def _fairness_reading(group_fairness: GroupFairness) -> str:
+    """Return the plain-English reading of the relative rate indices and the sensitivity gap."""
+    labels = list(group_fairness.labels)
     sentences = []
     for label in labels:
         if label == group_fairness.reference:
@@ -279,7 +290,7 @@ def _fairness(group_fairness: GroupFairness) -> tuple[str, str]:
         for label in labels
     )
     largest_gap = group_fairness.difference("sensitivity")
-    reading = (
+    return (
         f"Relative rate index (RRI) of flagging against the reference group "
         f"{escape(group_fairness.reference)}: " + ("; ".join(sentences) or "only one group") + ". "
         "An RRI of 1 means flagged at the same rate; an interval that excludes 1 is a "
@@ -289,7 +300,6 @@ def _fairness(group_fairness: GroupFairness) -> tuple[str, str]:
         f"so a gap in them is a gap in treatment. The largest gap in sensitivity between "
         f"groups is {_interval(largest_gap, percent=True)}."
     )
-    return "".join(charts), reading
 
 
 _CSS = """
