@@ -14,7 +14,23 @@ import efh_screen.validation as validation
 GUIDE = Path(__file__).resolve().parent.parent / "docs" / "validation.md"
 _PYTHON_BLOCK = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
 
-EXPECTED = {
+#: Templates of error text, exported so callers and tests can match them.
+MESSAGES = {
+    "BANDS_ORDER",
+    "COHORT_UNLABELLED",
+    "CONFIDENCE_RANGE",
+    "CONSTRAINT_COUNT",
+    "FIT_INDICATORS_VALUES",
+    "NO_CUT_MEETS",
+    "N_BOOT_RANGE",
+    "OUTCOMES_ONE_CLASS",
+    "OUTCOMES_VALUES",
+    "SCORES_LENGTH",
+    "SCORES_NOT_FINITE",
+    "UNKNOWN_REFERENCE",
+}
+
+EXPECTED = MESSAGES | {
     "GROUP_METRICS",
     "OVERALL_METRICS",
     "CalibrationRow",
@@ -56,7 +72,7 @@ def test_namespace_is_exactly_all() -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_public_names_have_numpydoc_docstrings(name: str) -> None:
     obj = getattr(validation, name)
-    if isinstance(obj, tuple):
+    if isinstance(obj, tuple | str):
         return
     doc = inspect.getdoc(obj) or ""
     assert len(doc) > 40, name
@@ -91,3 +107,10 @@ def test_docstring_examples_run(module: str) -> None:
         result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_error_messages_are_templates_of_text(name: str) -> None:
+    message = getattr(validation, name)
+    assert isinstance(message, str)
+    assert len(message) > 20, name

@@ -23,9 +23,7 @@ from numpy.testing import assert_allclose
 from sklearn.metrics import average_precision_score, precision_score, roc_auc_score
 
 from efh_screen import ValidationInputError
-from efh_screen.validation import GROUP_METRICS, SmallGroupWarning, evaluate
-from efh_screen.validation._checks import NOT_RECORDED
-from efh_screen.validation._fairness import UNKNOWN_REFERENCE
+from efh_screen.validation import GROUP_METRICS, UNKNOWN_REFERENCE, SmallGroupWarning, evaluate
 
 THRESHOLD = 7
 
@@ -179,7 +177,7 @@ def test_missing_labels_form_their_own_group() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SmallGroupWarning)
         result = evaluate(data["score"], data["outcome"], groups=groups, threshold=7, n_boot=0)
-    assert result.fairness["group"].by_group[NOT_RECORDED]["n"].value == 150
+    assert result.fairness["group"].by_group["(not recorded)"]["n"].value == 150
 
 
 def test_unknown_reference_group_is_named() -> None:

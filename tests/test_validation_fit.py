@@ -16,6 +16,8 @@ from sklearn.metrics import roc_auc_score
 from efh_screen import INDICATORS, InputError, Screener, ValidationInputError, Weights
 from efh_screen.synth import generate_cohort
 from efh_screen.validation import (
+    COHORT_UNLABELLED,
+    FIT_INDICATORS_VALUES,
     SmallGroupWarning,
     evaluate,
     evaluate_cohort,
@@ -26,8 +28,6 @@ from efh_screen.validation import (
     threshold_sensitivity,
     weight_sensitivity,
 )
-from efh_screen.validation._cohort import COHORT_UNLABELLED
-from efh_screen.validation._fitting import FIT_INDICATORS_VALUES
 
 AS_OF = dt.date(2026, 9, 1)
 TRUE_POINTS = {0: 2, 3: 1, 5: 3, 8: 1, 12: 2, 17: 1, 21: -1, 23: -2}

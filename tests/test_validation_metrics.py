@@ -17,17 +17,20 @@ from sklearn.metrics import (
 )
 
 from efh_screen import ValidationInputError
-from efh_screen.validation import OVERALL_METRICS, Evaluation, evaluate
-from efh_screen.validation._checks import (
+from efh_screen.validation import (
     BANDS_ORDER,
     CONFIDENCE_RANGE,
+    CONSTRAINT_COUNT,
     N_BOOT_RANGE,
+    NO_CUT_MEETS,
     OUTCOMES_ONE_CLASS,
     OUTCOMES_VALUES,
+    OVERALL_METRICS,
     SCORES_LENGTH,
     SCORES_NOT_FINITE,
+    Evaluation,
+    evaluate,
 )
-from efh_screen.validation._thresholds import CONSTRAINT_COUNT, NO_CUT_MEETS
 
 
 def cohort(kind: str, n: int = 3000, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:

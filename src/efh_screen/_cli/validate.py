@@ -14,7 +14,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from .._files import atomic_output
 from .._weights import Weights
 from .core import parse_date
 from .exit_codes import EXIT_OK
+
+if TYPE_CHECKING:
+    from ..validation import Evaluation
 
 __all__ = ["register"]
 
@@ -169,16 +172,60 @@ def _print_summary(result: Any, out: Any) -> None:
         )
 
 
-def _validate(args: argparse.Namespace) -> int:
-    from ..validation import (
-        SmallGroupWarning,
-        evaluate,
-        read_cohort,
-        render_html,
-        render_json,
-        score_cohort,
-        weight_sensitivity,
+def _evaluate_scores_file(
+    args: argparse.Namespace, options: dict[str, Any], context: dict[str, Any]
+) -> Evaluation:
+    """Evaluate another tool's scores read from a CSV file."""
+    from ..validation import evaluate
+
+    scores, outcomes, groups = _read_scores(args.scores, args.group or ())
+    context["source"] = {"scores_file": Path(args.scores).name}
+    return evaluate(scores, outcomes, groups=groups or None, threshold=args.threshold, **options)
+
+
+def _evaluate_cohort(
+    args: argparse.Namespace, options: dict[str, Any], context: dict[str, Any]
+) -> Evaluation:
+    """Screen a labelled cohort with the weightings and evaluate the screen's points."""
+    from ..validation import evaluate, read_cohort, score_cohort, weight_sensitivity
+
+    if args.as_of is None:
+        raise InputError(
+            [FieldProblem("--as-of", "is required with a cohort, e.g. --as-of 2026-09-01")]
+        )
+    weights = Weights.load(args.weights) if args.weights else Weights.default()
+    cohort = read_cohort(args.cohort)
+    group_by = args.group if args.group is not None else ["ethnicity", "sex"]
+    scored = score_cohort(cohort, as_of=args.as_of, weights=weights, group_by=group_by)
+    threshold = args.threshold if args.threshold is not None else scored.threshold
+    result = evaluate(
+        scored.scores,
+        scored.outcomes,
+        groups=scored.groups or None,
+        threshold=threshold,
+        bands=scored.bands,
+        **options,
     )
+    context["as_of"] = args.as_of.isoformat()
+    context["weights"] = weights.stamp.model_dump(mode="json")
+    if args.sensitivity:
+        context["sensitivity"] = weight_sensitivity(scored).to_dict()
+    return result
+
+
+def _write_reports(args: argparse.Namespace, result: Evaluation, context: dict[str, Any]) -> None:
+    from ..validation import render_html, render_json
+
+    if args.json:
+        _write(args.json, render_json(result, extra=context))
+        sys.stdout.write(f"wrote {args.json}\n")
+    if args.html:
+        _write(args.html, render_html(result, title=args.title))
+        sys.stdout.write(f"wrote {args.html}\n")
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from ..validation import SmallGroupWarning
 
     if (args.cohort is None) == (args.scores is None):
         raise InputError(
@@ -196,42 +243,13 @@ def _validate(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SmallGroupWarning)
         if args.scores is not None:
-            scores, outcomes, groups = _read_scores(args.scores, args.group or ())
-            context["source"] = {"scores_file": Path(args.scores).name}
-            result = evaluate(
-                scores, outcomes, groups=groups or None, threshold=args.threshold, **options
-            )
+            result = _evaluate_scores_file(args, options, context)
         else:
-            if args.as_of is None:
-                raise InputError(
-                    [FieldProblem("--as-of", "is required with a cohort, e.g. --as-of 2026-09-01")]
-                )
-            weights = Weights.load(args.weights) if args.weights else Weights.default()
-            cohort = read_cohort(args.cohort)
-            group_by = args.group if args.group is not None else ["ethnicity", "sex"]
-            scored = score_cohort(cohort, as_of=args.as_of, weights=weights, group_by=group_by)
-            threshold = args.threshold if args.threshold is not None else scored.threshold
-            result = evaluate(
-                scored.scores,
-                scored.outcomes,
-                groups=scored.groups or None,
-                threshold=threshold,
-                bands=scored.bands,
-                **options,
-            )
-            context["as_of"] = args.as_of.isoformat()
-            context["weights"] = weights.stamp.model_dump(mode="json")
-            if args.sensitivity:
-                context["sensitivity"] = weight_sensitivity(scored).to_dict()
+            result = _evaluate_cohort(args, options, context)
     _print_summary(result, sys.stdout)
-    for message in dict.fromkeys(str(w.message) for w in caught):
+    for message in dict.fromkeys(str(warning.message) for warning in caught):
         sys.stderr.write(f"note: {message}\n")
-    if args.json:
-        _write(args.json, render_json(result, extra=context))
-        sys.stdout.write(f"wrote {args.json}\n")
-    if args.html:
-        _write(args.html, render_html(result, title=args.title))
-        sys.stdout.write(f"wrote {args.html}\n")
+    _write_reports(args, result, context)
     return EXIT_OK
 
 
@@ -278,9 +296,9 @@ def _fit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(sub: argparse._SubParsersAction[Any]) -> None:
-    """Add the ``validate`` and ``fit`` subcommands."""
-    p = sub.add_parser(
+def _add_validate_parser(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add the ``validate`` subcommand and its arguments."""
+    parser = sub.add_parser(
         "validate",
         help="measure how well a screening score finds young people, and how fairly",
         description=(
@@ -290,41 +308,52 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         epilog=_VALIDATE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("cohort", nargs="?", metavar="COHORT", help="labelled cohort (JSONL)")
-    p.add_argument("--scores", metavar="FILE", help="CSV of score, outcome[, group] from any tool")
-    p.add_argument("--as-of", type=parse_date, metavar="DATE", help="screening date of the cohort")
-    p.add_argument("--weights", metavar="FILE", help="weightings file (default: embedded)")
-    p.add_argument(
+    parser.add_argument("cohort", nargs="?", metavar="COHORT", help="labelled cohort (JSONL)")
+    parser.add_argument(
+        "--scores", metavar="FILE", help="CSV of score, outcome[, group] from any tool"
+    )
+    parser.add_argument(
+        "--as-of", type=parse_date, metavar="DATE", help="screening date of the cohort"
+    )
+    parser.add_argument("--weights", metavar="FILE", help="weightings file (default: embedded)")
+    parser.add_argument(
         "--group",
         action="append",
         metavar="FIELD",
         help="audit attribute (or CSV column) to compare groups by; repeat for two "
         "(default for a cohort: ethnicity and sex)",
     )
-    p.add_argument(
+    parser.add_argument(
         "--reference",
         action="append",
         metavar="FIELD=LABEL",
         help="reference group for relative rate indices (default: the largest group)",
     )
-    p.add_argument("--threshold", type=float, help="flag when score >= this (default: weightings')")
-    p.add_argument(
+    parser.add_argument(
+        "--threshold", type=float, help="flag when score >= this (default: weightings')"
+    )
+    parser.add_argument(
         "--review-capacity",
         type=_proportion,
         help="without --threshold for --scores: choose the cut that fits this share (default 0.1)",
     )
-    p.add_argument(
+    parser.add_argument(
         "--n-boot", type=_whole, default=1000, help="bootstrap replicates (default 1000)"
     )
-    p.add_argument("--seed", type=_whole, default=0, help="bootstrap seed (default 0)")
-    p.add_argument("--confidence", type=_proportion, default=0.95, help="interval level")
-    p.add_argument("--sensitivity", action="store_true", help="add band changes per point moved")
-    p.add_argument("--json", metavar="FILE", help="write the full report as JSON")
-    p.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
-    p.add_argument("--title", default="Screening score validation", help="HTML report title")
-    p.set_defaults(handler=_validate)
+    parser.add_argument("--seed", type=_whole, default=0, help="bootstrap seed (default 0)")
+    parser.add_argument("--confidence", type=_proportion, default=0.95, help="interval level")
+    parser.add_argument(
+        "--sensitivity", action="store_true", help="add band changes per point moved"
+    )
+    parser.add_argument("--json", metavar="FILE", help="write the full report as JSON")
+    parser.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
+    parser.add_argument("--title", default="Screening score validation", help="HTML report title")
+    parser.set_defaults(handler=_validate)
 
-    f = sub.add_parser(
+
+def _add_fit_parser(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add the ``fit`` subcommand and its arguments."""
+    parser = sub.add_parser(
         "fit",
         help="fit whole points to a labelled cohort and write a weightings file",
         description=(
@@ -334,21 +363,31 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         epilog=_FIT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    f.add_argument("cohort", metavar="COHORT", help="labelled cohort (JSONL)")
-    f.add_argument("--as-of", type=parse_date, required=True, metavar="DATE", help="screening date")
-    f.add_argument("--out", required=True, metavar="FILE", help="weightings file to write")
-    f.add_argument("--weights", metavar="FILE", help="base weightings (default: embedded)")
-    f.add_argument("--max-points", type=_whole, default=5, help="most points per indicator")
-    f.add_argument("--max-indicators", type=_whole, help="most indicators with points")
-    f.add_argument("--folds", type=_whole, default=5, help="cross-validation folds (default 5)")
-    f.add_argument("--seed", type=_whole, default=0, help="seed for the folds (default 0)")
-    f.add_argument(
+    parser.add_argument("cohort", metavar="COHORT", help="labelled cohort (JSONL)")
+    parser.add_argument(
+        "--as-of", type=parse_date, required=True, metavar="DATE", help="screening date"
+    )
+    parser.add_argument("--out", required=True, metavar="FILE", help="weightings file to write")
+    parser.add_argument("--weights", metavar="FILE", help="base weightings (default: embedded)")
+    parser.add_argument("--max-points", type=_whole, default=5, help="most points per indicator")
+    parser.add_argument("--max-indicators", type=_whole, help="most indicators with points")
+    parser.add_argument(
+        "--folds", type=_whole, default=5, help="cross-validation folds (default 5)"
+    )
+    parser.add_argument("--seed", type=_whole, default=0, help="seed for the folds (default 0)")
+    parser.add_argument(
         "--fitted-on",
         type=parse_date,
         metavar="DATE",
         help="date recorded in the provenance (default: the --as-of date, so reruns are identical)",
     )
-    f.add_argument("--name", help="name of the new weightings")
-    f.add_argument("--version", help="version of the new weightings")
-    f.add_argument("--json", metavar="FILE", help="write provenance and comparison as JSON")
-    f.set_defaults(handler=_fit)
+    parser.add_argument("--name", help="name of the new weightings")
+    parser.add_argument("--version", help="version of the new weightings")
+    parser.add_argument("--json", metavar="FILE", help="write provenance and comparison as JSON")
+    parser.set_defaults(handler=_fit)
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    """Add the ``validate`` and ``fit`` subcommands."""
+    _add_validate_parser(sub)
+    _add_fit_parser(sub)

@@ -5,14 +5,34 @@ Everything here works on plain arrays, so it can validate any screening score
 review* when their score reaches a cut; figures describe how well flags found
 the young people who went on to have the outcome, at what cost in reviews,
 and how evenly across groups. None of it predicts harm to any one child.
+
+The error messages (``BANDS_ORDER`` ...) are templates, with ``str.format``
+fields in braces, of the text of the errors these tools raise, so callers and
+tests can match them.
 """
 
 from ._calibration import CalibrationRow, CalibrationTable
-from ._cohort import CohortScores, evaluate_cohort, read_cohort, rescore_cohort, score_cohort
+from ._checks import (
+    BANDS_ORDER,
+    CONFIDENCE_RANGE,
+    N_BOOT_RANGE,
+    OUTCOMES_ONE_CLASS,
+    OUTCOMES_VALUES,
+    SCORES_LENGTH,
+    SCORES_NOT_FINITE,
+)
+from ._cohort import (
+    COHORT_UNLABELLED,
+    CohortScores,
+    evaluate_cohort,
+    read_cohort,
+    rescore_cohort,
+    score_cohort,
+)
 from ._evaluation import OVERALL_METRICS, Evaluation, evaluate
-from ._fairness import GROUP_METRICS, GroupFairness, SmallGroupWarning
+from ._fairness import GROUP_METRICS, UNKNOWN_REFERENCE, GroupFairness, SmallGroupWarning
 from ._figure import Figure
-from ._fitting import FittedPoints, fit_points
+from ._fitting import FIT_INDICATORS_VALUES, FittedPoints, fit_points
 from ._refit import WeightsComparison, WeightsFit, compare_weights, fit_weights
 from ._report import render_html, render_json
 from ._sensitivity import (
@@ -21,35 +41,50 @@ from ._sensitivity import (
     threshold_sensitivity,
     weight_sensitivity,
 )
-from ._thresholds import OperatingPoint, ThresholdTable
+from ._thresholds import CONSTRAINT_COUNT, NO_CUT_MEETS, OperatingPoint, ThresholdTable
 
-__all__ = [
-    "GROUP_METRICS",
-    "OVERALL_METRICS",
-    "CalibrationRow",
-    "CalibrationTable",
-    "CohortScores",
-    "Evaluation",
-    "Figure",
-    "FittedPoints",
-    "GroupFairness",
+# ``__all__`` is built from named groups, so it reads as a table of contents.
+__all__: list[str] = []
+# evaluation: every figure about a screening score, in one object
+__all__ += ["OVERALL_METRICS", "Evaluation", "Figure", "evaluate"]
+# fairness: figures by group
+__all__ += ["GROUP_METRICS", "GroupFairness", "SmallGroupWarning"]
+# thresholds: the cut and what each cut costs and finds
+__all__ += [
     "OperatingPoint",
     "SensitivityRow",
     "SensitivityTable",
-    "SmallGroupWarning",
     "ThresholdTable",
+    "threshold_sensitivity",
+    "weight_sensitivity",
+]
+# calibration: observed outcome rates against the score
+__all__ += ["CalibrationRow", "CalibrationTable"]
+# fitting: whole points from a labelled cohort, and a weightings file from them
+__all__ += [
+    "FittedPoints",
     "WeightsComparison",
     "WeightsFit",
     "compare_weights",
-    "evaluate",
-    "evaluate_cohort",
     "fit_points",
     "fit_weights",
-    "read_cohort",
-    "render_html",
-    "render_json",
-    "rescore_cohort",
-    "score_cohort",
-    "threshold_sensitivity",
-    "weight_sensitivity",
+]
+# cohorts: labelled profiles read, screened and evaluated
+__all__ += ["CohortScores", "evaluate_cohort", "read_cohort", "rescore_cohort", "score_cohort"]
+# reports: JSON and a self-contained HTML page
+__all__ += ["render_html", "render_json"]
+# error messages: templates of the text of the errors raised, for matching
+__all__ += [
+    "BANDS_ORDER",
+    "COHORT_UNLABELLED",
+    "CONFIDENCE_RANGE",
+    "CONSTRAINT_COUNT",
+    "FIT_INDICATORS_VALUES",
+    "NO_CUT_MEETS",
+    "N_BOOT_RANGE",
+    "OUTCOMES_ONE_CLASS",
+    "OUTCOMES_VALUES",
+    "SCORES_LENGTH",
+    "SCORES_NOT_FINITE",
+    "UNKNOWN_REFERENCE",
 ]

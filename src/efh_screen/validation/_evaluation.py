@@ -6,8 +6,8 @@ import logging
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -154,14 +154,20 @@ class Evaluation:
         }
 
 
-def _by_index(x: _F, index: _I, n_out: int) -> _F:
-    onehot = np.zeros((index.shape[0], n_out))
-    onehot[np.arange(index.shape[0]), index] = 1.0
-    return np.asarray(x @ onehot, dtype=np.float64)
+_COUNT_NAMES = ("tp", "fp", "tn", "fn")
+
+
+def _sum_by_index(values: _F, index: _I, n_out: int) -> _F:
+    """Sum ``values`` over their last axis into ``n_out`` bins given by ``index``."""
+    one_hot = np.zeros((index.shape[0], n_out))
+    one_hot[np.arange(index.shape[0]), index] = 1.0
+    return np.asarray(values @ one_hot, dtype=np.float64)
 
 
 @dataclass(frozen=True, eq=False)
 class _Plan:
+    """What every batch of figures is computed over: the counts, cuts, bins and bands."""
+
     tab: Tabulation
     cuts: _I
     cut: int
@@ -172,55 +178,185 @@ class _Plan:
     mapping: MappingMethod
 
 
-def _compute(plan: _Plan, negatives: _F, positives: _F) -> dict[str, _F]:
+@dataclass(frozen=True, eq=False)
+class _Figures:
+    """Every figure for a batch of count tables (or one table, with the batch axis dropped).
+
+    Attributes
+    ----------
+    by_slice : mapping of str to ndarray of shape (batch, n_slices)
+        The figures named in ``OVERALL_METRICS``, for everyone and each group.
+    at_cuts : mapping of str to ndarray of shape (batch, n_cuts)
+        The figures named in ``RATE_NAMES`` and the counts ``tp``, ``fp``,
+        ``tn``, ``fn`` at each candidate cut, for everyone.
+    probability : ndarray of shape (batch, n_values)
+        Mapped outcome rate at each distinct score value.
+    intercept, slope : ndarray of shape (batch,)
+        Of the logistic mapping (NaN for the isotonic one).
+    bin_probability : ndarray of shape (batch, n_bins)
+        Mean mapped outcome rate per calibration bin.
+    band_probability : ndarray of shape (batch, n_bands)
+        Mean mapped outcome rate per band.
+    """
+
+    by_slice: Mapping[str, _F]
+    at_cuts: Mapping[str, _F]
+    probability: _F
+    intercept: _F
+    slope: _F
+    bin_probability: _F
+    band_probability: _F
+
+    def arrays(self) -> list[_F]:
+        """Every array, in the order :meth:`rebuild` takes them."""
+        return [
+            *self.by_slice.values(),
+            *self.at_cuts.values(),
+            self.probability,
+            self.intercept,
+            self.slope,
+            self.bin_probability,
+            self.band_probability,
+        ]
+
+    def rebuild(self, arrays: Sequence[_F]) -> _Figures:
+        """Return the same figures with each array replaced, in the order of :meth:`arrays`."""
+        items = iter(arrays)
+        return _Figures(
+            by_slice={name: next(items) for name in self.by_slice},
+            at_cuts={name: next(items) for name in self.at_cuts},
+            probability=next(items),
+            intercept=next(items),
+            slope=next(items),
+            bin_probability=next(items),
+            band_probability=next(items),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class _Estimates:
+    """Point figures, their bootstrap replicates and percentile intervals."""
+
+    point: _Figures
+    draws: _Figures
+    low: _Figures
+    high: _Figures
+
+    def figure(self, name: str, slice_index: int = 0) -> Figure:
+        """One figure of ``OVERALL_METRICS`` for one slice, with its interval."""
+        return Figure(
+            float(self.point.by_slice[name][slice_index]),
+            float(self.low.by_slice[name][slice_index]),
+            float(self.high.by_slice[name][slice_index]),
+        )
+
+
+class _Cut(NamedTuple):
+    """The single cut the headline figures use."""
+
+    value_index: int
+    value: float
+    source: str
+
+
+class _Fairness(NamedTuple):
+    """Figures by group per attribute, and the warnings about groups too small."""
+
+    by_attribute: dict[str, GroupFairness]
+    messages: list[str]
+
+
+@dataclass(frozen=True, eq=False)
+class _Options:
+    """The keyword arguments of :func:`evaluate`, checked."""
+
+    threshold: float | None
+    review_capacity: float
+    band_items: tuple[tuple[str, float], ...]
+    reference_group: Mapping[str, str] | str | None
+    intersections: bool
+    mapping: MappingMethod
+    n_boot: int
+    confidence: float
+    seed: int | np.random.Generator
+    min_group_size: int
+    min_group_outcomes: int
+
+    def settings(self, *, distinct_scores: int) -> dict[str, Any]:
+        """Return how the figures were computed, as the report records it."""
+        return {
+            "n_boot": self.n_boot,
+            "confidence": self.confidence,
+            "seed": self.seed if isinstance(self.seed, int) else "generator",
+            "mapping": self.mapping,
+            "review_capacity": float(self.review_capacity) if self.threshold is None else None,
+            "bands": [{"name": name, "lowest": lowest} for name, lowest in self.band_items],
+            "min_group_size": self.min_group_size,
+            "min_group_outcomes": self.min_group_outcomes,
+            "intersections": self.intersections,
+            "distinct_scores": distinct_scores,
+        }
+
+
+def _compute(plan: _Plan, negatives: _F, positives: _F) -> _Figures:
     """All figures for a batch of count tables of shape (batch, n_slices, n_values)."""
     values = plan.tab.values
-    neg0 = negatives[:, 0]
-    pos0 = positives[:, 0]
+    everyone_negatives = negatives[:, 0]
+    everyone_positives = positives[:, 0]
     if plan.mapping == "logistic":
-        prob, intercept, slope = logistic_probabilities(values, neg0, pos0)
+        probability, intercept, slope = logistic_probabilities(
+            values, everyone_negatives, everyone_positives
+        )
     else:
-        prob = isotonic_probabilities(neg0, pos0)
-        intercept = slope = np.full(neg0.shape[0], np.nan)
-    per_slice = prob[:, None, :]
+        probability = isotonic_probabilities(everyone_negatives, everyone_positives)
+        intercept = slope = np.full(everyone_negatives.shape[0], np.nan)
+    per_slice = probability[:, None, :]
     total = negatives + positives
-    out: dict[str, _F] = {
-        "n": total.sum(axis=-1),
-        "outcomes": positives.sum(axis=-1),
+    n = total.sum(axis=-1)
+    outcomes = positives.sum(axis=-1)
+    with np.errstate(all="ignore"):
+        prevalence = np.where(n > 0, outcomes / n, np.nan)
+    by_slice: dict[str, _F] = {
+        "n": n,
+        "outcomes": outcomes,
+        "prevalence": prevalence,
         "auroc": auroc(negatives, positives),
         "average_precision": average_precision(negatives, positives),
         "brier": brier(negatives, positives, per_slice),
         "ece": expected_calibration_error(negatives, positives, per_slice, plan.bins),
         "observed_to_expected": observed_to_expected(negatives, positives, per_slice),
-        "probability": prob,
-        "intercept": intercept,
-        "slope": slope,
     }
-    with np.errstate(all="ignore"):
-        out["prevalence"] = np.where(out["n"] > 0, out["outcomes"] / out["n"], np.nan)
     at_cut = rates_at_cuts(negatives, positives, np.array([plan.cut], dtype=np.intp))
     for name in RATE_NAMES:
-        out[name] = at_cut[name][..., 0]
-    table = rates_at_cuts(neg0, pos0, plan.cuts)
-    for name in (*RATE_NAMES, "tp", "fp", "tn", "fn"):
-        out[f"cuts.{name}"] = table[name]
+        by_slice[name] = at_cut[name][..., 0]
+    table = rates_at_cuts(everyone_negatives, everyone_positives, plan.cuts)
     # Mean mapped probability per calibration bin and per band (everyone).
-    weighted = total[:, 0] * np.nan_to_num(prob)
+    everyone_total = total[:, 0]
+    weighted = everyone_total * np.nan_to_num(probability)
+    band_probability = np.empty((negatives.shape[0], 0))
     with np.errstate(all="ignore"):
-        out["bin_probability"] = _by_index(weighted, plan.bins, plan.n_bins) / _by_index(
-            total[:, 0], plan.bins, plan.n_bins
+        bin_probability = _sum_by_index(weighted, plan.bins, plan.n_bins) / _sum_by_index(
+            everyone_total, plan.bins, plan.n_bins
         )
         if plan.n_bands:
-            out["band_probability"] = _by_index(weighted, plan.bands, plan.n_bands) / _by_index(
-                total[:, 0], plan.bands, plan.n_bands
+            band_probability = _sum_by_index(weighted, plan.bands, plan.n_bands) / _sum_by_index(
+                everyone_total, plan.bands, plan.n_bands
             )
-    return out
+    return _Figures(
+        by_slice=by_slice,
+        at_cuts={name: table[name] for name in (*RATE_NAMES, *_COUNT_NAMES)},
+        probability=probability,
+        intercept=intercept,
+        slope=slope,
+        bin_probability=bin_probability,
+        band_probability=band_probability,
+    )
 
 
 def _candidate_cuts(tab: Tabulation) -> _I:
-    k = tab.values.shape[0]
-    if k <= _MAX_CUTS:
-        return np.arange(k, dtype=np.intp)
+    n_values = tab.values.shape[0]
+    if n_values <= _MAX_CUTS:
+        return np.arange(n_values, dtype=np.intp)
     totals = tab.counts.sum(axis=(0, 2))
     before = (np.cumsum(totals) - totals) / totals.sum()
     wanted = np.linspace(0.0, 1.0, _MAX_CUTS, endpoint=False)
@@ -233,15 +369,16 @@ def _number(value: float) -> str:
 
 def _rows(
     labels: Sequence[str],
+    *,
     lowest: _F,
     highest: _F,
     n: _F,
-    k: _F,
+    outcomes: _F,
     mean_score: _F,
     probability: tuple[_F, _F, _F],
     confidence: float,
 ) -> tuple[CalibrationRow, ...]:
-    w_low, w_high = wilson_interval(k, n, confidence=confidence)
+    wilson_low, wilson_high = wilson_interval(outcomes, n, confidence=confidence)
     rows = []
     for i, label in enumerate(labels):
         rows.append(
@@ -250,17 +387,306 @@ def _rows(
                 lowest=float(lowest[i]),
                 highest=float(highest[i]),
                 n=int(n[i]),
-                outcomes=int(k[i]),
+                outcomes=int(outcomes[i]),
                 mean_score=float(mean_score[i]),
-                observed_rate=float(k[i] / n[i]) if n[i] > 0 else math.nan,
-                wilson_low=float(w_low[i]),
-                wilson_high=float(w_high[i]),
+                observed_rate=float(outcomes[i] / n[i]) if n[i] > 0 else math.nan,
+                wilson_low=float(wilson_low[i]),
+                wilson_high=float(wilson_high[i]),
                 probability=Figure(
                     float(probability[0][i]), float(probability[1][i]), float(probability[2][i])
                 ),
             )
         )
     return tuple(rows)
+
+
+def _check_isotonic(mapping: str, n_values: int) -> None:
+    """Refuse an isotonic mapping over more distinct values than it is fitted to."""
+    if mapping == "isotonic" and n_values > _MAX_ISOTONIC_VALUES:
+        raise ValidationInputError(
+            ISOTONIC_TOO_MANY_VALUES.format(limit=_MAX_ISOTONIC_VALUES, count=n_values)
+        )
+
+
+def _choose_cut(
+    tab: Tabulation, everyone_negatives: _F, everyone_positives: _F, options: _Options
+) -> _Cut:
+    """Take the given threshold, or the cut with the highest sensitivity within capacity."""
+    threshold, review_capacity = options.threshold, options.review_capacity
+    if threshold is not None:
+        value = float(threshold)
+        if not math.isfinite(value):
+            raise ValidationInputError("threshold must be a finite number, e.g. 8")
+        return _Cut(int(np.searchsorted(tab.values, value, side="left")), value, "given")
+    if isinstance(review_capacity, bool) or not 0.0 < float(review_capacity) <= 1.0:
+        raise ValidationInputError(THRESHOLD_AND_CAPACITY.format(value=review_capacity))
+    all_cuts = np.arange(tab.values.shape[0], dtype=np.intp)
+    table = rates_at_cuts(everyone_negatives, everyone_positives, all_cuts)
+    within = np.flatnonzero(table["flag_rate"] <= float(review_capacity) + 1e-12)
+    if within.size == 0:
+        rule = f"a flag rate within review_capacity={float(review_capacity):.1%}"
+        raise ValidationInputError(NO_CUT_MEETS.format(rule=rule))
+    cut = int(within[0])  # lowest cut within capacity has the highest sensitivity
+    return _Cut(cut, float(tab.values[cut]), "review_capacity")
+
+
+def _make_plan(tab: Tabulation, cut: int, options: _Options) -> _Plan:
+    band_items = options.band_items
+    totals = tab.counts.sum(axis=(0, 2))
+    bins = calibration_bins(tab.values, totals)
+    if band_items:
+        lowest = np.array([band[1] for band in band_items])
+        band_index = np.clip(np.searchsorted(lowest, tab.values, side="right") - 1, 0, None)
+    else:
+        band_index = np.zeros(tab.values.shape[0], dtype=np.intp)
+    return _Plan(
+        tab=tab,
+        cuts=_candidate_cuts(tab),
+        cut=cut,
+        bins=bins,
+        n_bins=int(bins.max()) + 1,
+        bands=band_index.astype(np.intp),
+        n_bands=len(band_items),
+        mapping=options.mapping,
+    )
+
+
+def _estimate(
+    plan: _Plan,
+    negatives: _F,
+    positives: _F,
+    *,
+    rng: np.random.Generator,
+    options: _Options,
+) -> _Estimates:
+    """Point figures from the counts, and bootstrap percentile intervals around them."""
+    tab = plan.tab
+    many_values = tab.values.shape[0] > _MAX_CUTS
+    batch = _compute(plan, negatives, positives)
+    point = batch.rebuild([array[0] for array in batch.arrays()])
+    chunks: list[_Figures] = []
+    for drawn in bootstrap_tables(tab, n_boot=options.n_boot, rng=rng):
+        computed = _compute(plan, *slice_tables(tab, drawn))
+        if many_values:
+            # The mapping at each of many distinct values is not reported with intervals;
+            # keeping it would cost n_boot x n_values memory.
+            computed = replace(computed, probability=computed.probability[:, :0])
+        chunks.append(computed)
+    if chunks:
+        arrays = [
+            np.concatenate(parts) for parts in zip(*(c.arrays() for c in chunks), strict=True)
+        ]
+    else:
+        arrays = [np.empty((0, *np.shape(array))) for array in point.arrays()]
+    draws = point.rebuild(arrays)
+    intervals = [percentile_interval(array, confidence=options.confidence) for array in arrays]
+    low = point.rebuild([interval[0] for interval in intervals])
+    high = point.rebuild([interval[1] for interval in intervals])
+    if many_values:
+        undefined = np.full(tab.values.shape[0], np.nan)
+        low = replace(low, probability=undefined)
+        high = replace(high, probability=undefined)
+    return _Estimates(point=point, draws=draws, low=low, high=high)
+
+
+def _threshold_table(plan: _Plan, estimates: _Estimates) -> ThresholdTable:
+    point, low, high = estimates.point, estimates.low, estimates.high
+    return ThresholdTable(
+        cuts=plan.tab.values[plan.cuts],
+        value={name: point.at_cuts[name] for name in RATE_NAMES},
+        low={name: low.at_cuts[name] for name in RATE_NAMES},
+        high={name: high.at_cuts[name] for name in RATE_NAMES},
+        counts={name: point.at_cuts[name] for name in _COUNT_NAMES},
+    )
+
+
+def _rows_by_value(
+    plan: _Plan, totals: _F, positives: _F, estimates: _Estimates, *, confidence: float
+) -> tuple[CalibrationRow, ...]:
+    """Calibration rows per score value (or bin of values), everyone."""
+    values, bins, n_bins = plan.tab.values, plan.bins, plan.n_bins
+    bin_n = _sum_by_index(totals, bins, n_bins)
+    bin_low = np.array([values[bins == b].min() for b in range(n_bins)])
+    bin_high = np.array([values[bins == b].max() for b in range(n_bins)])
+    labels = [
+        _number(low) if low == high else f"{_number(low)} to {_number(high)}"
+        for low, high in zip(bin_low.tolist(), bin_high.tolist(), strict=True)
+    ]
+    with np.errstate(all="ignore"):
+        bin_mean = _sum_by_index(totals * values, bins, n_bins) / bin_n
+    return _rows(
+        labels,
+        lowest=bin_low,
+        highest=bin_high,
+        n=bin_n,
+        outcomes=_sum_by_index(positives, bins, n_bins),
+        mean_score=bin_mean,
+        probability=(
+            estimates.point.bin_probability,
+            estimates.low.bin_probability,
+            estimates.high.bin_probability,
+        ),
+        confidence=confidence,
+    )
+
+
+def _rows_by_band(
+    plan: _Plan,
+    totals: _F,
+    positives: _F,
+    estimates: _Estimates,
+    *,
+    band_items: Sequence[tuple[str, float]],
+    confidence: float,
+) -> tuple[CalibrationRow, ...]:
+    """Calibration rows per band, everyone; none without bands."""
+    if not band_items:
+        return ()
+    values, bands, n_bands = plan.tab.values, plan.bands, plan.n_bands
+    band_n = _sum_by_index(totals, bands, n_bands)
+    seen = totals > 0
+    band_high = np.array(
+        [
+            values[(bands == b) & seen].max() if np.any((bands == b) & seen) else np.nan
+            for b in range(n_bands)
+        ]
+    )
+    with np.errstate(all="ignore"):
+        band_mean = _sum_by_index(totals * values, bands, n_bands) / band_n
+    return _rows(
+        [band[0] for band in band_items],
+        lowest=np.array([band[1] for band in band_items]),
+        highest=band_high,
+        n=band_n,
+        outcomes=_sum_by_index(positives, bands, n_bands),
+        mean_score=band_mean,
+        probability=(
+            estimates.point.band_probability,
+            estimates.low.band_probability,
+            estimates.high.band_probability,
+        ),
+        confidence=confidence,
+    )
+
+
+def _calibration_table(
+    plan: _Plan,
+    everyone_negatives: _F,
+    everyone_positives: _F,
+    estimates: _Estimates,
+    options: _Options,
+) -> CalibrationTable:
+    totals = everyone_negatives + everyone_positives
+    confidence = options.confidence
+    return CalibrationTable(
+        method=plan.mapping,
+        intercept=float(estimates.point.intercept),
+        slope=float(estimates.point.slope),
+        values=plan.tab.values,
+        probabilities=estimates.point.probability,
+        by_value=_rows_by_value(plan, totals, everyone_positives, estimates, confidence=confidence),
+        by_band=_rows_by_band(
+            plan,
+            totals,
+            everyone_positives,
+            estimates,
+            band_items=options.band_items,
+            confidence=confidence,
+        ),
+        brier=estimates.figure("brier", 0),
+        ece=estimates.figure("ece", 0),
+    )
+
+
+def _small_group_message(
+    attribute: str,
+    label: str,
+    *,
+    n: int,
+    outcomes: int,
+    min_group_size: int,
+    min_group_outcomes: int,
+) -> str | None:
+    """Return the warning for a group too small to say anything about, or None."""
+    if n >= min_group_size and outcomes >= min_group_outcomes:
+        return None
+    reason = (
+        SMALL_GROUP_FEW.format(min_n=min_group_size)
+        if n < min_group_size
+        else SMALL_GROUP_FEW_OUTCOMES.format(min_outcomes=min_group_outcomes)
+    )
+    return SMALL_GROUP.format(
+        attribute=attribute, label=label, n=n, outcomes=outcomes, reason=reason
+    )
+
+
+def _attribute_fairness(
+    tab: Tabulation,
+    estimates: _Estimates,
+    attribute: str,
+    options: _Options,
+) -> tuple[GroupFairness, list[str]]:
+    """Return figures for each group of one attribute, and the warnings about small groups."""
+    confidence = options.confidence
+    point, draws = estimates.point.by_slice, estimates.draws.by_slice
+    index = [i for i, s in enumerate(tab.slices) if s.attribute == attribute]
+    labels = tuple(tab.slices[i].label for i in index)
+    reference = choose_reference(attribute, labels, point["n"][index], options.reference_group)
+    reference_slice = index[labels.index(reference)]
+    with np.errstate(all="ignore"):
+        rri_point = point["flag_rate"] / point["flag_rate"][reference_slice]
+        rri_draws = draws["flag_rate"] / draws["flag_rate"][:, [reference_slice]]
+    rri_point = np.where(np.isfinite(rri_point), rri_point, np.nan)
+    rri_draws = np.where(np.isfinite(rri_draws), rri_draws, np.nan)
+    rri_low, rri_high = percentile_interval(rri_draws, confidence=confidence)
+    by_group: dict[str, dict[str, Figure]] = {}
+    too_small: list[str] = []
+    messages: list[str] = []
+    for label, slice_index in zip(labels, index, strict=True):
+        figures = {
+            name: estimates.figure(name, slice_index)
+            for name in GROUP_METRICS
+            if name != "relative_rate_index"
+        }
+        figures["relative_rate_index"] = Figure(
+            float(rri_point[slice_index]), float(rri_low[slice_index]), float(rri_high[slice_index])
+        )
+        by_group[label] = {name: figures[name] for name in GROUP_METRICS}
+        message = _small_group_message(
+            attribute,
+            label,
+            n=int(point["n"][slice_index]),
+            outcomes=int(point["outcomes"][slice_index]),
+            min_group_size=options.min_group_size,
+            min_group_outcomes=options.min_group_outcomes,
+        )
+        if message is not None:
+            too_small.append(label)
+            messages.append(message)
+    group_draws = {
+        name: draws[name][:, index] for name in GROUP_METRICS if name != "relative_rate_index"
+    }
+    group_draws["relative_rate_index"] = rri_draws[:, index]
+    fairness = GroupFairness(
+        attribute=attribute,
+        reference=reference,
+        labels=labels,
+        by_group=by_group,
+        too_small=tuple(too_small),
+        confidence=confidence,
+        _draws=group_draws,
+    )
+    return fairness, messages
+
+
+def _fairness(tab: Tabulation, estimates: _Estimates, options: _Options) -> _Fairness:
+    """Return figures by group for every audit attribute (and intersection), in slice order."""
+    result = _Fairness(by_attribute={}, messages=[])
+    for attribute in dict.fromkeys(s.attribute for s in tab.slices[1:]):
+        fairness, messages = _attribute_fairness(tab, estimates, attribute, options)
+        result.by_attribute[attribute] = fairness
+        result.messages.extend(messages)
+    return result
 
 
 def evaluate(
@@ -340,239 +766,47 @@ def evaluate(
     >>> result.overall["sensitivity"].value
     0.6666666666666666
     """
-    x = as_scores(scores)
-    y = as_outcomes(outcomes, n=x.shape[0])
-    labelled = as_groups(groups, n=x.shape[0])
-    band_items = check_bands(bands)
-    n_boot = check_n_boot(n_boot)
-    confidence = check_confidence(confidence)
+    scores_array = as_scores(scores)
+    outcomes_array = as_outcomes(outcomes, n=scores_array.shape[0])
+    labelled = as_groups(groups, n=scores_array.shape[0])
+    options = _Options(
+        threshold=threshold,
+        review_capacity=review_capacity,
+        band_items=check_bands(bands),
+        reference_group=reference_group,
+        intersections=intersections,
+        mapping=mapping,
+        n_boot=check_n_boot(n_boot),
+        confidence=check_confidence(confidence),
+        seed=seed,
+        min_group_size=min_group_size,
+        min_group_outcomes=min_group_outcomes,
+    )
     rng = make_rng(seed)
     if mapping not in ("logistic", "isotonic"):
         raise ValidationInputError(MAPPING_METHOD.format(value=mapping))
-    tab = tabulate(x, y, labelled, intersections=intersections)
-    k = tab.values.shape[0]
-    if mapping == "isotonic" and k > _MAX_ISOTONIC_VALUES:
-        raise ValidationInputError(
-            ISOTONIC_TOO_MANY_VALUES.format(limit=_MAX_ISOTONIC_VALUES, count=k)
-        )
-    base_neg, base_pos = slice_tables(tab, tab.counts[None])
-    cuts = _candidate_cuts(tab)
-
-    if threshold is None:
-        if isinstance(review_capacity, bool) or not 0.0 < float(review_capacity) <= 1.0:
-            raise ValidationInputError(THRESHOLD_AND_CAPACITY.format(value=review_capacity))
-        all_cuts = np.arange(k, dtype=np.intp)
-        table = rates_at_cuts(base_neg[0, 0], base_pos[0, 0], all_cuts)
-        ok = np.flatnonzero(table["flag_rate"] <= float(review_capacity) + 1e-12)
-        if ok.size == 0:
-            rule = f"a flag rate within review_capacity={float(review_capacity):.1%}"
-            raise ValidationInputError(NO_CUT_MEETS.format(rule=rule))
-        cut = int(ok[0])  # lowest cut within capacity has the highest sensitivity
-        threshold_value = float(tab.values[cut])
-        source = "review_capacity"
-    else:
-        threshold_value = float(threshold)
-        if not math.isfinite(threshold_value):
-            raise ValidationInputError("threshold must be a finite number, e.g. 8")
-        cut = int(np.searchsorted(tab.values, threshold_value, side="left"))
-        source = "given"
-
-    totals = tab.counts.sum(axis=(0, 2))
-    bins = calibration_bins(tab.values, totals)
-    n_bins = int(bins.max()) + 1
-    if band_items:
-        lowest = np.array([b[1] for b in band_items])
-        band_index = np.clip(np.searchsorted(lowest, tab.values, side="right") - 1, 0, None)
-    else:
-        band_index = np.zeros(k, dtype=np.intp)
-    plan = _Plan(
-        tab=tab,
-        cuts=cuts,
-        cut=cut,
-        bins=bins,
-        n_bins=n_bins,
-        bands=band_index.astype(np.intp),
-        n_bands=len(band_items),
-        mapping=mapping,
-    )
-    point = {name: arr[0] for name, arr in _compute(plan, base_neg, base_pos).items()}
-
-    chunks: list[dict[str, _F]] = []
-    for drawn in bootstrap_tables(tab, n_boot=n_boot, rng=rng):
-        neg, pos = slice_tables(tab, drawn)
-        computed = _compute(plan, neg, pos)
-        if k > _MAX_CUTS:
-            # The mapping at each of many distinct values is not reported with intervals;
-            # keeping it would cost n_boot x n_values memory.
-            computed["probability"] = computed["probability"][:, :0]
-        chunks.append(computed)
-    draws: dict[str, _F] = {}
-    for name, arr in point.items():
-        if chunks:
-            draws[name] = np.concatenate([c[name] for c in chunks])
-        else:
-            draws[name] = np.empty((0, *np.shape(arr)))
-    if k > _MAX_CUTS:
-        draws.pop("probability")
-    low: dict[str, _F] = {}
-    high: dict[str, _F] = {}
-    for name, arr in draws.items():
-        low[name], high[name] = percentile_interval(arr, confidence=confidence)
-    if "probability" not in draws:
-        low["probability"] = high["probability"] = np.full(k, np.nan)
-
-    def figure(name: str, index: tuple[int, ...] | int = 0) -> Figure:
-        return Figure(float(point[name][index]), float(low[name][index]), float(high[name][index]))
-
-    overall = {name: figure(name, 0) for name in OVERALL_METRICS}
-
-    thresholds = ThresholdTable(
-        cuts=tab.values[cuts],
-        value={n: point[f"cuts.{n}"] for n in RATE_NAMES},
-        low={n: low[f"cuts.{n}"] for n in RATE_NAMES},
-        high={n: high[f"cuts.{n}"] for n in RATE_NAMES},
-        counts={n: point[f"cuts.{n}"] for n in ("tp", "fp", "tn", "fn")},
-    )
-
-    # Calibration rows, everyone.
-    neg0, pos0 = base_neg[0, 0], base_pos[0, 0]
-    bin_n = _by_index(neg0 + pos0, bins, n_bins)
-    bin_k = _by_index(pos0, bins, n_bins)
-    bin_low = np.array([tab.values[bins == b].min() for b in range(n_bins)])
-    bin_high = np.array([tab.values[bins == b].max() for b in range(n_bins)])
-    bin_labels = [
-        _number(lo) if lo == hi else f"{_number(lo)} to {_number(hi)}"
-        for lo, hi in zip(bin_low.tolist(), bin_high.tolist(), strict=True)
-    ]
-    totals0 = neg0 + pos0
-    with np.errstate(all="ignore"):
-        bin_mean = _by_index(totals0 * tab.values, bins, n_bins) / bin_n
-    by_value = _rows(
-        bin_labels,
-        bin_low,
-        bin_high,
-        bin_n,
-        bin_k,
-        bin_mean,
-        (point["bin_probability"], low["bin_probability"], high["bin_probability"]),
-        confidence,
-    )
-    by_band: tuple[CalibrationRow, ...] = ()
-    if band_items:
-        lowest = np.array([b[1] for b in band_items])
-        band_n = _by_index(totals0, plan.bands, plan.n_bands)
-        seen = totals0 > 0
-        band_high = np.array(
-            [
-                tab.values[(plan.bands == b) & seen].max()
-                if np.any((plan.bands == b) & seen)
-                else np.nan
-                for b in range(plan.n_bands)
-            ]
-        )
-        with np.errstate(all="ignore"):
-            band_mean = _by_index(totals0 * tab.values, plan.bands, plan.n_bands) / band_n
-        by_band = _rows(
-            [b[0] for b in band_items],
-            lowest,
-            band_high,
-            band_n,
-            _by_index(pos0, plan.bands, plan.n_bands),
-            band_mean,
-            (point["band_probability"], low["band_probability"], high["band_probability"]),
-            confidence,
-        )
-    calibration = CalibrationTable(
-        method=mapping,
-        intercept=float(point["intercept"]),
-        slope=float(point["slope"]),
-        values=tab.values,
-        probabilities=point["probability"],
-        by_value=by_value,
-        by_band=by_band,
-        brier=figure("brier", 0),
-        ece=figure("ece", 0),
-    )
-
-    # Fairness, per attribute.
-    messages: list[str] = []
-    fairness: dict[str, GroupFairness] = {}
-    attributes = list(dict.fromkeys(s.attribute for s in tab.slices[1:]))
-    for attribute in attributes:
-        index = [i for i, s in enumerate(tab.slices) if s.attribute == attribute]
-        labels = tuple(tab.slices[i].label for i in index)
-        sizes = point["n"][index]
-        reference = choose_reference(attribute, labels, sizes, reference_group)
-        ref_slice = index[labels.index(reference)]
-        with np.errstate(all="ignore"):
-            rri_point = point["flag_rate"] / point["flag_rate"][ref_slice]
-            rri_draws = draws["flag_rate"] / draws["flag_rate"][:, [ref_slice]]
-        rri_point = np.where(np.isfinite(rri_point), rri_point, np.nan)
-        rri_draws = np.where(np.isfinite(rri_draws), rri_draws, np.nan)
-        rri_low, rri_high = percentile_interval(rri_draws, confidence=confidence)
-        by_group: dict[str, dict[str, Figure]] = {}
-        too_small: list[str] = []
-        for label, s in zip(labels, index, strict=True):
-            figures = {
-                name: figure(name, s) for name in GROUP_METRICS if name != "relative_rate_index"
-            }
-            figures["relative_rate_index"] = Figure(
-                float(rri_point[s]), float(rri_low[s]), float(rri_high[s])
-            )
-            by_group[label] = {name: figures[name] for name in GROUP_METRICS}
-            n_g, k_g = int(point["n"][s]), int(point["outcomes"][s])
-            if n_g < min_group_size or k_g < min_group_outcomes:
-                too_small.append(label)
-                reason = (
-                    SMALL_GROUP_FEW.format(min_n=min_group_size)
-                    if n_g < min_group_size
-                    else SMALL_GROUP_FEW_OUTCOMES.format(min_outcomes=min_group_outcomes)
-                )
-                messages.append(
-                    SMALL_GROUP.format(
-                        attribute=attribute, label=label, n=n_g, outcomes=k_g, reason=reason
-                    )
-                )
-        group_draws = {
-            name: draws[name][:, index] for name in GROUP_METRICS if name != "relative_rate_index"
-        }
-        group_draws["relative_rate_index"] = rri_draws[:, index]
-        fairness[attribute] = GroupFairness(
-            attribute=attribute,
-            reference=reference,
-            labels=labels,
-            by_group=by_group,
-            too_small=tuple(too_small),
-            confidence=confidence,
-            _draws=group_draws,
-        )
-    for message in messages:
+    tab = tabulate(scores_array, outcomes_array, labelled, intersections=intersections)
+    _check_isotonic(mapping, tab.values.shape[0])
+    # Counts of shape (1, n_slices, n_values); slice 0 is everyone.
+    negatives, positives = slice_tables(tab, tab.counts[None])
+    cut = _choose_cut(tab, negatives[0, 0], positives[0, 0], options)
+    plan = _make_plan(tab, cut.value_index, options)
+    estimates = _estimate(plan, negatives, positives, rng=rng, options=options)
+    fairness = _fairness(tab, estimates, options)
+    for message in fairness.messages:
         warnings.warn(message, SmallGroupWarning, stacklevel=2)
     logger.debug(
-        "evaluated %d records, %d slices, %d replicates", x.shape[0], len(tab.slices), n_boot
+        "evaluated %d records, %d slices, %d replicates", len(scores_array), len(tab.slices), n_boot
     )
-
-    settings: dict[str, Any] = {
-        "n_boot": n_boot,
-        "confidence": confidence,
-        "seed": seed if isinstance(seed, int) else "generator",
-        "mapping": mapping,
-        "review_capacity": float(review_capacity) if threshold is None else None,
-        "bands": [{"name": b[0], "lowest": b[1]} for b in band_items],
-        "min_group_size": min_group_size,
-        "min_group_outcomes": min_group_outcomes,
-        "intersections": intersections,
-        "distinct_scores": k,
-    }
     return Evaluation(
-        n=int(x.shape[0]),
-        outcomes=int(y.sum()),
-        threshold=threshold_value,
-        threshold_source=source,
-        overall=overall,
-        thresholds=thresholds,
-        calibration=calibration,
-        fairness=fairness,
-        settings=settings,
-        warnings=tuple(messages),
+        n=int(scores_array.shape[0]),
+        outcomes=int(outcomes_array.sum()),
+        threshold=cut.value,
+        threshold_source=cut.source,
+        overall={name: estimates.figure(name, 0) for name in OVERALL_METRICS},
+        thresholds=_threshold_table(plan, estimates),
+        calibration=_calibration_table(plan, negatives[0, 0], positives[0, 0], estimates, options),
+        fairness=fairness.by_attribute,
+        settings=options.settings(distinct_scores=tab.values.shape[0]),
+        warnings=tuple(fairness.messages),
     )

@@ -37,16 +37,16 @@ def _matched_bands(
     base_scores: npt.NDArray[np.float64], new_scores: npt.NDArray[np.int64], base: Weights
 ) -> list[dict[str, Any]]:
     """Move the base bands' lowest scores so each band holds about the same share."""
-    bands = [b.model_dump(mode="json") for b in base.bands]
+    bands = [band.model_dump(mode="json") for band in base.bands]
     previous = 0
     ceiling = int(new_scores.max()) + len(bands)
     for i in range(1, len(bands)):
         share = float(np.mean(base_scores >= base.bands[i].min_score))
-        t = previous + 1
-        while t < ceiling and float(np.mean(new_scores >= t)) > share:
-            t += 1
-        bands[i]["min_score"] = t
-        previous = t
+        lowest = previous + 1
+        while lowest < ceiling and float(np.mean(new_scores >= lowest)) > share:
+            lowest += 1
+        bands[i]["min_score"] = lowest
+        previous = lowest
     return bands
 
 
@@ -73,8 +73,8 @@ class WeightsComparison:
         return {
             "points": list(self.rows),
             "figures": {
-                k: {"expert": a.to_dict(), "fitted": b.to_dict()}
-                for k, (a, b) in self.figures.items()
+                name: {"expert": expert.to_dict(), "fitted": fitted.to_dict()}
+                for name, (expert, fitted) in self.figures.items()
             },
         }
 
@@ -117,15 +117,20 @@ def compare_weights(
     """
     rows = []
     for indicator in INDICATORS:
-        a = expert.points.get(indicator.key)
-        b = fitted.points.get(indicator.key)
-        pa = a.points if a is not None else 0
-        pb = b.points if b is not None else 0
-        if pa or pb:
+        expert_entry = expert.points.get(indicator.key)
+        fitted_entry = fitted.points.get(indicator.key)
+        expert_points = expert_entry.points if expert_entry is not None else 0
+        fitted_points = fitted_entry.points if fitted_entry is not None else 0
+        if expert_points or fitted_points:
             rows.append(
-                {"key": indicator.key, "label": indicator.label, "expert": pa, "fitted": pb}
+                {
+                    "key": indicator.key,
+                    "label": indicator.label,
+                    "expert": expert_points,
+                    "fitted": fitted_points,
+                }
             )
-    figures: dict[str, list[Figure]] = {k: [] for k in _COMPARED}
+    figures: dict[str, list[Figure]] = {name: [] for name in _COMPARED}
     for weights in (expert, fitted):
         scored = rescore_cohort(cohort, weights)
         with warnings.catch_warnings():
@@ -133,11 +138,105 @@ def compare_weights(
             result = evaluate(
                 scored.scores, scored.outcomes, threshold=scored.threshold, n_boot=n_boot, seed=seed
             )
-        for k in _COMPARED:
-            figures[k].append(result.overall[k])
+        for name in _COMPARED:
+            figures[name].append(result.overall[name])
     return WeightsComparison(
-        rows=tuple(rows), figures={k: (v[0], v[1]) for k, v in figures.items()}
+        rows=tuple(rows),
+        figures={name: (pair[0], pair[1]) for name, pair in figures.items()},
     )
+
+
+def _cohort_size(cohort: CohortScores) -> tuple[int, int]:
+    """Return the young people in the cohort and how many had the outcome."""
+    return len(cohort.ids), int(cohort.outcomes.sum())
+
+
+def _fitted_points(cohort: CohortScores, fit: FittedPoints) -> dict[str, dict[str, Any]]:
+    """Return the points entries of the fitted weightings, each with the same rationale."""
+    n, outcomes = _cohort_size(cohort)
+    rationale = (
+        f"Fitted to a labelled cohort of {n} young people ({outcomes} with the outcome) as of "
+        f"{cohort.as_of.isoformat()}; cross-validated AUROC of the whole-point score "
+        f"{fit.cv_auroc[fit.max_points]:.3f}. Not yet validated on a separate cohort."
+    )
+    return {
+        key: {"points": int(points), "rationale": rationale, "evidence": []}
+        for key, points in zip(fit.keys, fit.points.tolist(), strict=True)
+        if points != 0 or key in cohort.weights.points
+    }
+
+
+def _provenance(
+    cohort: CohortScores,
+    fit: FittedPoints,
+    new_scores: npt.NDArray[np.int64],
+    *,
+    fitted_on: dt.date,
+    settings: dict[str, Any],
+) -> dict[str, Any]:
+    """Return how the weightings were fitted: method, data, figures and settings."""
+    n, outcomes = _cohort_size(cohort)
+    return {
+        "method": METHOD,
+        "fitted_on": fitted_on.isoformat(),
+        "as_of": cohort.as_of.isoformat(),
+        "data": {
+            "n": n,
+            "outcomes": outcomes,
+            "prevalence": outcomes / n,
+            "indicators_considered": len(fit.keys),
+            "indicators_selected": len(fit.selected),
+        },
+        "metrics": {
+            "cv_auroc": fit.cv_auroc[fit.max_points],
+            "cv_auroc_by_max_points": {str(key): value for key, value in fit.cv_auroc.items()},
+            "cv_auroc_before_rounding": fit.cv_auroc_continuous,
+            "train_auroc_fitted": _auroc(new_scores.astype(np.float64), cohort.outcomes),
+            "train_auroc_expert": _auroc(cohort.scores, cohort.outcomes),
+        },
+        "settings": settings,
+        "mapping": {"intercept": fit.intercept, "slope": fit.slope},
+        "base": cohort.weights.stamp.model_dump(mode="json"),
+    }
+
+
+def _fitted_weights(
+    cohort: CohortScores,
+    fit: FittedPoints,
+    *,
+    fitted_on: dt.date,
+    name: str | None,
+    version: str | None,
+    settings: dict[str, Any],
+) -> Weights:
+    """Return the base weightings with the fitted points, matched bands and provenance."""
+    base = cohort.weights
+    protective = [indicator.protective for indicator in INDICATORS]
+    cap = int(
+        -sum(
+            points
+            for points, is_protective in zip(fit.points.tolist(), protective, strict=True)
+            if is_protective
+        )
+    )
+    new_scores = fit.score(cohort.matrix.values)
+    data = base.model_dump(mode="json")
+    data.update(
+        name=name or f"{base.name} (fitted)"[:100],
+        version=version or f"{base.version}+fit.{fitted_on.isoformat()}"[:40],
+        status="fitted",
+        description=(
+            f"Whole points fitted to a labelled cohort ({len(cohort.ids)} young people) from the "
+            f"indicators of '{base.name}' v{base.version}; bands matched to the same shares of "
+            "the cohort. A flag remains a prompt for review by a person. Validate on a separate "
+            "cohort before use."
+        ),
+        points=_fitted_points(cohort, fit),
+        bands=_matched_bands(cohort.scores, new_scores, base),
+        protective_cap=min(cap, 100),
+        provenance=_provenance(cohort, fit, new_scores, fitted_on=fitted_on, settings=settings),
+    )
+    return Weights.model_validate(data)
 
 
 def fit_weights(
@@ -179,9 +278,8 @@ def fit_weights(
     -------
     WeightsFit
     """
-    base = cohort.weights
-    keys = tuple(ind.key for ind in INDICATORS)
-    protective = [ind.protective for ind in INDICATORS]
+    keys = tuple(indicator.key for indicator in INDICATORS)
+    protective = [indicator.protective for indicator in INDICATORS]
     fit = fit_points(
         cohort.matrix.values,
         cohort.outcomes,
@@ -192,65 +290,15 @@ def fit_weights(
         folds=folds,
         seed=seed,
     )
-    new_scores = fit.score(cohort.matrix.values)
-    n = len(cohort.ids)
-    outcomes = int(cohort.outcomes.sum())
-    cv_best = fit.cv_auroc[fit.max_points]
-    rationale = (
-        f"Fitted to a labelled cohort of {n} young people ({outcomes} with the outcome) as of "
-        f"{cohort.as_of.isoformat()}; cross-validated AUROC of the whole-point score "
-        f"{cv_best:.3f}. Not yet validated on a separate cohort."
-    )
-    points = {
-        key: {"points": int(p), "rationale": rationale, "evidence": []}
-        for key, p in zip(keys, fit.points.tolist(), strict=True)
-        if p != 0 or key in base.points
+    settings = {
+        "max_points": fit.max_points,
+        "max_points_limit": max_points,
+        "max_indicators": max_indicators,
+        "folds": folds,
+        "seed": seed,
     }
-    cap = int(-sum(p for p, prot in zip(fit.points.tolist(), protective, strict=True) if prot))
-    provenance = {
-        "method": METHOD,
-        "fitted_on": fitted_on.isoformat(),
-        "as_of": cohort.as_of.isoformat(),
-        "data": {
-            "n": n,
-            "outcomes": outcomes,
-            "prevalence": outcomes / n,
-            "indicators_considered": len(keys),
-            "indicators_selected": len(fit.selected),
-        },
-        "metrics": {
-            "cv_auroc": cv_best,
-            "cv_auroc_by_max_points": {str(k): v for k, v in fit.cv_auroc.items()},
-            "cv_auroc_before_rounding": fit.cv_auroc_continuous,
-            "train_auroc_fitted": _auroc(new_scores.astype(np.float64), cohort.outcomes),
-            "train_auroc_expert": _auroc(cohort.scores, cohort.outcomes),
-        },
-        "settings": {
-            "max_points": fit.max_points,
-            "max_points_limit": max_points,
-            "max_indicators": max_indicators,
-            "folds": folds,
-            "seed": seed,
-        },
-        "mapping": {"intercept": fit.intercept, "slope": fit.slope},
-        "base": base.stamp.model_dump(mode="json"),
-    }
-    data = base.model_dump(mode="json")
-    data.update(
-        name=name or f"{base.name} (fitted)"[:100],
-        version=version or f"{base.version}+fit.{fitted_on.isoformat()}"[:40],
-        status="fitted",
-        description=(
-            f"Whole points fitted to a labelled cohort ({n} young people) from the indicators of "
-            f"'{base.name}' v{base.version}; bands matched to the same shares of the cohort. "
-            "A flag remains a prompt for review by a person. Validate on a separate cohort "
-            "before use."
-        ),
-        points=points,
-        bands=_matched_bands(cohort.scores, new_scores, base),
-        protective_cap=min(cap, 100),
-        provenance=provenance,
+    weights = _fitted_weights(
+        cohort, fit, fitted_on=fitted_on, name=name, version=version, settings=settings
     )
-    weights = Weights.model_validate(data)
-    comparison = compare_weights(base, weights, cohort, n_boot=n_boot, seed=seed)
+    comparison = compare_weights(cohort.weights, weights, cohort, n_boot=n_boot, seed=seed)
     return WeightsFit(weights=weights, points=fit, comparison=comparison)

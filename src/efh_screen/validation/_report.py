@@ -41,11 +41,11 @@ def render_json(evaluation: Evaluation, *, extra: dict[str, Any] | None = None) 
     return json.dumps(data, indent=2, allow_nan=False) + "\n"
 
 
-def _pct(value: float, digits: int = 1) -> str:
+def _percent(value: float, digits: int = 1) -> str:
     return "undefined" if math.isnan(value) else f"{value * 100:.{digits}f}%"
 
 
-def _num(value: float, digits: int = 2) -> str:
+def _decimal(value: float, digits: int = 2) -> str:
     return "undefined" if math.isnan(value) else f"{value:.{digits}f}"
 
 
@@ -56,23 +56,23 @@ def _overall_cell(name: str, value: float) -> str:
     """Format counts as whole numbers and everything else to three decimals."""
     if name in _COUNTS and not math.isnan(value):
         return f"{value:.0f}"
-    return _num(value, 3)
+    return _decimal(value, 3)
 
 
-def _interval(fig: Figure, *, percent: bool = False, digits: int = 2) -> str:
-    def show(v: float) -> str:
-        return _pct(v) if percent else _num(v, digits)
+def _interval(figure: Figure, *, percent: bool = False, digits: int = 2) -> str:
+    def show(value: float) -> str:
+        return _percent(value) if percent else _decimal(value, digits)
 
-    text = show(fig.value)
-    if not (math.isnan(fig.low) or math.isnan(fig.high)):
-        text += f" (interval {show(fig.low)} to {show(fig.high)})"
+    text = show(figure.value)
+    if not (math.isnan(figure.low) or math.isnan(figure.high)):
+        text += f" (interval {show(figure.low)} to {show(figure.high)})"
     return text
 
 
-def _roc(ev: Evaluation) -> tuple[str, str]:
-    t = ev.thresholds
-    fpr = [1.0, *t.value["false_positive_rate"].tolist(), 0.0]
-    tpr = [1.0, *t.value["sensitivity"].tolist(), 0.0]
+def _roc(evaluation: Evaluation) -> tuple[str, str]:
+    table = evaluation.thresholds
+    fpr = [1.0, *table.value["false_positive_rate"].tolist(), 0.0]
+    tpr = [1.0, *table.value["sensitivity"].tolist(), 0.0]
     chart = Chart(
         title="ROC curve",
         description="Sensitivity against false positive rate at every cut of the screening score.",
@@ -83,35 +83,35 @@ def _roc(ev: Evaluation) -> tuple[str, str]:
     )
     chart.line([0, 1], [0, 1], colour="#999", dashed=True, label="no better than chance")
     chart.line(fpr, tpr, colour=PALETTE[0], label="screening score")
-    o = ev.overall
+    overall = evaluation.overall
     chart.dots(
-        [o["false_positive_rate"].value],
-        [o["sensitivity"].value],
+        [overall["false_positive_rate"].value],
+        [overall["sensitivity"].value],
         colour=PALETTE[1],
-        label=f"cut at {ev.threshold:g}",
+        label=f"cut at {evaluation.threshold:g}",
     )
-    auroc = o["auroc"]
+    auroc = overall["auroc"]
     reading = (
         f"The area under this curve (AUROC) is {_interval(auroc)}. Take one young person who "
-        f"went on to have the outcome and one who did not: {_pct(auroc.value, 0)} of the time "
+        f"went on to have the outcome and one who did not: {_percent(auroc.value, 0)} of the time "
         "the first had the higher screening score (ties count half). 50% would be no better "
-        f"than chance. Average precision is {_interval(o['average_precision'])}, against "
-        f"{_pct(o['prevalence'].value)} for flagging at random."
+        f"than chance. Average precision is {_interval(overall['average_precision'])}, against "
+        f"{_percent(overall['prevalence'].value)} for flagging at random."
     )
     return chart.render(), reading
 
 
-def _calibration(ev: Evaluation) -> tuple[str, str]:
-    rows = ev.calibration.by_value
+def _calibration(evaluation: Evaluation) -> tuple[str, str]:
+    rows = evaluation.calibration.by_value
     xs = [r.mean_score for r in rows]
-    lo_x, hi_x = min(r.lowest for r in rows), max(r.highest for r in rows)
-    pad = max((hi_x - lo_x) * 0.03, 0.5)
+    x_low, x_high = min(r.lowest for r in rows), max(r.highest for r in rows)
+    pad = max((x_high - x_low) * 0.03, 0.5)
     top = max([r.wilson_high for r in rows if not math.isnan(r.wilson_high)] + [0.05])
     chart = Chart(
         title="Outcome rate by screening score",
         description="Observed outcome rate per score value with Wilson intervals, and the fitted "
         "score to outcome-rate mapping.",
-        x_range=(lo_x - pad, hi_x + pad),
+        x_range=(x_low - pad, x_high + pad),
         y_range=(0, min(1.0, top * 1.05)),
         x_label="screening score",
         y_label="share who had the outcome",
@@ -124,51 +124,53 @@ def _calibration(ev: Evaluation) -> tuple[str, str]:
         colour=PALETTE[0],
         label="observed (Wilson interval)",
     )
-    cal = ev.calibration
+    calibration = evaluation.calibration
     chart.line(
-        cal.values.tolist(),
-        cal.probabilities.tolist(),
+        calibration.values.tolist(),
+        calibration.probabilities.tolist(),
         colour=PALETTE[1],
-        label=f"fitted ({cal.method})",
-        step=cal.method == "isotonic",
+        label=f"fitted ({calibration.method})",
+        step=calibration.method == "isotonic",
     )
-    chart.vertical(ev.threshold, label=f"cut {ev.threshold:g}")
+    chart.vertical(evaluation.threshold, label=f"cut {evaluation.threshold:g}")
     busiest = max(rows, key=lambda r: r.n)
     highest = max(rows, key=lambda r: r.highest)
     reading = (
         f"Each dot is the share of young people with that score who went on to have the "
         f"outcome. For example, {busiest.outcomes} of {busiest.n} with a score of "
-        f"{busiest.label} ({_pct(busiest.observed_rate)}, Wilson interval "
-        f"{_pct(busiest.wilson_low)} to {_pct(busiest.wilson_high)}); among those scoring "
-        f"{highest.label}, {_pct(highest.observed_rate)} of {highest.n}. Wide bars mean few "
-        f"young people had that score. The line is a fitted {cal.method} mapping; its Brier "
-        f"score is {_interval(cal.brier, digits=3)} and its expected calibration error is "
-        f"{_interval(cal.ece, digits=3)} (0 would mean the line passes through every observed "
-        "rate). The mapping is fitted to these same young people, so it flatters itself."
+        f"{busiest.label} ({_percent(busiest.observed_rate)}, Wilson interval "
+        f"{_percent(busiest.wilson_low)} to {_percent(busiest.wilson_high)}); among those scoring "
+        f"{highest.label}, {_percent(highest.observed_rate)} of {highest.n}. Wide bars mean few "
+        f"young people had that score. The line is a fitted {calibration.method} mapping; its "
+        f"Brier score is {_interval(calibration.brier, digits=3)} and its expected calibration "
+        f"error is {_interval(calibration.ece, digits=3)} (0 would mean the line passes through "
+        "every observed rate). The mapping is fitted to these same young people, so it "
+        "flatters itself."
     )
-    if cal.by_band:
+    if calibration.by_band:
         parts = [
-            f"{escape(r.label)}: {_pct(r.observed_rate)} of {r.n} "
-            f"({_pct(r.wilson_low)} to {_pct(r.wilson_high)})"
-            for r in cal.by_band
+            f"{escape(r.label)}: {_percent(r.observed_rate)} of {r.n} "
+            f"({_percent(r.wilson_low)} to {_percent(r.wilson_high)})"
+            for r in calibration.by_band
         ]
         reading += " By band: " + "; ".join(parts) + "."
     return chart.render(), reading
 
 
-def _cut_table(ev: Evaluation) -> str:
-    t = ev.thresholds
-    count = len(t.cuts)
+def _cut_table(evaluation: Evaluation) -> str:
+    table = evaluation.thresholds
+    count = len(table.cuts)
     step = max(1, count // 25)
     names = ("flag_rate", "sensitivity", "specificity", "ppv", "npv")
-    head = "".join(f"<th>{escape(n.replace('_', ' '))}</th>" for n in names)
+    head = "".join(f"<th>{escape(name.replace('_', ' '))}</th>" for name in names)
     rows = []
     for i in range(0, count, step):
-        cells = "".join(f"<td>{_num(float(t.value[n][i]), 3)}</td>" for n in names)
-        per_case = float(t.value["reviews_per_true_case"][i])
-        mark = ' style="font-weight:bold"' if t.cuts[i] == ev.threshold else ""
+        cells = "".join(f"<td>{_decimal(float(table.value[name][i]), 3)}</td>" for name in names)
+        per_case = float(table.value["reviews_per_true_case"][i])
+        mark = ' style="font-weight:bold"' if table.cuts[i] == evaluation.threshold else ""
         rows.append(
-            f"<tr{mark}><td>{float(t.cuts[i]):g}</td>{cells}<td>{_num(per_case, 1)}</td></tr>"
+            f"<tr{mark}><td>{float(table.cuts[i]):g}</td>{cells}"
+            f"<td>{_decimal(per_case, 1)}</td></tr>"
         )
     return (
         f"<table><tr><th>cut (score &gt;=)</th>{head}<th>reviews per case found</th></tr>"
@@ -177,14 +179,14 @@ def _cut_table(ev: Evaluation) -> str:
     )
 
 
-def _tradeoff(ev: Evaluation) -> tuple[str, str]:
-    t = ev.thresholds
-    cuts = t.cuts.tolist()
-    lo_x, hi_x = (cuts[0], cuts[-1]) if len(cuts) > 1 else (cuts[0] - 1, cuts[0] + 1)
+def _tradeoff(evaluation: Evaluation) -> tuple[str, str]:
+    table = evaluation.thresholds
+    cuts = table.cuts.tolist()
+    x_low, x_high = (cuts[0], cuts[-1]) if len(cuts) > 1 else (cuts[0] - 1, cuts[0] + 1)
     chart = Chart(
         title="What each cut costs and finds",
         description="Flag rate, sensitivity and PPV at every cut, with bootstrap intervals.",
-        x_range=(lo_x, hi_x),
+        x_range=(x_low, x_high),
         y_range=(0, 1),
         x_label="cut: flagged for review when score is at least this",
         y_label="proportion",
@@ -194,19 +196,21 @@ def _tradeoff(ev: Evaluation) -> tuple[str, str]:
         (PALETTE[1], "flag_rate", "flag rate"),
         (PALETTE[2], "ppv", "PPV"),
     ):
-        chart.band(cuts, t.low[name].tolist(), t.high[name].tolist(), colour=colour)
-        chart.line(cuts, t.value[name].tolist(), colour=colour, label=label)
-    chart.vertical(ev.threshold, label=f"cut {ev.threshold:g}")
-    o = ev.overall
+        chart.band(cuts, table.low[name].tolist(), table.high[name].tolist(), colour=colour)
+        chart.line(cuts, table.value[name].tolist(), colour=colour, label=label)
+    chart.vertical(evaluation.threshold, label=f"cut {evaluation.threshold:g}")
+    overall = evaluation.overall
     reading = (
-        f"At the cut of {ev.threshold:g} ({ev.threshold_source.replace('_', ' ')}), "
-        f"{_interval(o['flag_rate'], percent=True)} of young people would be flagged for review. "
-        f"Those flags include {_interval(o['sensitivity'], percent=True)} of the young people who "
-        f"went on to have the outcome (sensitivity), and {_pct(o['false_negative_rate'].value)} "
-        f"of them would not be flagged. About {_num(o['reviews_per_true_case'].value, 1)} reviews "
+        f"At the cut of {evaluation.threshold:g} "
+        f"({evaluation.threshold_source.replace('_', ' ')}), "
+        f"{_interval(overall['flag_rate'], percent=True)} of young people would be flagged for "
+        f"review. Those flags include {_interval(overall['sensitivity'], percent=True)} of the "
+        "young people who went on to have the outcome (sensitivity), and "
+        f"{_percent(overall['false_negative_rate'].value)} of them would not be flagged. About "
+        f"{_decimal(overall['reviews_per_true_case'].value, 1)} reviews "
         f"are needed per young person found who went on to have the outcome, i.e. "
-        f"{_num(o['true_cases_per_100_reviews'].value, 0)} per 100 reviews (PPV "
-        f"{_interval(o['ppv'], percent=True)}). Moving the cut down flags more young people "
+        f"{_decimal(overall['true_cases_per_100_reviews'].value, 0)} per 100 reviews (PPV "
+        f"{_interval(overall['ppv'], percent=True)}). Moving the cut down flags more young people "
         "and finds more of those who go on to be harmed, at the cost of more reviews."
     )
     return chart.render(), reading
@@ -220,62 +224,82 @@ _FAIR_METRICS = (
 )
 
 
-def _fairness(gf: GroupFairness) -> tuple[str, str]:
-    labels = list(gf.labels)
+def _fairness(group_fairness: GroupFairness) -> tuple[str, str]:
+    return _fairness_charts(group_fairness), _fairness_reading(group_fairness)
+
+
+def _fairness_charts(group_fairness: GroupFairness) -> str:
+    """Return one chart per metric in ``_FAIR_METRICS``, each group a dot with its interval."""
+    labels = list(group_fairness.labels)
     charts = []
     for name, title in _FAIR_METRICS:
-        figs = [gf.by_group[g][name] for g in labels]
-        finite = [v for f in figs for v in (f.value, f.high) if math.isfinite(v)] or [1.0]
+        figures = [group_fairness.by_group[label][name] for label in labels]
+        finite = [
+            value
+            for figure in figures
+            for value in (figure.value, figure.high)
+            if math.isfinite(value)
+        ] or [1.0]
         top = max(finite) * 1.1 if name == "relative_rate_index" else min(1.0, max(finite) * 1.1)
         chart = Chart(
-            title=f"{title} by {gf.attribute}",
-            description=f"{title} for each group of {gf.attribute} with bootstrap intervals; "
-            "hollow points are groups too small to say anything.",
+            title=f"{title} by {group_fairness.attribute}",
+            description=f"{title} for each group of {group_fairness.attribute} with bootstrap "
+            "intervals; hollow points are groups too small to say anything.",
             x_range=(-0.5, len(labels) - 0.5),
             y_range=(0, max(top, 0.05)),
-            x_label=gf.attribute,
+            x_label=group_fairness.attribute,
             y_label=title,
             x_categories=labels,
             width=max(300, 80 * len(labels) + 80),
             height=260,
         )
         if name == "relative_rate_index":
-            chart.horizontal(1.0, label=f"reference: {gf.reference}")
+            chart.horizontal(1.0, label=f"reference: {group_fairness.reference}")
         chart.dots(
             [float(i) for i in range(len(labels))],
-            [f.value for f in figs],
-            lows=[f.low for f in figs],
-            highs=[f.high for f in figs],
+            [figure.value for figure in figures],
+            lows=[figure.low for figure in figures],
+            highs=[figure.high for figure in figures],
             colour=PALETTE[0],
-            hollow=[g in gf.too_small for g in labels],
+            hollow=[label in group_fairness.too_small for label in labels],
         )
         charts.append(chart.render())
+    return "".join(charts)
+
+
+def _fairness_reading(group_fairness: GroupFairness) -> str:
+    """Return the plain-English reading of the relative rate indices and the sensitivity gap."""
+    labels = list(group_fairness.labels)
     sentences = []
-    for g in labels:
-        if g == gf.reference:
+    for label in labels:
+        if label == group_fairness.reference:
             continue
-        rri = gf.by_group[g]["relative_rate_index"]
-        small = " (too small to say anything)" if g in gf.too_small else ""
+        rri = group_fairness.by_group[label]["relative_rate_index"]
+        small = " (too small to say anything)" if label in group_fairness.too_small else ""
         sentences.append(
-            f"{escape(g)}{small} was flagged {_num(rri.value)} times as often as "
-            f"{escape(gf.reference)}"
-            + (f" (interval {_num(rri.low)} to {_num(rri.high)})" if math.isfinite(rri.low) else "")
+            f"{escape(label)}{small} was flagged {_decimal(rri.value)} times as often as "
+            f"{escape(group_fairness.reference)}"
+            + (
+                f" (interval {_decimal(rri.low)} to {_decimal(rri.high)})"
+                if math.isfinite(rri.low)
+                else ""
+            )
         )
     prevalence = ", ".join(
-        f"{escape(g)} {_pct(gf.by_group[g]['prevalence'].value)}" for g in labels
+        f"{escape(label)} {_percent(group_fairness.by_group[label]['prevalence'].value)}"
+        for label in labels
     )
-    diff = gf.difference("sensitivity")
-    reading = (
+    largest_gap = group_fairness.difference("sensitivity")
+    return (
         f"Relative rate index (RRI) of flagging against the reference group "
-        f"{escape(gf.reference)}: " + ("; ".join(sentences) or "only one group") + ". "
+        f"{escape(group_fairness.reference)}: " + ("; ".join(sentences) or "only one group") + ". "
         "An RRI of 1 means flagged at the same rate; an interval that excludes 1 is a "
         "difference this cohort can detect. Differences in flag rate may partly reflect "
         f"differences in how often the outcome was recorded (outcome rate: {prevalence}); "
         "sensitivity and false positive rate compare young people with the same outcome, "
         f"so a gap in them is a gap in treatment. The largest gap in sensitivity between "
-        f"groups is {_interval(diff, percent=True)}."
+        f"groups is {_interval(largest_gap, percent=True)}."
     )
-    return "".join(charts), reading
 
 
 _CSS = """
@@ -292,15 +316,18 @@ figure{margin:1rem 0}svg{max-width:100%;height:auto}
 """
 
 
-def _overall_table(ev: Evaluation) -> str:
+def _overall_table(evaluation: Evaluation) -> str:
     rows = []
-    for name, fig in ev.overall.items():
+    for name, figure in evaluation.overall.items():
         rows.append(
             f"<tr><td>{escape(name.replace('_', ' '))}</td>"
-            + "".join(f"<td>{_overall_cell(name, v)}</td>" for v in (fig.value, fig.low, fig.high))
+            + "".join(
+                f"<td>{_overall_cell(name, value)}</td>"
+                for value in (figure.value, figure.low, figure.high)
+            )
             + "</tr>"
         )
-    level = _pct(float(ev.settings.get("confidence", 0.95)), 0)
+    level = _percent(float(evaluation.settings.get("confidence", 0.95)), 0)
     return (
         f"<table><tr><th>figure</th><th>value</th><th>{level} low</th><th>{level} high</th></tr>"
         + "".join(rows)
@@ -308,7 +335,7 @@ def _overall_table(ev: Evaluation) -> str:
     )
 
 
-def _group_table(gf: GroupFairness) -> str:
+def _group_table(group_fairness: GroupFairness) -> str:
     names = (
         "n",
         "outcomes",
@@ -321,70 +348,63 @@ def _group_table(gf: GroupFairness) -> str:
         "auroc",
         "observed_to_expected",
     )
-    head = "".join(f"<th>{escape(n.replace('_', ' '))}</th>" for n in names)
+    head = "".join(f"<th>{escape(name.replace('_', ' '))}</th>" for name in names)
     rows = []
-    for g in gf.labels:
+    for label in group_fairness.labels:
         cells = []
-        for n in names:
-            f = gf.by_group[g][n]
+        for name in names:
+            figure = group_fairness.by_group[label][name]
             cells.append(
-                f"<td>{int(f.value)}</td>"
-                if n in ("n", "outcomes")
-                else f"<td>{_num(f.value, 3)}</td>"
+                f"<td>{int(figure.value)}</td>"
+                if name in ("n", "outcomes")
+                else f"<td>{_decimal(figure.value, 3)}</td>"
             )
-        mark = " *" if g in gf.too_small else ""
-        rows.append(f"<tr><td>{escape(g)}{mark}</td>{''.join(cells)}</tr>")
-    note = "<p>* too small to say anything.</p>" if gf.too_small else ""
+        mark = " *" if label in group_fairness.too_small else ""
+        rows.append(f"<tr><td>{escape(label)}{mark}</td>{''.join(cells)}</tr>")
+    note = "<p>* too small to say anything.</p>" if group_fairness.too_small else ""
     return f"<table><tr><th>group</th>{head}</tr>{''.join(rows)}</table>{note}"
 
 
-def render_html(evaluation: Evaluation, *, title: str = "Screening score validation") -> str:
-    """Return a self-contained HTML report of an evaluation.
-
-    The page holds the ROC curve, the outcome rate by score with the fitted
-    mapping, the threshold trade-off and figures by group with intervals, each
-    with a plain-English reading, then the caveats. It needs no network,
-    scripts or external files.
-
-    Parameters
-    ----------
-    evaluation : Evaluation
-    title : str
-        Page heading.
-
-    Returns
-    -------
-    str
-        The HTML document.
-    """
-    ev = evaluation
+def _sections(evaluation: Evaluation) -> list[str]:
+    """Return the chart sections: discrimination, calibration, thresholds, then each attribute."""
     sections: list[str] = []
     for heading, (svg, reading) in (
-        ("Discrimination", _roc(ev)),
-        ("Calibration", _calibration(ev)),
-        ("Thresholds", _tradeoff(ev)),
+        ("Discrimination", _roc(evaluation)),
+        ("Calibration", _calibration(evaluation)),
+        ("Thresholds", _tradeoff(evaluation)),
     ):
-        extra = _cut_table(ev) if heading == "Thresholds" else ""
+        extra = _cut_table(evaluation) if heading == "Thresholds" else ""
         sections.append(
             f'<h2>{heading}</h2><figure>{svg}</figure><p class="reading">{reading}</p>{extra}'
         )
-    for gf in ev.fairness.values():
-        svg, reading = _fairness(gf)
+    for group_fairness in evaluation.fairness.values():
+        svg, reading = _fairness(group_fairness)
         sections.append(
-            f"<h2>By {escape(gf.attribute)}</h2><figure>{svg}</figure>"
-            f'<p class="reading">{reading}</p>{_group_table(gf)}'
+            f"<h2>By {escape(group_fairness.attribute)}</h2><figure>{svg}</figure>"
+            f'<p class="reading">{reading}</p>{_group_table(group_fairness)}'
         )
-    warn = ""
-    if ev.warnings:
-        warn = (
-            '<div class="warn"><strong>Warnings</strong><ul>'
-            + "".join(f"<li>{escape(w)}</li>" for w in ev.warnings)
-            + "</ul></div>"
-        )
+    return sections
+
+
+def _warnings_box(evaluation: Evaluation) -> str:
+    """Return the evaluation's warnings as a highlighted list, or nothing."""
+    if not evaluation.warnings:
+        return ""
+    return (
+        '<div class="warn"><strong>Warnings</strong><ul>'
+        + "".join(f"<li>{escape(warning)}</li>" for warning in evaluation.warnings)
+        + "</ul></div>"
+    )
+
+
+def _caveats(evaluation: Evaluation) -> list[str]:
+    """Return the caveats a reader must keep in mind, naming the groups too small."""
     small = [
-        f"{escape(gf.attribute)}={escape(g)}" for gf in ev.fairness.values() for g in gf.too_small
+        f"{escape(group_fairness.attribute)}={escape(label)}"
+        for group_fairness in evaluation.fairness.values()
+        for label in group_fairness.too_small
     ]
-    caveats = [
+    return [
         "<strong>Small groups.</strong> "
         + (
             "These groups are too small to say anything about: " + ", ".join(small) + ". "
@@ -408,19 +428,42 @@ def render_html(evaluation: Evaluation, *, title: str = "Screening score validat
         "person. These figures describe how flags fell across a past cohort; they are not a "
         "prediction of harm for any child.",
     ]
-    settings = ev.settings
+
+
+def render_html(evaluation: Evaluation, *, title: str = "Screening score validation") -> str:
+    """Return a self-contained HTML report of an evaluation.
+
+    The page holds the ROC curve, the outcome rate by score with the fitted
+    mapping, the threshold trade-off and figures by group with intervals, each
+    with a plain-English reading, then the caveats. It needs no network,
+    scripts or external files.
+
+    Parameters
+    ----------
+    evaluation : Evaluation
+    title : str
+        Page heading.
+
+    Returns
+    -------
+    str
+        The HTML document.
+    """
+    settings = evaluation.settings
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>"
         f"<h1>{escape(title)}</h1>"
         '<p class="notice">A flag is a prompt for an early-help review by a person, never a '
         "decision. Nothing on this page predicts harm for any one young person.</p>"
-        f"<p>{ev.n} young people, {ev.outcomes} of whom had the outcome in the follow-up period "
-        f"({_pct(ev.overall['prevalence'].value)}). Flagged for review when the screening score "
-        f"is at least {ev.threshold:g}. Intervals: {settings.get('n_boot')} bootstrap replicates, "
-        f"{_pct(float(settings.get('confidence', 0.95)), 0)} percentile, seed "
+        f"<p>{evaluation.n} young people, {evaluation.outcomes} of whom had the outcome in the "
+        f"follow-up period ({_percent(evaluation.overall['prevalence'].value)}). Flagged for "
+        f"review when the screening score is at least {evaluation.threshold:g}. Intervals: "
+        f"{settings.get('n_boot')} bootstrap replicates, "
+        f"{_percent(float(settings.get('confidence', 0.95)), 0)} percentile, seed "
         f"{escape(str(settings.get('seed')))}.</p>"
-        f"{warn}{_overall_table(ev)}{''.join(sections)}"
-        "<h2>Caveats</h2><ul>" + "".join(f"<li>{c}</li>" for c in caveats) + "</ul>"
-        "</body></html>\n"
+        f"{_warnings_box(evaluation)}{_overall_table(evaluation)}{''.join(_sections(evaluation))}"
+        "<h2>Caveats</h2><ul>"
+        + "".join(f"<li>{caveat}</li>" for caveat in _caveats(evaluation))
+        + "</ul></body></html>\n"
     )
