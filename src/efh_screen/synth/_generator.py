@@ -30,10 +30,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ._errors import FieldProblem, InputError
-from ._factors import FACTORS, Agency, Domain, EventType
-from ._profile import LabelledProfile
-from ._synth_parameters import (
+from .._errors import FieldProblem, InputError
+from .._factors import FACTORS, Agency, Domain, EventType
+from .._profile import LabelledProfile
+from ._parameters import (
     _ACE_KEYS,
     _AGENCIES,
     _AGENCY_INDEX,
@@ -45,7 +45,7 @@ from ._synth_parameters import (
     Population,
     SynthParameters,
 )
-from ._synth_records import _Assembler
+from ._records import _Assembler
 
 __all__ = [
     "CHUNK_SIZE",

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from ._errors import FieldProblem, InputError
-from ._files import atomic_output
-from ._synth import _check_call, _iter_lines, _resolve
-from ._synth_parameters import Population, SynthParameters
+from .._errors import FieldProblem, InputError
+from .._files import atomic_output
+from ._generator import _check_call, _iter_lines, _resolve
+from ._parameters import Population, SynthParameters
 
 __all__ = ["CohortSummary", "write_cohort"]
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from ._factors import FACTORS, Agency
-from ._synth_parameters import (
+from .._factors import FACTORS, Agency
+from ._parameters import (
     _AGENCIES,
     _AGENCY_INDEX,
     _ETHNICITIES,
@@ -27,7 +27,7 @@ from ._synth_parameters import (
 )
 
 if TYPE_CHECKING:  # the generator imports this module; the chunk is only an annotation here
-    from ._synth import _Chunk
+    from ._generator import _Chunk
 
 __all__: list[str] = []
 

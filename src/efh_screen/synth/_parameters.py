@@ -45,9 +45,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ._errors import FieldProblem, InputError
-from ._factors import FACTORS, Agency, Domain, EventType
-from ._profile import Ethnicity, Sex, problems_from_validation_error
+from .._errors import FieldProblem, InputError
+from .._factors import FACTORS, Agency, Domain, EventType
+from .._profile import Ethnicity, Sex, problems_from_validation_error
 
 __all__ = [
     "EventSpec",

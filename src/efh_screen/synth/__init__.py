@@ -15,7 +15,7 @@ Examples
 'SYN-0000001'
 """
 
-from ._synth import (
+from ._generator import (
     CHUNK_SIZE,
     CohortTruth,
     GroundTruth,
@@ -24,8 +24,7 @@ from ._synth import (
     generate_cohort,
     generate_truth,
 )
-from ._synth_io import CohortSummary, write_cohort
-from ._synth_parameters import (
+from ._parameters import (
     EventSpec,
     LatentFactorSpec,
     OutcomeModel,
@@ -33,6 +32,7 @@ from ._synth_parameters import (
     RecordingBias,
     SynthParameters,
 )
+from ._writer import CohortSummary, write_cohort
 
 __all__ = [
     "CHUNK_SIZE",
