@@ -15,8 +15,7 @@ Examples
 'SYN-0000001'
 """
 
-from ._generator import (
-    CHUNK_SIZE,
+from ._cohort import (
     CohortTruth,
     GroundTruth,
     SyntheticCase,
@@ -24,6 +23,7 @@ from ._generator import (
     generate_cohort,
     generate_truth,
 )
+from ._generator import CHUNK_SIZE
 from ._parameters import (
     EventSpec,
     LatentFactorSpec,

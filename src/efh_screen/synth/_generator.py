@@ -1,21 +1,22 @@
-"""Seeded synthetic cohorts with known ground truth.
+"""Drawing synthetic profiles as numpy arrays, chunk by chunk.
 
-No one can share real children's records, so tests, demos, the bundled sample
-caseload and researchers' power and bias studies use synthetic cohorts whose
-truth is known. Every number the generator uses lives in one frozen object,
-:class:`~efh_screen._synth_parameters.SynthParameters` (whose module sums up the
+Every number the model uses lives in one frozen object,
+:class:`~efh_screen.synth._parameters.SynthParameters` (whose module sums up the
 generative model); the model is described in ``docs/synthetic-data.md``.
 
-This module draws profiles as numpy arrays, chunk by chunk, and returns them
-with their ground truth; :mod:`efh_screen._synth_records` turns a chunk into
-JSON lines and :mod:`efh_screen._synth_io` writes a cohort to a file.
+:func:`draw_chunk` draws everything about one chunk of profiles, in named steps,
+into a frozen :class:`Chunk`; :mod:`efh_screen.synth._records` turns a chunk
+into JSON lines and :mod:`efh_screen.synth._cohort` into profiles and ground
+truth.
 
 Determinism
 -----------
 Profiles are generated in fixed chunks of :data:`CHUNK_SIZE`; chunk ``c`` draws
 from ``numpy.random.SeedSequence(seed, spawn_key=(c,))``. The same seed, as-of
 date and parameters give byte-identical output (with the same numpy major
-version), and a smaller cohort is a prefix of a larger one.
+version), and a smaller cohort is a prefix of a larger one. The steps below draw
+in a fixed order, and the number of draws never depends on the recording-bias or
+missingness knobs, so changing a knob changes only what it should.
 """
 
 from __future__ import annotations
@@ -23,38 +24,36 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import NormalDist
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from .._errors import FieldProblem, InputError
 from .._factors import FACTORS, Agency, Domain, EventType
-from .._profile import LabelledProfile
-from ._parameters import (
-    _ACE_KEYS,
-    _AGENCIES,
-    _AGENCY_INDEX,
-    _ETHNICITIES,
-    _EVENT_FACTOR_KEYS,
-    _EVENT_TYPES,
-    _LATENT_KEYS,
-    _SEXES,
-    Population,
-    SynthParameters,
+from ._catalogue import (
+    ACE_KEYS,
+    AGENCIES,
+    AGENCY_INDEX,
+    ETHNICITIES,
+    EVENT_FACTOR_KEYS,
+    EVENT_TYPES,
+    FACTOR_KEY_OF_EVENT,
+    LATENT_KEYS,
+    SEXES,
 )
-from ._records import _Assembler
+from ._parameters import EventSpec, SynthParameters
 
 __all__ = [
     "CHUNK_SIZE",
-    "CohortTruth",
-    "GroundTruth",
-    "SyntheticCase",
-    "generate_cases",
-    "generate_cohort",
-    "generate_truth",
+    "BoolArray",
+    "Chunk",
+    "FloatArray",
+    "IntArray",
+    "ListedEvents",
+    "Observations",
+    "chunks",
+    "draw_chunk",
 ]
 
 CHUNK_SIZE = 4096
@@ -67,125 +66,514 @@ BoolArray = npt.NDArray[np.bool_]
 _NORMAL = NormalDist()
 _DAYS_PER_YEAR = 365.25
 _EPOCH = dt.date(1970, 1, 1)
-
-
-# ---------------------------------------------------------------------------------------------
-# Results
+"""Dates are held as whole days since this day."""
 
 
 @dataclass(frozen=True, slots=True)
-class GroundTruth:
-    """What is really true of a synthetic young person (never visible in the profile).
+class Observations:
+    """What the agencies recorded about each status and events factor.
+
+    Keys are catalogue keys (every factor except attendance); arrays are of
+    shape (size,).
 
     Attributes
     ----------
-    id : str
-        The profile's pseudonymous id.
-    risk : float
-        True probability of the outcome under the known outcome model.
-    adversity : float
-        The latent adversity ``A``.
-    behaviour : float
-        The latent behavioural risk ``B``.
-    ace_count : int
-        Number of the ten ACE categories truly present.
-    factors : dict of str to bool
-        True status of every catalogue factor, in catalogue order (event
-        factors: at least one underlying event; attendance: a true absence
-        rate at or above ``persistent_absence``).
+    known : dict of str to numpy.ndarray of bool
+        Whether any agency holding the factor has information.
+    source : dict of str to numpy.ndarray of int
+        The recording agency's column in :data:`~efh_screen.synth._catalogue.AGENCIES`.
+    day : dict of str to numpy.ndarray of int
+        The day the status was recorded (days since 1970-01-01).
+    explicit_unknown : dict of str to numpy.ndarray of bool
+        Written as ``unknown`` when no holder has information (else left out).
     """
 
-    id: str
-    risk: float
-    adversity: float
-    behaviour: float
-    ace_count: int
-    factors: dict[str, bool]
+    known: dict[str, BoolArray]
+    source: dict[str, IntArray]
+    day: dict[str, IntArray]
+    explicit_unknown: dict[str, BoolArray]
 
 
 @dataclass(frozen=True, slots=True)
-class SyntheticCase:
-    """One generated young person: the labelled profile and its ground truth.
+class ListedEvents:
+    """The events listed in the profiles of a chunk, sorted by person, day and type.
 
     Attributes
     ----------
-    labelled : LabelledProfile
-        The profile as the agencies recorded it, with the outcome.
-    truth : GroundTruth
-        What is really true.
+    counts : dict of EventType to numpy.ndarray of int
+        Listed events per person, of shape (size,).
+    person, day, event_type, source, cross_borough : numpy.ndarray of int
+        One entry per listed event: the person's row, the day (days since
+        1970-01-01), the column in ``EVENT_TYPES``, the recording agency's
+        column in ``AGENCIES``, and for home moves 0 or 1 (else -1).
+    bounds : numpy.ndarray of int, of shape (size + 1,)
+        Person ``i``'s events are entries ``bounds[i]`` to ``bounds[i + 1]``.
     """
 
-    labelled: LabelledProfile
-    truth: GroundTruth
+    counts: dict[EventType, IntArray]
+    person: IntArray
+    day: IntArray
+    event_type: IntArray
+    source: IntArray
+    cross_borough: IntArray
+    bounds: IntArray
 
 
 @dataclass(frozen=True, slots=True)
-class CohortTruth:
-    """The ground truth of a whole cohort as arrays (row ``i`` is ``SYN-{i+1:07d}``).
+class Chunk:
+    """Everything drawn for one chunk of profiles (arrays of length ``size``).
 
     Attributes
     ----------
-    factor_keys : tuple of str
-        Catalogue keys, the columns of ``factors``.
-    factors : numpy.ndarray of bool, of shape (n_profiles, n_factors)
-        True status of every factor (see :class:`GroundTruth`).
-    risk : numpy.ndarray of float, of shape (n_profiles,)
-        True outcome probability.
-    outcome : numpy.ndarray of int, of shape (n_profiles,)
-        The drawn outcome (0 or 1), as written in the cohort.
-    adversity, behaviour : numpy.ndarray of float, of shape (n_profiles,)
+    start : int
+        Row of the chunk's first profile in the cohort.
+    size : int
+        Profiles drawn (always :data:`CHUNK_SIZE`; a cohort uses a prefix).
+    ethnicity, sex : numpy.ndarray of int
+        Audit groups, as positions in ``ETHNICITIES`` and ``SEXES``.
+    birth_day : numpy.ndarray of int
+        Date of birth (days since 1970-01-01).
+    adversity, behaviour : numpy.ndarray of float
         The latents ``A`` and ``B``.
-    ethnicity : numpy.ndarray of str, of shape (n_profiles,)
-        The audit ethnicity (values of :class:`~efh_screen.Ethnicity`).
-    event_types : tuple of str
-        Event type values, the columns of the event-count arrays.
-    true_event_counts : numpy.ndarray of int, of shape (n_profiles, n_event_types)
-        Underlying events, recorded or not.
-    listed_event_counts : numpy.ndarray of int, of shape (n_profiles, n_event_types)
-        Events listed in the profile (recorded, and the holding agency's
-        information not missing).
+    truth : dict of str to numpy.ndarray of bool
+        True status of every factor, in catalogue order.
+    possible_sessions, missed_sessions : numpy.ndarray of int, of shape (size, n_terms)
+        Recorded attendance per school term.
+    true_event_counts : dict of EventType to numpy.ndarray of int
+        Underlying events per person, recorded or not.
+    risk : numpy.ndarray of float
+        True outcome probability.
+    outcome : numpy.ndarray of bool
+        The drawn outcome.
+    available : numpy.ndarray of bool, of shape (size, n_agencies)
+        Whether each agency's information is present.
+    observations : Observations
+        What was recorded about each status and events factor.
+    events : ListedEvents
+        The events listed in the profiles.
     """
 
-    factor_keys: tuple[str, ...]
-    factors: BoolArray
-    risk: FloatArray
-    outcome: IntArray
+    start: int
+    size: int
+    ethnicity: IntArray
+    sex: IntArray
+    birth_day: IntArray
     adversity: FloatArray
     behaviour: FloatArray
-    ethnicity: npt.NDArray[np.str_]
-    event_types: tuple[str, ...]
-    true_event_counts: IntArray
-    listed_event_counts: IntArray
+    truth: dict[str, BoolArray]
+    possible_sessions: IntArray
+    missed_sessions: IntArray
+    true_event_counts: dict[EventType, IntArray]
+    risk: FloatArray
+    outcome: BoolArray
+    available: BoolArray
+    observations: Observations
+    events: ListedEvents
 
-    @property
-    def ace_count(self) -> IntArray:
-        """Number of ACE categories truly present, of shape (n_profiles,)."""
-        columns = [self.factor_keys.index(k) for k in _ACE_KEYS]
-        count: IntArray = self.factors[:, columns].sum(axis=1)
-        return count
 
-    def factor(self, key: str) -> BoolArray:
-        """Return the true status of one factor, of shape (n_profiles,).
+@dataclass(frozen=True, slots=True)
+class _Latents:
+    adversity: FloatArray
+    behaviour: FloatArray
+    development: FloatArray
+    protective: FloatArray
 
-        Parameters
-        ----------
-        key : str
-            A catalogue key.
 
-        Returns
-        -------
-        numpy.ndarray of bool
-        """
-        if key not in self.factor_keys:
-            raise InputError(
-                [FieldProblem("key", f"{key!r} is not a factor key; run 'efh-screen factors'")]
-            )
-        column: BoolArray = self.factors[:, self.factor_keys.index(key)]
-        return column
+@dataclass(frozen=True, slots=True)
+class _Attendance:
+    truly_persistent: BoolArray
+    possible_sessions: IntArray
+    missed_sessions: IntArray
+
+
+@dataclass(frozen=True, slots=True)
+class _UnderlyingEvents:
+    """Every underlying event of one type: whose, when, whether recorded, cross-borough."""
+
+    person: IntArray
+    day: IntArray
+    recorded: BoolArray
+    cross_borough: IntArray
+
+
+def chunks(n: int, *, seed: int, as_of: dt.date, parameters: SynthParameters) -> Iterator[Chunk]:
+    """Yield the chunks that cover ``n`` profiles, each from its own seed stream.
+
+    Parameters
+    ----------
+    n : int
+        Number of profiles.
+    seed : int
+        Seed (0 or more).
+    as_of : datetime.date
+        The screening date.
+    parameters : SynthParameters
+        Every parameter of the model.
+
+    Yields
+    ------
+    Chunk
+    """
+    for index, start in enumerate(range(0, n, CHUNK_SIZE)):
+        rng = np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(index,)))
+        yield draw_chunk(parameters, rng, as_of=as_of, start=start, size=CHUNK_SIZE)
+
+
+def draw_chunk(
+    parameters: SynthParameters,
+    rng: np.random.Generator,
+    *,
+    as_of: dt.date,
+    start: int,
+    size: int,
+) -> Chunk:
+    """Draw one chunk of profiles: true lives first, then what the agencies recorded.
+
+    Parameters
+    ----------
+    parameters : SynthParameters
+        Every parameter of the model.
+    rng : numpy.random.Generator
+        The chunk's own random stream.
+    as_of : datetime.date
+        The screening date.
+    start : int
+        Row of the chunk's first profile in the cohort.
+    size : int
+        Profiles to draw.
+
+    Returns
+    -------
+    Chunk
+    """
+    as_of_day = (as_of - _EPOCH).days
+    ethnicity, sex = _draw_groups(parameters, rng, size)
+    birth_day = _draw_birth_days(parameters, rng, as_of=as_of, size=size)
+    age_days: IntArray = as_of_day - birth_day
+    latents = _draw_latents(parameters, rng, size)
+    truth = _draw_statuses(parameters, rng, latents)
+    attendance = _draw_attendance(parameters, rng, latents.behaviour)
+    truth["school_attendance"] = attendance.truly_persistent
+    bias = _recording_bias(parameters, ethnicity)
+    true_event_counts: dict[EventType, IntArray] = {}
+    underlying: dict[EventType, _UnderlyingEvents] = {}
+    for row, event_type in enumerate(EVENT_TYPES):
+        true_event_counts[event_type], underlying[event_type] = _draw_events(
+            parameters,
+            rng,
+            event_type=event_type,
+            as_of_day=as_of_day,
+            age_days=age_days,
+            behaviour=latents.behaviour,
+            truth=truth,
+            bias=bias[row],
+        )
+    for key in EVENT_FACTOR_KEYS:
+        counted_type = FACTORS[key].event_type
+        if counted_type is not None:
+            truth[key] = true_event_counts[counted_type] > 0
+    truth = {key: truth[key] for key in FACTORS}
+    risk = _true_risk(parameters, truth=truth, behaviour=latents.behaviour, ethnicity=ethnicity)
+    outcome: BoolArray = rng.random(size) < risk
+    available = _draw_availability(parameters, rng, size)
+    observations = _draw_observations(
+        parameters, rng, truth=truth, available=available, age_days=age_days, as_of_day=as_of_day
+    )
+    events = _list_events(underlying, observations=observations, available=available, size=size)
+    return Chunk(
+        start=start,
+        size=size,
+        ethnicity=ethnicity,
+        sex=sex,
+        birth_day=birth_day,
+        adversity=latents.adversity,
+        behaviour=latents.behaviour,
+        truth=truth,
+        possible_sessions=attendance.possible_sessions,
+        missed_sessions=attendance.missed_sessions,
+        true_event_counts=true_event_counts,
+        risk=risk,
+        outcome=outcome,
+        available=available,
+        observations=_date_event_factors(observations, events, size=size),
+        events=events,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
-# Generation: numpy in chunks, then one plain dict per profile.
+# True lives
+
+
+def _draw_groups(
+    parameters: SynthParameters, rng: np.random.Generator, size: int
+) -> tuple[IntArray, IntArray]:
+    """Audit ethnicity and sex (they change nothing except through the explicit knobs)."""
+    ethnicity_weights = np.array(
+        [parameters.ethnicity_proportions.get(group, 0.0) for group in ETHNICITIES]
+    )
+    sex_weights = np.array([parameters.sex_proportions.get(group, 0.0) for group in SEXES])
+    ethnicity: IntArray = rng.choice(
+        len(ETHNICITIES), size=size, p=ethnicity_weights / ethnicity_weights.sum()
+    )
+    sex: IntArray = rng.choice(len(SEXES), size=size, p=sex_weights / sex_weights.sum())
+    return ethnicity, sex
+
+
+def _draw_birth_days(
+    parameters: SynthParameters, rng: np.random.Generator, *, as_of: dt.date, size: int
+) -> IntArray:
+    """Dates of birth giving calendar ages within ``age_range`` on the screening date.
+
+    Born after the day ``oldest + 1`` years before, on or before the day
+    ``youngest`` years before the screening date.
+    """
+    youngest, oldest = parameters.age_range
+    latest = (_years_before(as_of, youngest) - _EPOCH).days
+    earliest = (_years_before(as_of, oldest + 1) - _EPOCH).days + 1
+    birth_day: IntArray = rng.integers(earliest, latest, size=size, endpoint=True)
+    return birth_day
+
+
+def _draw_latents(parameters: SynthParameters, rng: np.random.Generator, size: int) -> _Latents:
+    adversity: FloatArray = parameters.adversity_shift + rng.standard_normal(size)
+    return _Latents(
+        adversity=adversity,
+        behaviour=_correlated(rng, adversity, parameters.behaviour_loading, size),
+        development=_correlated(rng, adversity, parameters.developmental_loading, size),
+        protective=_correlated(rng, adversity, parameters.protective_loading, size),
+    )
+
+
+def _draw_statuses(
+    parameters: SynthParameters, rng: np.random.Generator, latents: _Latents
+) -> dict[str, BoolArray]:
+    """Draw true ACE and status factors, each thresholded on a liability tied to its latent."""
+    size = len(latents.adversity)
+    truth: dict[str, BoolArray] = {}
+    for key in ACE_KEYS:
+        liability = _correlated(rng, latents.adversity, parameters.ace_loading, size)
+        truth[key] = liability > _threshold(parameters.ace_prevalence[key])
+    latent_of_domain = {
+        Domain.CONTEXTUAL: latents.behaviour,
+        Domain.DEVELOPMENTAL: latents.development,
+        Domain.PROTECTIVE: latents.protective,
+    }
+    for key in LATENT_KEYS:
+        spec = parameters.status_factors[key]
+        latent = latent_of_domain[FACTORS[key].domain]
+        liability = _correlated(rng, latent, spec.loading, size)
+        truth[key] = liability > _threshold(spec.prevalence)
+    return truth
+
+
+def _draw_attendance(
+    parameters: SynthParameters, rng: np.random.Generator, behaviour: FloatArray
+) -> _Attendance:
+    """Draw a true person-level absence rate, and recorded sessions per term around it."""
+    size = len(behaviour)
+    terms = parameters.attendance_terms
+    absence_log_odds = parameters.absence_log_odds + parameters.absence_behaviour_slope * behaviour
+    term_log_odds = absence_log_odds[:, None] + parameters.absence_term_sd * rng.standard_normal(
+        (size, terms)
+    )
+    fewest, most = parameters.sessions_per_term
+    possible: IntArray = rng.integers(fewest, most, size=(size, terms), endpoint=True)
+    missed: IntArray = rng.binomial(possible, _expit(term_log_odds))
+    return _Attendance(
+        truly_persistent=_expit(absence_log_odds) >= parameters.persistent_absence,
+        possible_sessions=possible,
+        missed_sessions=missed,
+    )
+
+
+def _recording_bias(parameters: SynthParameters, ethnicity: IntArray) -> FloatArray:
+    """Recording-rate multiplier per event type (rows) and person (columns)."""
+    bias: FloatArray = np.ones((len(EVENT_TYPES), len(ethnicity)))
+    for knob in parameters.recording_bias:
+        row = EVENT_TYPES.index(knob.event_type)
+        bias[row, ethnicity == ETHNICITIES.index(knob.ethnicity)] *= knob.rate_ratio
+    return bias
+
+
+def _draw_events(
+    parameters: SynthParameters,
+    rng: np.random.Generator,
+    *,
+    event_type: EventType,
+    as_of_day: int,
+    age_days: IntArray,
+    behaviour: FloatArray,
+    truth: dict[str, BoolArray],
+    bias: FloatArray,
+) -> tuple[IntArray, _UnderlyingEvents]:
+    """Underlying events of one type per person, each with its own date and recording draw."""
+    spec: EventSpec = parameters.events[event_type]
+    size = len(age_days)
+    true_count: IntArray = rng.poisson(
+        _event_mean(spec, age_days=age_days, behaviour=behaviour, truth=truth)
+    )
+    total = int(true_count.sum())
+    person = np.repeat(np.arange(size, dtype=np.int64), true_count)
+    exposure_days = np.maximum(age_days[person] - int(spec.from_age * _DAYS_PER_YEAR), 0)
+    days_back = np.floor(exposure_days * rng.random(total) ** parameters.recency_exponent)
+    recorded = rng.random(total) < spec.recording_probability * bias[person]
+    if event_type is EventType.HOME_MOVE:
+        cross_borough = (rng.random(total) < spec.cross_borough_probability).astype(np.int64)
+    else:
+        cross_borough = np.full(total, -1, dtype=np.int64)
+    day = as_of_day - days_back.astype(np.int64)
+    return true_count, _UnderlyingEvents(person, day, recorded, cross_borough)
+
+
+def _event_mean(
+    spec: EventSpec, *, age_days: IntArray, behaviour: FloatArray, truth: dict[str, BoolArray]
+) -> FloatArray:
+    """Return expected underlying events per person: rate x years exposed x exp(change)."""
+    exposure_years = np.maximum(age_days / _DAYS_PER_YEAR - spec.from_age, 0.0)
+    log_rate = spec.behaviour_slope * behaviour
+    for ace, effect in spec.ace_effects.items():
+        log_rate = log_rate + effect * truth[ace]
+    mean: FloatArray = spec.rate_per_year * exposure_years * np.exp(log_rate)
+    if spec.requires is not None:
+        mean = np.where(truth[spec.requires], mean, 0.0)
+    return mean
+
+
+def _true_risk(
+    parameters: SynthParameters,
+    *,
+    truth: dict[str, BoolArray],
+    behaviour: FloatArray,
+    ethnicity: IntArray,
+) -> FloatArray:
+    """Outcome probability from the known logistic model on the true factors."""
+    model = parameters.outcome
+    log_odds = model.intercept + model.behaviour_weight * behaviour
+    for key, weight in model.weights.items():
+        log_odds = log_odds + weight * truth[key]
+    protective_count = sum(
+        truth[key].astype(np.int64)
+        for key, factor in FACTORS.items()
+        if factor.domain is Domain.PROTECTIVE
+    )
+    log_odds = log_odds + model.protective_weight * protective_count
+    shift = np.array([parameters.outcome_log_odds_shift.get(group, 0.0) for group in ETHNICITIES])
+    log_odds = log_odds + shift[ethnicity]
+    return _expit(log_odds)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the agencies recorded
+
+
+def _draw_availability(
+    parameters: SynthParameters, rng: np.random.Generator, size: int
+) -> BoolArray:
+    """Whether each agency's information is present for each person."""
+    missing = np.array([parameters.agency_missing.get(agency, 0.0) for agency in AGENCIES])
+    available: BoolArray = rng.random((size, len(AGENCIES))) >= missing
+    return available
+
+
+def _draw_observations(
+    parameters: SynthParameters,
+    rng: np.random.Generator,
+    *,
+    truth: dict[str, BoolArray],
+    available: BoolArray,
+    age_days: IntArray,
+    as_of_day: int,
+) -> Observations:
+    """Which factors are known, from which agency, recorded when."""
+    size = len(age_days)
+    observations = Observations(known={}, source={}, day={}, explicit_unknown={})
+    for key, factor in FACTORS.items():
+        if factor.evidence == "attendance":
+            continue
+        columns = [AGENCY_INDEX[agency] for agency in factor.agencies]
+        known, chosen = _choose_source(
+            rng, available[:, columns], parameters.primary_source_probability
+        )
+        observations.known[key] = known
+        observations.source[key] = np.asarray(columns, dtype=np.int64)[chosen]
+        observations.explicit_unknown[key] = ~known & (
+            rng.random(size) < parameters.explicit_unknown_probability
+        )
+        # present: recorded within the last three years; absent: checked within the last year
+        span = np.where(truth[key], 3 * 365, 365)
+        days_back = np.minimum(rng.integers(0, span, endpoint=True), age_days)
+        observations.day[key] = as_of_day - days_back
+    return observations
+
+
+def _list_events(
+    underlying: dict[EventType, _UnderlyingEvents],
+    *,
+    observations: Observations,
+    available: BoolArray,
+    size: int,
+) -> ListedEvents:
+    """List the recorded events whose holding agency's information is present, sorted."""
+    counts: dict[EventType, IntArray] = {}
+    kept: list[_UnderlyingEvents] = []
+    types: list[IntArray] = []
+    sources: list[IntArray] = []
+    for row, event_type in enumerate(EVENT_TYPES):
+        if event_type is EventType.DOMESTIC_ABUSE_INCIDENT:
+            column = AGENCY_INDEX[Agency.POLICE]
+            known = available[:, column]
+            source = np.full(size, column, dtype=np.int64)
+        else:
+            key = FACTOR_KEY_OF_EVENT[event_type]
+            known = observations.known[key]
+            source = observations.source[key]
+        events = underlying[event_type]
+        keep = events.recorded & known[events.person]
+        counts[event_type] = np.bincount(events.person[keep], minlength=size)
+        kept.append(
+            _UnderlyingEvents(
+                events.person[keep],
+                events.day[keep],
+                events.recorded[keep],
+                events.cross_borough[keep],
+            )
+        )
+        types.append(np.full(int(keep.sum()), row, dtype=np.int64))
+        sources.append(source[events.person[keep]])
+    person = np.concatenate([events.person for events in kept])
+    day = np.concatenate([events.day for events in kept])
+    event_type_column = np.concatenate(types)
+    order = np.lexsort((event_type_column, day, person))
+    return ListedEvents(
+        counts=counts,
+        person=person[order],
+        day=day[order],
+        event_type=event_type_column[order],
+        source=np.concatenate(sources)[order],
+        cross_borough=np.concatenate([events.cross_borough for events in kept])[order],
+        bounds=np.searchsorted(person[order], np.arange(size + 1)),
+    )
+
+
+def _date_event_factors(
+    observations: Observations, events: ListedEvents, *, size: int
+) -> Observations:
+    """Date each present events factor on the day of its latest listed event."""
+    day = dict(observations.day)
+    for key in EVENT_FACTOR_KEYS:
+        counted_type = FACTORS[key].event_type
+        if counted_type is None or not events.counts[counted_type].any():
+            continue
+        of_type = events.event_type == EVENT_TYPES.index(counted_type)
+        latest = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)
+        np.maximum.at(latest, events.person[of_type], events.day[of_type])
+        has_events = events.counts[counted_type] > 0
+        day[key] = np.where(has_events, latest, day[key])
+    return replace(observations, day=day)
+
+
+# ---------------------------------------------------------------------------------------------
+# Small numerical steps
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
@@ -195,32 +583,9 @@ def _years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _check_call(n: int, seed: int, as_of: dt.date) -> None:
-    problems: list[FieldProblem] = []
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        problems.append(FieldProblem("n", "must be a whole number of profiles, 0 or more"))
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        problems.append(FieldProblem("seed", "must be a whole number, 0 or more; pass e.g. 42"))
-    if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
-        problems.append(FieldProblem("as_of", "must be a datetime.date, e.g. date(2026, 9, 1)"))
-    elif as_of.year < 1950:
-        problems.append(FieldProblem("as_of", "must be 1950 or later"))
-    if problems:
-        raise InputError(problems)
-
-
-def _resolve(population: Population, parameters: SynthParameters | None) -> SynthParameters:
-    if parameters is not None:
-        if not isinstance(parameters, SynthParameters):
-            raise InputError(
-                [FieldProblem("parameters", "must be a SynthParameters; use a preset")]
-            )
-        return parameters
-    return SynthParameters.for_population(population)
-
-
-def _threshold(p: float) -> float:
-    return _NORMAL.inv_cdf(1.0 - p)
+def _threshold(prevalence: float) -> float:
+    """Standard-normal liability threshold above which a share ``prevalence`` lies."""
+    return _NORMAL.inv_cdf(1.0 - prevalence)
 
 
 def _correlated(
@@ -235,419 +600,20 @@ def _choose_source(
     rng: np.random.Generator, available: BoolArray, primary: float
 ) -> tuple[BoolArray, IntArray]:
     """Per row: whether any holder is available, and the chosen holder's column."""
-    n, h = available.shape
+    size, holders = available.shape
     any_available: BoolArray = np.asarray(available.any(axis=1), dtype=np.bool_)
     first: IntArray = np.argmax(available, axis=1).astype(np.int64)
-    if h == 1:
+    if holders == 1:
         return any_available, first
     # uniform among available: argmax of random keys over available columns
-    keys = rng.random((n, h))
-    keys[~available] = -1.0
-    uniform: IntArray = np.argmax(keys, axis=1).astype(np.int64)
-    use_first = rng.random(n) < primary
+    random_keys = rng.random((size, holders))
+    random_keys[~available] = -1.0
+    uniform: IntArray = np.argmax(random_keys, axis=1).astype(np.int64)
+    use_first = rng.random(size) < primary
     chosen: IntArray = np.where(use_first, first, uniform)
     return any_available, chosen
 
 
-class _Chunk:
-    """Everything drawn for one chunk of profiles (arrays of length n)."""
-
-    def __init__(
-        self, params: SynthParameters, rng: np.random.Generator, as_of: dt.date, n: int
-    ) -> None:
-        p = params
-        as_of_day = (as_of - _EPOCH).days
-        self.n = n
-        # demographics (audit only)
-        eth_p = np.array([p.ethnicity_proportions.get(e, 0.0) for e in _ETHNICITIES])
-        sex_p = np.array([p.sex_proportions.get(s, 0.0) for s in _SEXES])
-        self.ethnicity: IntArray = rng.choice(len(_ETHNICITIES), size=n, p=eth_p / eth_p.sum())
-        self.sex: IntArray = rng.choice(len(_SEXES), size=n, p=sex_p / sex_p.sum())
-        # age and date of birth
-        # calendar ages: born after the day ``oldest + 1`` years before, on or before the
-        # day ``youngest`` years before the screening date
-        latest = (_years_before(as_of, p.age_range[0]) - _EPOCH).days
-        earliest = (_years_before(as_of, p.age_range[1] + 1) - _EPOCH).days + 1
-        self.dob_day: IntArray = rng.integers(earliest, latest, size=n, endpoint=True)
-        self.age_days: IntArray = as_of_day - self.dob_day
-        # latents
-        adversity: FloatArray = p.adversity_shift + rng.standard_normal(n)
-        self.adversity = adversity
-        self.behaviour = _correlated(rng, adversity, p.behaviour_loading, n)
-        development = _correlated(rng, adversity, p.developmental_loading, n)
-        protective = _correlated(rng, adversity, p.protective_loading, n)
-        # true factor statuses
-        truth: dict[str, BoolArray] = {}
-        for key in _ACE_KEYS:
-            liability = _correlated(rng, adversity, p.ace_loading, n)
-            truth[key] = liability > _threshold(p.ace_prevalence[key])
-        latent_of = {
-            Domain.CONTEXTUAL: self.behaviour,
-            Domain.DEVELOPMENTAL: development,
-            Domain.PROTECTIVE: protective,
-        }
-        for key in _LATENT_KEYS:
-            spec = p.status_factors[key]
-            liability = _correlated(rng, latent_of[FACTORS[key].domain], spec.loading, n)
-            truth[key] = liability > _threshold(spec.prevalence)
-        # attendance: a true person-level absence rate and per-term recorded sessions
-        absence_logit = p.absence_log_odds + p.absence_behaviour_slope * self.behaviour
-        truth["school_attendance"] = _expit(absence_logit) >= p.persistent_absence
-        t = p.attendance_terms
-        term_logit = absence_logit[:, None] + p.absence_term_sd * rng.standard_normal((n, t))
-        self.possible: IntArray = rng.integers(
-            p.sessions_per_term[0], p.sessions_per_term[1], size=(n, t), endpoint=True
-        )
-        self.missed: IntArray = rng.binomial(self.possible, _expit(term_logit))
-        # underlying and recorded events
-        bias = np.ones((len(_EVENT_TYPES), n))
-        for rb in p.recording_bias:
-            row = _EVENT_TYPES.index(rb.event_type)
-            bias[row, self.ethnicity == _ETHNICITIES.index(rb.ethnicity)] *= rb.rate_ratio
-        # Every underlying event gets its own date and recording draw, so the number of
-        # random draws never depends on the recording-bias or missingness knobs: changing a
-        # knob changes only what it should.
-        self.true_counts: dict[EventType, IntArray] = {}
-        self.recorded_counts: dict[EventType, IntArray] = {}
-        self.underlying: dict[EventType, tuple[IntArray, IntArray, BoolArray, IntArray]] = {}
-        for row, etype in enumerate(_EVENT_TYPES):
-            es = p.events[etype]
-            exposure_years = np.maximum(self.age_days / _DAYS_PER_YEAR - es.from_age, 0.0)
-            log_rate = es.behaviour_slope * self.behaviour
-            for ace, effect in es.ace_effects.items():
-                log_rate = log_rate + effect * truth[ace]
-            mean = es.rate_per_year * exposure_years * np.exp(log_rate)
-            if es.requires is not None:
-                mean = np.where(truth[es.requires], mean, 0.0)
-            true_count: IntArray = rng.poisson(mean)
-            total = int(true_count.sum())
-            who = np.repeat(np.arange(n, dtype=np.int64), true_count)
-            exposure_days = np.maximum(self.age_days[who] - int(es.from_age * _DAYS_PER_YEAR), 0)
-            back = np.floor(exposure_days * rng.random(total) ** p.recency_exponent)
-            recorded = rng.random(total) < es.recording_probability * bias[row, who]
-            if etype is EventType.HOME_MOVE:
-                cross = (rng.random(total) < es.cross_borough_probability).astype(np.int64)
-            else:
-                cross = np.full(total, -1, dtype=np.int64)
-            self.true_counts[etype] = true_count
-            self.recorded_counts[etype] = np.bincount(who[recorded], minlength=n)
-            self.underlying[etype] = (who, as_of_day - back.astype(np.int64), recorded, cross)
-        for key in _EVENT_FACTOR_KEYS:
-            etype_of = FACTORS[key].event_type
-            if etype_of is not None:
-                truth[key] = self.true_counts[etype_of] > 0
-        self.truth = {k: truth[k] for k in FACTORS}
-        # outcome from the known model on true factors
-        om = p.outcome
-        logit = om.intercept + om.behaviour_weight * self.behaviour
-        for key, weight in om.weights.items():
-            logit = logit + weight * self.truth[key]
-        n_protective = sum(
-            self.truth[k].astype(np.int64)
-            for k, f in FACTORS.items()
-            if f.domain is Domain.PROTECTIVE
-        )
-        logit = logit + om.protective_weight * n_protective
-        shift = np.array([p.outcome_log_odds_shift.get(e, 0.0) for e in _ETHNICITIES])
-        logit = logit + shift[self.ethnicity]
-        self.risk: FloatArray = _expit(logit)
-        self.outcome: BoolArray = rng.random(n) < self.risk
-        # missingness per agency
-        missing = np.array([p.agency_missing.get(a, 0.0) for a in _AGENCIES])
-        self.available: BoolArray = rng.random((n, len(_AGENCIES))) >= missing
-        self._draw_records(p, rng, as_of_day)
-        self._truth_rows: _TruthRows | None = None
-
-    def truth_rows(self) -> _TruthRows:
-        """Return the ground truth as plain Python lists (built once, on first use)."""
-        if self._truth_rows is None:
-            matrix = np.stack([self.truth[k] for k in FACTORS], axis=1)
-            ace = np.stack([self.truth[k] for k in _ACE_KEYS], axis=1).sum(axis=1)
-            self._truth_rows = _TruthRows(
-                factors=matrix.tolist(),
-                risk=self.risk.tolist(),
-                adversity=self.adversity.tolist(),
-                behaviour=self.behaviour.tolist(),
-                ace_count=ace.tolist(),
-            )
-        return self._truth_rows
-
-    def _draw_records(self, p: SynthParameters, rng: np.random.Generator, as_of_day: int) -> None:
-        n = self.n
-        # which factors are known, from which agency, recorded when
-        self.obs_known: dict[str, BoolArray] = {}
-        self.obs_source: dict[str, IntArray] = {}
-        self.obs_day: dict[str, IntArray] = {}
-        self.explicit_unknown: dict[str, BoolArray] = {}
-        for key, factor in FACTORS.items():
-            if factor.evidence == "attendance":
-                continue
-            cols = [_AGENCY_INDEX[a] for a in factor.agencies]
-            known, chosen = _choose_source(
-                rng, self.available[:, cols], p.primary_source_probability
-            )
-            self.obs_known[key] = known
-            self.obs_source[key] = np.asarray(cols, dtype=np.int64)[chosen]
-            self.explicit_unknown[key] = ~known & (rng.random(n) < p.explicit_unknown_probability)
-            # present: recorded within the last three years; absent: checked within the last year
-            span = np.where(self.truth[key], 3 * 365, 365)
-            back = np.minimum(rng.integers(0, span, endpoint=True), self.age_days)
-            self.obs_day[key] = as_of_day - back
-        # listed events
-        persons: list[IntArray] = []
-        days: list[IntArray] = []
-        types: list[IntArray] = []
-        sources: list[IntArray] = []
-        cross: list[IntArray] = []
-        self.listed_counts: dict[EventType, IntArray] = {}
-        for row, etype in enumerate(_EVENT_TYPES):
-            if etype is EventType.DOMESTIC_ABUSE_INCIDENT:
-                col = _AGENCY_INDEX[Agency.POLICE]
-                known = self.available[:, col]
-                source = np.full(n, col, dtype=np.int64)
-            else:
-                key = _event_factor_key(etype)
-                known = self.obs_known[key]
-                source = self.obs_source[key]
-            who, day, recorded, cross_borough = self.underlying[etype]
-            keep = recorded & known[who]
-            self.listed_counts[etype] = np.bincount(who[keep], minlength=n)
-            if etype is not EventType.DOMESTIC_ABUSE_INCIDENT and keep.any():
-                # a present events factor is recorded on the date of its latest event
-                latest = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
-                np.maximum.at(latest, who[keep], day[keep])
-                has = self.listed_counts[etype] > 0
-                self.obs_day[key] = np.where(has, latest, self.obs_day[key])
-            persons.append(who[keep])
-            days.append(day[keep])
-            types.append(np.full(int(keep.sum()), row, dtype=np.int64))
-            sources.append(source[who[keep]])
-            cross.append(cross_borough[keep])
-        if persons:
-            person = np.concatenate(persons)
-            order = np.lexsort((np.concatenate(types), np.concatenate(days), person))
-            self.ev_person = person[order]
-            self.ev_day = np.concatenate(days)[order]
-            self.ev_type = np.concatenate(types)[order]
-            self.ev_source = np.concatenate(sources)[order]
-            self.ev_cross = np.concatenate(cross)[order]
-        else:
-            empty = np.zeros(0, dtype=np.int64)
-            self.ev_person = self.ev_day = self.ev_type = self.ev_source = self.ev_cross = empty
-        self.ev_bounds: IntArray = np.searchsorted(self.ev_person, np.arange(n + 1))
-
-
-@dataclass(frozen=True, slots=True)
-class _TruthRows:
-    factors: list[list[bool]]
-    risk: list[float]
-    adversity: list[float]
-    behaviour: list[float]
-    ace_count: list[int]
-
-
-def _event_factor_key(etype: EventType) -> str:
-    for key in _EVENT_FACTOR_KEYS:
-        if FACTORS[key].event_type is etype:
-            return key
-    raise KeyError(etype)  # pragma: no cover - the catalogue covers every other type
-
-
-def _expit(x: FloatArray) -> FloatArray:
-    result: FloatArray = 1.0 / (1.0 + np.exp(-x))
+def _expit(log_odds: FloatArray) -> FloatArray:
+    result: FloatArray = 1.0 / (1.0 + np.exp(-log_odds))
     return result
-
-
-def _chunks(
-    n: int, seed: int, as_of: dt.date, params: SynthParameters
-) -> Iterator[tuple[_Chunk, int]]:
-    for index, start in enumerate(range(0, n, CHUNK_SIZE)):
-        rng = np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(index,)))
-        chunk = _Chunk(params, rng, as_of, CHUNK_SIZE)
-        yield chunk, start
-
-
-def _iter_lines(
-    n: int, seed: int, as_of: dt.date, params: SynthParameters, *, labelled: bool = True
-) -> Iterator[tuple[str, _Chunk, int]]:
-    assembler = _Assembler(params, as_of)
-    for chunk, start in _chunks(n, seed, as_of, params):
-        stop = min(CHUNK_SIZE, n - start)
-        for i, line in enumerate(assembler.lines(chunk, start + 1, labelled)):
-            if i >= stop:
-                break
-            yield line, chunk, i
-
-
-def _truth(chunk: _Chunk, i: int, record_id: str) -> GroundTruth:
-    rows = chunk.truth_rows()
-    factors = dict(zip(FACTORS, rows.factors[i], strict=True))
-    return GroundTruth(
-        id=record_id,
-        risk=rows.risk[i],
-        adversity=rows.adversity[i],
-        behaviour=rows.behaviour[i],
-        ace_count=rows.ace_count[i],
-        factors=factors,
-    )
-
-
-def generate_cases(
-    n: int,
-    *,
-    seed: int,
-    as_of: dt.date,
-    population: Population = "general",
-    parameters: SynthParameters | None = None,
-) -> Iterator[SyntheticCase]:
-    """Generate synthetic young people with their ground truth, streamed.
-
-    Parameters
-    ----------
-    n : int
-        Number of profiles.
-    seed : int
-        Seed (0 or more). The same seed, date and parameters give the same cohort.
-    as_of : datetime.date
-        The screening date; every date in a profile is on or before it.
-    population : {"general", "early-help"}
-        Preset to use when ``parameters`` is not given.
-    parameters : SynthParameters, optional
-        Every parameter of the model (overrides ``population``).
-
-    Yields
-    ------
-    SyntheticCase
-        The labelled profile and what is really true of the young person.
-
-    Raises
-    ------
-    InputError
-        If ``n``, ``seed``, ``as_of`` or the parameters are unusable.
-    """
-    _check_call(n, seed, as_of)
-    params = _resolve(population, parameters)
-    for line, chunk, i in _iter_lines(n, seed, as_of, params):
-        labelled = LabelledProfile.model_validate_json(line)
-        yield SyntheticCase(labelled, _truth(chunk, i, labelled.profile.id))
-
-
-def generate_cohort(
-    n: int,
-    *,
-    seed: int,
-    as_of: dt.date,
-    population: Population = "general",
-    parameters: SynthParameters | None = None,
-) -> Iterator[LabelledProfile]:
-    """Generate a labelled synthetic cohort, streamed in bounded memory.
-
-    Parameters
-    ----------
-    n : int
-        Number of profiles.
-    seed : int
-        Seed (0 or more). The same seed, date and parameters give the same
-        cohort, and a smaller cohort is a prefix of a larger one.
-    as_of : datetime.date
-        The screening date; every date in a profile is on or before it.
-    population : {"general", "early-help"}
-        Preset to use when ``parameters`` is not given.
-    parameters : SynthParameters, optional
-        Every parameter of the model (overrides ``population``).
-
-    Yields
-    ------
-    LabelledProfile
-        Profiles with ids ``SYN-0000001`` onwards and the outcome from the known model.
-
-    Raises
-    ------
-    InputError
-        If ``n``, ``seed``, ``as_of`` or the parameters are unusable.
-
-    Examples
-    --------
-    >>> import datetime as dt
-    >>> from efh_screen.synth import generate_cohort
-    >>> cohort = list(generate_cohort(3, seed=1, as_of=dt.date(2026, 9, 1)))
-    >>> [c.profile.id for c in cohort]
-    ['SYN-0000001', 'SYN-0000002', 'SYN-0000003']
-    """
-    _check_call(n, seed, as_of)
-    params = _resolve(population, parameters)
-    for line, _chunk, _i in _iter_lines(n, seed, as_of, params):
-        yield LabelledProfile.model_validate_json(line)
-
-
-def generate_truth(
-    n: int,
-    *,
-    seed: int,
-    as_of: dt.date,
-    population: Population = "general",
-    parameters: SynthParameters | None = None,
-) -> CohortTruth:
-    """Return the ground truth of the cohort the same arguments generate, as arrays.
-
-    Row ``i`` belongs to the profile ``SYN-{i+1:07d}`` that
-    :func:`generate_cohort` and :func:`write_cohort` produce with the same
-    arguments. It is fast (no profiles are built) and holds about 60 bytes per
-    profile, so it suits prevalence, power and bias studies.
-
-    Parameters
-    ----------
-    n : int
-        Number of profiles.
-    seed : int
-        Seed (0 or more).
-    as_of : datetime.date
-        The screening date.
-    population : {"general", "early-help"}
-        Preset to use when ``parameters`` is not given.
-    parameters : SynthParameters, optional
-        Every parameter of the model (overrides ``population``).
-
-    Returns
-    -------
-    CohortTruth
-
-    Raises
-    ------
-    InputError
-        If ``n``, ``seed``, ``as_of`` or the parameters are unusable.
-    """
-    _check_call(n, seed, as_of)
-    params = _resolve(population, parameters)
-    parts: dict[str, list[Any]] = {
-        "factors": [], "risk": [], "outcome": [], "adversity": [], "behaviour": [],
-        "ethnicity": [], "true": [], "listed": [],
-    }  # fmt: skip
-    ethnicity_values = np.array([e.value for e in _ETHNICITIES])
-    for chunk, start in _chunks(n, seed, as_of, params):
-        stop = min(CHUNK_SIZE, n - start)
-        parts["factors"].append(np.stack([chunk.truth[k][:stop] for k in FACTORS], axis=1))
-        parts["risk"].append(chunk.risk[:stop])
-        parts["outcome"].append(chunk.outcome[:stop].astype(np.int64))
-        parts["adversity"].append(chunk.adversity[:stop])
-        parts["behaviour"].append(chunk.behaviour[:stop])
-        parts["ethnicity"].append(ethnicity_values[chunk.ethnicity[:stop]])
-        parts["true"].append(np.stack([chunk.true_counts[e][:stop] for e in _EVENT_TYPES], 1))
-        parts["listed"].append(np.stack([chunk.listed_counts[e][:stop] for e in _EVENT_TYPES], 1))
-
-    def joined(name: str, shape: tuple[int, ...], dtype: Any) -> Any:
-        return np.concatenate(parts[name]) if parts[name] else np.zeros(shape, dtype=dtype)
-
-    n_factors, n_events = len(FACTORS), len(_EVENT_TYPES)
-    return CohortTruth(
-        factor_keys=tuple(FACTORS),
-        factors=joined("factors", (0, n_factors), np.bool_),
-        risk=joined("risk", (0,), np.float64),
-        outcome=joined("outcome", (0,), np.int64),
-        adversity=joined("adversity", (0,), np.float64),
-        behaviour=joined("behaviour", (0,), np.float64),
-        ethnicity=joined("ethnicity", (0,), np.str_),
-        event_types=tuple(e.value for e in _EVENT_TYPES),
-        true_event_counts=joined("true", (0, n_events), np.int64),
-        listed_event_counts=joined("listed", (0, n_events), np.int64),
-    )

@@ -1,7 +1,7 @@
 """Synthetic profiles as JSON lines, assembled from pre-rendered fragments.
 
-The generator (:mod:`efh_screen._synth`) draws a chunk of profiles as numpy
-arrays; :class:`_Assembler` turns each row into exactly the line
+The generator (:mod:`efh_screen.synth._generator`) draws a chunk of profiles as
+numpy arrays; :class:`Assembler` turns each row into exactly the line
 ``model_dump_json(exclude_defaults=True)`` would write, without building a
 model per profile.
 """
@@ -11,25 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from .._factors import FACTORS, Agency
-from ._parameters import (
-    _AGENCIES,
-    _AGENCY_INDEX,
-    _ETHNICITIES,
-    _EVENT_TYPES,
-    _SEXES,
-    SynthParameters,
-)
+from ._catalogue import AGENCIES, AGENCY_INDEX, ETHNICITIES, EVENT_TYPES, SEXES
+from ._generator import Chunk
+from ._parameters import SynthParameters
 
-if TYPE_CHECKING:  # the generator imports this module; the chunk is only an annotation here
-    from ._generator import _Chunk
-
-__all__: list[str] = []
+__all__ = ["Assembler"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +45,7 @@ def _school_terms(as_of: dt.date, count: int) -> _Terms:
                 terms.append((start, end))
         year -= 1
     terms.reverse()
-    return _Terms([s.isoformat() for s, _ in terms], [e.isoformat() for _, e in terms])
+    return _Terms([start.isoformat() for start, _ in terms], [end.isoformat() for _, end in terms])
 
 
 def _iso(days: npt.NDArray[np.int64]) -> list[str]:
@@ -62,121 +53,160 @@ def _iso(days: npt.NDArray[np.int64]) -> list[str]:
     return strings
 
 
-class _Assembler:
+class Assembler:
     """Turn chunks into JSON lines, exactly ``model_dump_json(exclude_defaults=True)``.
 
     Every string written is a catalogue word, an ISO date or a generated id, so
     the JSON is assembled from pre-rendered fragments without escaping.
+
+    Parameters
+    ----------
+    parameters : SynthParameters
+        Every parameter of the model (the number of attendance terms is used).
+    as_of : datetime.date
+        The screening date (it sets the dates of the school terms).
     """
 
-    def __init__(self, params: SynthParameters, as_of: dt.date) -> None:
-        self.params = params
-        terms = _school_terms(as_of, params.attendance_terms)
+    def __init__(self, parameters: SynthParameters, as_of: dt.date) -> None:
+        terms = _school_terms(as_of, parameters.attendance_terms)
         self.term_prefixes = [
-            f'{{"start":"{s}","end":"{e}","possible_sessions":'
-            for s, e in zip(terms.starts, terms.ends, strict=True)
+            f'{{"start":"{start}","end":"{end}","possible_sessions":'
+            for start, end in zip(terms.starts, terms.ends, strict=True)
         ]
-        self.keys = [k for k, f in FACTORS.items() if f.evidence != "attendance"]
-        agencies = [a.value for a in _AGENCIES]
+        self.keys = [key for key, factor in FACTORS.items() if factor.evidence != "attendance"]
+        agencies = [agency.value for agency in AGENCIES]
         # per factor: absent fragment per source agency, present prefix per source agency
         self.absent = {
-            k: [f'"{k}":{{"status":"absent","source":"{a}"}}' for a in agencies] for k in self.keys
+            key: [f'"{key}":{{"status":"absent","source":"{agency}"}}' for agency in agencies]
+            for key in self.keys
         }
         self.present = {
-            k: [f'"{k}":{{"status":"present","source":"{a}","recorded":"' for a in agencies]
-            for k in self.keys
+            key: [
+                f'"{key}":{{"status":"present","source":"{agency}","recorded":"'
+                for agency in agencies
+            ]
+            for key in self.keys
         }
-        self.unknown = {k: f'"{k}":{{"status":"unknown"}}' for k in self.keys}
+        self.unknown = {key: f'"{key}":{{"status":"unknown"}}' for key in self.keys}
         self.event_prefix = [
-            [f'{{"type":"{e.value}","date":"' for _a in agencies] for e in _EVENT_TYPES
+            [f'{{"type":"{event_type.value}","date":"' for _agency in agencies]
+            for event_type in EVENT_TYPES
         ]
+        # indexed by cross_borough + 1: not a move, within the borough, across a boundary
         self.event_suffix = [
-            [f'","source":"{a}"' for a in agencies],
-            [f'","source":"{a}","cross_borough":false' for a in agencies],
-            [f'","source":"{a}","cross_borough":true' for a in agencies],
+            [f'","source":"{agency}"' for agency in agencies],
+            [f'","source":"{agency}","cross_borough":false' for agency in agencies],
+            [f'","source":"{agency}","cross_borough":true' for agency in agencies],
         ]
         self.agency_lists: dict[tuple[bool, ...], str] = {}
         self.agency_values = agencies
         self.audit = [
-            [f'"audit":{{"ethnicity":"{e.value}","sex":"{s.value}"}}' for s in _SEXES]
-            for e in _ETHNICITIES
+            [f'"audit":{{"ethnicity":"{ethnicity.value}","sex":"{sex.value}"}}' for sex in SEXES]
+            for ethnicity in ETHNICITIES
         ]
 
     def _agencies(self, row: tuple[bool, ...]) -> str:
         text = self.agency_lists.get(row)
         if text is None:
-            names = [f'"{a}"' for a, ok in zip(self.agency_values, row, strict=True) if ok]
+            names = [
+                f'"{agency}"'
+                for agency, present in zip(self.agency_values, row, strict=True)
+                if present
+            ]
             text = f'"agencies":[{",".join(names)}],' if names else ""
             self.agency_lists[row] = text
         return text
 
-    def _factor_column(self, chunk: _Chunk, key: str) -> list[str]:
-        n = chunk.n
-        known = chunk.obs_known[key]
-        etype = FACTORS[key].event_type
-        present = (chunk.listed_counts[etype] > 0) if etype is not None else chunk.truth[key]
-        source = chunk.obs_source[key].tolist()
+    def _factor_column(self, chunk: Chunk, key: str) -> list[str]:
+        observations = chunk.observations
+        known = observations.known[key]
+        event_type = FACTORS[key].event_type
+        if event_type is not None:
+            present = chunk.events.counts[event_type] > 0
+        else:
+            present = chunk.truth[key]
+        source = observations.source[key].tolist()
         absent_table = self.absent[key]
-        column = [""] * n
-        for i in np.flatnonzero(known & ~present).tolist():
-            column[i] = absent_table[source[i]]
+        column = [""] * chunk.size
+        for row in np.flatnonzero(known & ~present).tolist():
+            column[row] = absent_table[source[row]]
         present_rows = np.flatnonzero(known & present)
         if present_rows.size:
-            days = _iso(chunk.obs_day[key][present_rows])
+            days = _iso(observations.day[key][present_rows])
             prefix = self.present[key]
-            for i, day in zip(present_rows.tolist(), days, strict=True):
-                column[i] = f'{prefix[source[i]]}{day}"}}'
+            for row, day in zip(present_rows.tolist(), days, strict=True):
+                column[row] = f'{prefix[source[row]]}{day}"}}'
         unknown = self.unknown[key]
-        for i in np.flatnonzero(~known & chunk.explicit_unknown[key]).tolist():
-            column[i] = unknown
+        for row in np.flatnonzero(~known & observations.explicit_unknown[key]).tolist():
+            column[row] = unknown
         return column
 
-    def lines(self, chunk: _Chunk, first_index: int, labelled: bool) -> Iterator[str]:
-        n = chunk.n
-        dob = _iso(chunk.dob_day)
-        audit = self.audit
+    def _event_texts(self, chunk: Chunk) -> list[str]:
+        """Every listed event of the chunk as its JSON object, in listed order."""
+        events = chunk.events
+        prefix, suffix = self.event_prefix, self.event_suffix
+        return [
+            f"{prefix[event_type][source]}{day}{suffix[cross_borough][source]}}}"
+            for event_type, source, day, cross_borough in zip(
+                events.event_type.tolist(),
+                events.source.tolist(),
+                _iso(events.day),
+                (events.cross_borough + 1).tolist(),
+                strict=True,
+            )
+        ]
+
+    def _attendance(self, possible: list[int], missed: list[int]) -> str:
+        terms = ",".join(
+            [
+                f'{prefix}{possible[term]},"missed_sessions":{missed[term]}}}'
+                for term, prefix in enumerate(self.term_prefixes)
+            ]
+        )
+        return f'"attendance":[{terms}],'
+
+    def lines(self, chunk: Chunk, *, first_number: int, labelled: bool) -> Iterator[str]:
+        """Yield one JSON line per row of the chunk.
+
+        Parameters
+        ----------
+        chunk : Chunk
+            The drawn profiles.
+        first_number : int
+            Number in the id of the chunk's first profile (``SYN-0000001`` is 1).
+        labelled : bool
+            Write ``{"profile": ..., "outcome": ...}`` or a bare profile.
+
+        Yields
+        ------
+        str
+        """
+        birth_dates = _iso(chunk.birth_day)
         ethnicity = chunk.ethnicity.tolist()
         sex = chunk.sex.tolist()
         outcome = chunk.outcome.tolist()
-        available = [tuple(r) for r in chunk.available.tolist()]
+        available = [tuple(row) for row in chunk.available.tolist()]
         columns = [self._factor_column(chunk, key) for key in self.keys]
-        # events, pre-rendered
-        ev_day = _iso(chunk.ev_day)
-        ev_type = chunk.ev_type.tolist()
-        ev_source = chunk.ev_source.tolist()
-        ev_cross = (chunk.ev_cross + 1).tolist()
-        prefix, suffix = self.event_prefix, self.event_suffix
-        event_text = [
-            f"{prefix[t][s]}{d}{suffix[c][s]}}}"
-            for t, s, d, c in zip(ev_type, ev_source, ev_day, ev_cross, strict=True)
-        ]
-        bounds = chunk.ev_bounds.tolist()
-        school_col = _AGENCY_INDEX[Agency.SCHOOL]
-        possible = chunk.possible.tolist()
-        missed = chunk.missed.tolist()
-        term_prefixes = self.term_prefixes
-        for i in range(n):
-            parts = [f'{{"id":"SYN-{first_index + i:07d}","date_of_birth":"{dob[i]}",']
-            factors = ",".join([c[i] for c in columns if c[i]])
+        event_texts = self._event_texts(chunk)
+        bounds = chunk.events.bounds.tolist()
+        school_column = AGENCY_INDEX[Agency.SCHOOL]
+        possible = chunk.possible_sessions.tolist()
+        missed = chunk.missed_sessions.tolist()
+        for row in range(chunk.size):
+            parts = [f'{{"id":"SYN-{first_number + row:07d}","date_of_birth":"{birth_dates[row]}",']
+            factors = ",".join([column[row] for column in columns if column[row]])
             if factors:
                 parts.append(f'"factors":{{{factors}}},')
-            lo, hi = bounds[i], bounds[i + 1]
-            if hi > lo:
-                parts.append(f'"events":[{",".join(event_text[lo:hi])}],')
-            row = available[i]
-            if row[school_col] and term_prefixes:
-                pos, mis = possible[i], missed[i]
-                terms = ",".join(
-                    [
-                        f'{p}{pos[t]},"missed_sessions":{mis[t]}}}'
-                        for t, p in enumerate(term_prefixes)
-                    ]
-                )
-                parts.append(f'"attendance":[{terms}],')
-            parts.append(self._agencies(row))
-            parts.append(audit[ethnicity[i]][sex[i]])
+            first_event, after_last_event = bounds[row], bounds[row + 1]
+            if after_last_event > first_event:
+                parts.append(f'"events":[{",".join(event_texts[first_event:after_last_event])}],')
+            agencies_present = available[row]
+            if agencies_present[school_column] and self.term_prefixes:
+                parts.append(self._attendance(possible[row], missed[row]))
+            parts.append(self._agencies(agencies_present))
+            parts.append(self.audit[ethnicity[row]][sex[row]])
             profile = "".join(parts) + "}"
             if labelled:
-                yield f'{{"profile":{profile},"outcome":{1 if outcome[i] else 0}}}'
+                yield f'{{"profile":{profile},"outcome":{1 if outcome[row] else 0}}}'
             else:
                 yield profile
