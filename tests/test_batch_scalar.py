@@ -105,7 +105,7 @@ def test_streaming_records_equal_screen_many(items: list[Profile]) -> None:
 
 def _synthetic(n: int) -> Iterator[tuple[Profile, dt.date]]:
     """Synthetic profiles from the generator; else the fixtures at many screening dates."""
-    for name in ("efh_screen.synth", "efh_screen._synth"):
+    for name in ("efh_screen.synth",):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError:

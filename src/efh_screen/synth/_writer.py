@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from ._errors import FieldProblem, InputError
-from ._files import atomic_output
-from ._synth import _check_call, _iter_lines, _resolve
-from ._synth_parameters import Population, SynthParameters
+from .._errors import FieldProblem, InputError
+from .._files import atomic_output
+from ._cohort import check_arguments, cohort_lines, resolve_parameters
+from ._parameters import Population, SynthParameters
 
 __all__ = ["CohortSummary", "write_cohort"]
 
@@ -99,8 +99,8 @@ def write_cohort(
     OSError
         If the destination cannot be written.
     """
-    _check_call(n, seed, as_of)
-    params = _resolve(population, parameters)
+    check_arguments(n, seed, as_of)
+    resolved = resolve_parameters(population, parameters)
     if isinstance(destination, str | os.PathLike):
         path = Path(destination)
         if not path.parent.is_dir():
@@ -114,17 +114,28 @@ def write_cohort(
                 ]
             )
         with atomic_output(path) as handle:
-            summary = _write_lines(handle, n, seed, as_of, params, labelled, str(path))
+            summary = _write_lines(
+                handle,
+                n,
+                seed=seed,
+                as_of=as_of,
+                parameters=resolved,
+                labelled=labelled,
+                path=str(path),
+            )
         return summary
-    return _write_lines(destination, n, seed, as_of, params, labelled, None)
+    return _write_lines(
+        destination, n, seed=seed, as_of=as_of, parameters=resolved, labelled=labelled, path=None
+    )
 
 
 def _write_lines(
     handle: IO[str],
     n: int,
+    *,
     seed: int,
     as_of: dt.date,
-    params: SynthParameters,
+    parameters: SynthParameters,
     labelled: bool,
     path: str | None,
 ) -> CohortSummary:
@@ -132,10 +143,11 @@ def _write_lines(
     outcomes = 0
     count = 0
     buffer: list[str] = []
-    for line, chunk, i in _iter_lines(n, seed, as_of, params, labelled=labelled):
-        outcomes += bool(chunk.outcome[i])
+    lines = cohort_lines(n, seed=seed, as_of=as_of, parameters=parameters, labelled=labelled)
+    for line in lines:
+        outcomes += bool(line.chunk.outcome[line.row])
         count += 1
-        buffer.append(line)
+        buffer.append(line.text)
         if len(buffer) >= 1024:
             text = "\n".join(buffer) + "\n"
             handle.write(text)
@@ -149,7 +161,7 @@ def _write_lines(
         path=path,
         n_profiles=count,
         n_outcomes=outcomes,
-        population=params.population,
+        population=parameters.population,
         seed=seed,
         as_of=as_of,
         sha256=digest.hexdigest(),

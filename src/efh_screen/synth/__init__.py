@@ -15,8 +15,7 @@ Examples
 'SYN-0000001'
 """
 
-from ._synth import (
-    CHUNK_SIZE,
+from ._cohort import (
     CohortTruth,
     GroundTruth,
     SyntheticCase,
@@ -24,8 +23,8 @@ from ._synth import (
     generate_cohort,
     generate_truth,
 )
-from ._synth_io import CohortSummary, write_cohort
-from ._synth_parameters import (
+from ._generator import CHUNK_SIZE
+from ._parameters import (
     EventSpec,
     LatentFactorSpec,
     OutcomeModel,
@@ -33,6 +32,7 @@ from ._synth_parameters import (
     RecordingBias,
     SynthParameters,
 )
+from ._writer import CohortSummary, write_cohort
 
 __all__ = [
     "CHUNK_SIZE",

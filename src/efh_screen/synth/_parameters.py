@@ -1,10 +1,10 @@
 """Parameters of the synthetic-cohort model, with documented defaults.
 
-Every number the generator (:mod:`efh_screen._synth`) uses lives in one frozen
-object, :class:`SynthParameters`; the model is described in
-``docs/synthetic-data.md``. This module also holds the catalogue as the model
-sees it (ACE, status-factor, agency, event-type and group orderings), which the
-generator and the line assembly share.
+Every number the generator (:mod:`efh_screen.synth._generator`) uses lives in
+one frozen object, :class:`SynthParameters`; the model is described in
+``docs/synthetic-data.md``. The catalogue as the model sees it (ACE,
+status-factor, agency, event-type and group orderings) is in
+:mod:`efh_screen.synth._catalogue`.
 
 The generative model, in brief
 ------------------------------
@@ -45,9 +45,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ._errors import FieldProblem, InputError
-from ._factors import FACTORS, Agency, Domain, EventType
-from ._profile import Ethnicity, Sex, problems_from_validation_error
+from .._errors import FieldProblem, InputError
+from .._factors import FACTORS, Agency, Domain, EventType
+from .._profile import Ethnicity, Sex, problems_from_validation_error
+from ._catalogue import ACE_KEYS, EVENT_TYPES, LATENT_KEYS
 
 __all__ = [
     "EventSpec",
@@ -65,18 +66,6 @@ Population = Literal["general", "early-help"]
 _MODEL_CONFIG = ConfigDict(frozen=True, extra="forbid")
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Loading = Annotated[float, Field(ge=-0.99, le=0.99)]
-
-_ACE_KEYS: tuple[str, ...] = tuple(k for k, f in FACTORS.items() if f.domain is Domain.ACE)
-_STATUS_LATENT_DOMAINS = (Domain.CONTEXTUAL, Domain.DEVELOPMENTAL, Domain.PROTECTIVE)
-_LATENT_KEYS: tuple[str, ...] = tuple(
-    k for k, f in FACTORS.items() if f.domain in _STATUS_LATENT_DOMAINS and f.evidence == "status"
-)
-_EVENT_FACTOR_KEYS: tuple[str, ...] = tuple(k for k, f in FACTORS.items() if f.evidence == "events")
-_AGENCIES: tuple[Agency, ...] = tuple(Agency)
-_AGENCY_INDEX = {a: i for i, a in enumerate(_AGENCIES)}
-_EVENT_TYPES: tuple[EventType, ...] = tuple(EventType)
-_ETHNICITIES: tuple[Ethnicity, ...] = tuple(Ethnicity)
-_SEXES: tuple[Sex, ...] = tuple(Sex)
 
 
 class LatentFactorSpec(BaseModel):
@@ -138,9 +127,9 @@ class EventSpec(BaseModel):
     @model_validator(mode="after")
     def _check_keys(self) -> EventSpec:
         for key in (*self.ace_effects, *([self.requires] if self.requires else [])):
-            if key not in _ACE_KEYS:
+            if key not in ACE_KEYS:
                 raise ValueError(
-                    f"ace key {key!r} is not an ACE category; use one of {', '.join(_ACE_KEYS)}"
+                    f"ace key {key!r} is not an ACE category; use one of {', '.join(ACE_KEYS)}"
                 )
         return self
 
@@ -313,22 +302,22 @@ class SynthParameters(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> SynthParameters:
-        if set(self.ace_prevalence) != set(_ACE_KEYS):
+        if set(self.ace_prevalence) != set(ACE_KEYS):
             raise ValueError(
                 "ace_prevalence must give a prevalence for exactly the ten ACE categories: "
-                + ", ".join(_ACE_KEYS)
+                + ", ".join(ACE_KEYS)
             )
-        if set(self.status_factors) != set(_LATENT_KEYS):
-            missing = sorted(set(_LATENT_KEYS) - set(self.status_factors))
-            extra = sorted(set(self.status_factors) - set(_LATENT_KEYS))
+        if set(self.status_factors) != set(LATENT_KEYS):
+            missing = sorted(set(LATENT_KEYS) - set(self.status_factors))
+            extra = sorted(set(self.status_factors) - set(LATENT_KEYS))
             raise ValueError(
                 "status_factors must cover every contextual, developmental and protective "
                 f"status factor; missing {missing}, not allowed {extra}"
             )
-        if set(self.events) != set(_EVENT_TYPES):
+        if set(self.events) != set(EVENT_TYPES):
             raise ValueError(
                 "events must give a spec for every event type: "
-                + ", ".join(e.value for e in _EVENT_TYPES)
+                + ", ".join(event_type.value for event_type in EVENT_TYPES)
             )
         if self.sessions_per_term[0] > self.sessions_per_term[1]:
             raise ValueError("sessions_per_term must be (low, high) with low <= high")
@@ -423,8 +412,8 @@ class SynthParameters(BaseModel):
         if unknown:
             raise InputError(
                 [
-                    FieldProblem(k, "is not a synthetic-cohort parameter; see SynthParameters")
-                    for k in unknown
+                    FieldProblem(name, "is not a synthetic-cohort parameter; see SynthParameters")
+                    for name in unknown
                 ]
             )
         data = {name: getattr(self, name) for name in type(self).model_fields}
@@ -451,64 +440,64 @@ _ACE_PREVALENCE: dict[str, float] = {
     "household_imprisonment": 0.041,
 }
 
-_L = LatentFactorSpec
 # Illustrative general-population prevalences (not published targets; see the docs).
 _STATUS_FACTORS: dict[str, LatentFactorSpec] = {
-    "alternative_provision": _L(prevalence=0.01, loading=0.6),
-    "not_registered_gp": _L(prevalence=0.03, loading=0.3),
-    "gang_association": _L(prevalence=0.01, loading=0.75),
-    "child_sexual_exploitation": _L(prevalence=0.005, loading=0.7),
-    "child_criminal_exploitation": _L(prevalence=0.007, loading=0.75),
-    "trafficking": _L(prevalence=0.001, loading=0.7),
-    "substance_misuse": _L(prevalence=0.04, loading=0.55),
-    "self_harm": _L(prevalence=0.06, loading=0.45),
-    "challenging_behaviour_home": _L(prevalence=0.08, loading=0.6),
-    "peer_concerns": _L(prevalence=0.05, loading=0.65),
-    "adhd": _L(prevalence=0.05, loading=0.6),
-    "speech_language_needs": _L(prevalence=0.08, loading=0.55),
-    "learning_disability": _L(prevalence=0.03, loading=0.5),
-    "mental_health_needs": _L(prevalence=0.10, loading=0.6),
-    "sen_support": _L(prevalence=0.15, loading=0.7),
-    "trusted_adult": _L(prevalence=0.85, loading=0.5),
-    "engaged_family_network": _L(prevalence=0.65, loading=0.5),
-    "positive_school_relationship": _L(prevalence=0.75, loading=0.5),
-    "prosocial_activity": _L(prevalence=0.55, loading=0.45),
-    "mentor": _L(prevalence=0.05, loading=-0.3),
-    "engages_with_support": _L(prevalence=0.70, loading=0.5),
+    "alternative_provision": LatentFactorSpec(prevalence=0.01, loading=0.6),
+    "not_registered_gp": LatentFactorSpec(prevalence=0.03, loading=0.3),
+    "gang_association": LatentFactorSpec(prevalence=0.01, loading=0.75),
+    "child_sexual_exploitation": LatentFactorSpec(prevalence=0.005, loading=0.7),
+    "child_criminal_exploitation": LatentFactorSpec(prevalence=0.007, loading=0.75),
+    "trafficking": LatentFactorSpec(prevalence=0.001, loading=0.7),
+    "substance_misuse": LatentFactorSpec(prevalence=0.04, loading=0.55),
+    "self_harm": LatentFactorSpec(prevalence=0.06, loading=0.45),
+    "challenging_behaviour_home": LatentFactorSpec(prevalence=0.08, loading=0.6),
+    "peer_concerns": LatentFactorSpec(prevalence=0.05, loading=0.65),
+    "adhd": LatentFactorSpec(prevalence=0.05, loading=0.6),
+    "speech_language_needs": LatentFactorSpec(prevalence=0.08, loading=0.55),
+    "learning_disability": LatentFactorSpec(prevalence=0.03, loading=0.5),
+    "mental_health_needs": LatentFactorSpec(prevalence=0.10, loading=0.6),
+    "sen_support": LatentFactorSpec(prevalence=0.15, loading=0.7),
+    "trusted_adult": LatentFactorSpec(prevalence=0.85, loading=0.5),
+    "engaged_family_network": LatentFactorSpec(prevalence=0.65, loading=0.5),
+    "positive_school_relationship": LatentFactorSpec(prevalence=0.75, loading=0.5),
+    "prosocial_activity": LatentFactorSpec(prevalence=0.55, loading=0.45),
+    "mentor": LatentFactorSpec(prevalence=0.05, loading=-0.3),
+    "engages_with_support": LatentFactorSpec(prevalence=0.70, loading=0.5),
 }
 
-_E = EventSpec
 _EVENTS: dict[EventType, EventSpec] = {
-    EventType.SUSPENSION: _E(
+    EventType.SUSPENSION: EventSpec(
         rate_per_year=0.006, from_age=5, behaviour_slope=1.0,
         ace_effects={"physical_abuse": 0.3, "domestic_abuse": 0.3},
     ),
-    EventType.PERMANENT_EXCLUSION: _E(rate_per_year=0.0001, from_age=5, behaviour_slope=1.5),
-    EventType.HOME_MOVE: _E(
+    EventType.PERMANENT_EXCLUSION: EventSpec(
+        rate_per_year=0.0001, from_age=5, behaviour_slope=1.5,
+    ),
+    EventType.HOME_MOVE: EventSpec(
         rate_per_year=0.045, behaviour_slope=0.3,
         ace_effects={"parental_separation": 0.7, "domestic_abuse": 0.4},
         cross_borough_probability=0.3,
     ),
-    EventType.MISSED_HEALTH_APPOINTMENT: _E(
+    EventType.MISSED_HEALTH_APPOINTMENT: EventSpec(
         rate_per_year=0.012, behaviour_slope=0.4,
         ace_effects={"physical_neglect": 0.9, "emotional_neglect": 0.4,
                      "household_substance_misuse": 0.3},
     ),
-    EventType.POLICE_CONTACT: _E(
+    EventType.POLICE_CONTACT: EventSpec(
         rate_per_year=0.10, from_age=10, behaviour_slope=1.4, recording_probability=0.08,
     ),
-    EventType.MISSING_EPISODE: _E(
+    EventType.MISSING_EPISODE: EventSpec(
         rate_per_year=0.0013, from_age=8, behaviour_slope=1.3,
         ace_effects={"emotional_abuse": 0.3, "physical_abuse": 0.3},
         recording_probability=0.8,
     ),
-    EventType.DOMESTIC_ABUSE_INCIDENT: _E(
+    EventType.DOMESTIC_ABUSE_INCIDENT: EventSpec(
         rate_per_year=0.25, requires="domestic_abuse", recording_probability=0.6,
     ),
-    EventType.VIOLENCE_VICTIM: _E(
+    EventType.VIOLENCE_VICTIM: EventSpec(
         rate_per_year=0.0055, from_age=8, behaviour_slope=1.0, recording_probability=0.5,
     ),
-    EventType.WEAPON_INCIDENT: _E(
+    EventType.WEAPON_INCIDENT: EventSpec(
         rate_per_year=0.0008, from_age=10, behaviour_slope=1.6, recording_probability=0.7,
     ),
 }  # fmt: skip
