@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from ._errors import FieldProblem, ProfileError, _loc_to_path
-from ._factors import _FACTOR_BY_EVENT, FACTORS, Agency, EventType
+from ._errors import FieldProblem, ProfileError, location_to_path
+from ._factors import FACTOR_BY_EVENT, FACTORS, Agency, EventType
 
 __all__ = [
     "AttendanceRecord",
@@ -46,7 +46,7 @@ else:
 _CONSISTENCY_ERROR = "profile_consistency"
 
 _EVENTS_FOR_FACTOR: dict[str, tuple[EventType, ...]] = {}
-for _event_type, _factor in _FACTOR_BY_EVENT.items():
+for _event_type, _factor in FACTOR_BY_EVENT.items():
     _EVENTS_FOR_FACTOR[_factor.key] = (*_EVENTS_FOR_FACTOR.get(_factor.key, ()), _event_type)
 
 _MODEL_CONFIG = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
@@ -429,7 +429,7 @@ def _problem_from_pydantic(error: Mapping[str, Any]) -> FieldProblem:
             f"factors.{loc[1]}",
             f"unknown factor key {str(loc[1])!r}; run 'efh-screen factors' to list valid keys",
         )
-    path = _loc_to_path(loc)
+    path = location_to_path(loc)
     if kind in ("literal_error", "enum"):
         expected = error.get("ctx", {}).get("expected", "")
         return FieldProblem(path, f"is not an allowed value; use one of {expected}")
@@ -457,7 +457,7 @@ def problems_from_validation_error(exc: ValidationError) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     for error in exc.errors(include_url=False, include_input=False):
         if error.get("type") == _CONSISTENCY_ERROR:
-            prefix = _loc_to_path(error.get("loc", ()))
+            prefix = location_to_path(error.get("loc", ()))
             prefix = "" if prefix == "(record)" else prefix + "."
             for field, reason in error.get("ctx", {}).get("problems", []):
                 problems.append(FieldProblem(prefix + field, reason))

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ._errors import FieldProblem, WeightsError, _loc_to_path
+from ._errors import FieldProblem, WeightsError, location_to_path
 from ._features import INDICATOR_INDEX, INDICATORS, CountThresholds, Windows
 from ._files import atomic_output
 
@@ -371,7 +371,7 @@ def _translate(exc: ValidationError, source: str) -> list[FieldProblem]:
             for field, reason in json.loads(msg):
                 problems.append(FieldProblem(field, reason))
             continue
-        path = _loc_to_path(error.get("loc", ()))
+        path = location_to_path(error.get("loc", ()))
         if kind == "missing":
             reason = "is required; add it (see docs/weights.md)"
         elif kind == "extra_forbidden":
