@@ -63,13 +63,13 @@ class _ProblemsError(EfhScreenError):
         head = f"invalid {self.subject}"
         if record_id is not None:
             head += f" (id {record_id!r})"
-        lines = [f"{head}:"] + [f"  - {p}" for p in self.problems]
+        lines = [f"{head}:"] + [f"  - {problem}" for problem in self.problems]
         super().__init__("\n".join(lines))
 
     @property
     def fields(self) -> tuple[str, ...]:
         """Field paths named by the problems, in order."""
-        return tuple(p.field for p in self.problems)
+        return tuple(problem.field for problem in self.problems)
 
 
 class ProfileError(_ProblemsError, ValueError):

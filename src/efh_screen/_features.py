@@ -196,8 +196,8 @@ INDICATORS: tuple[Indicator, ...] = (
     _status("peer_concerns"),
     Indicator("escalation", "Escalating incidents (more in the latest period than the one before)",
               "escalation", _ESCALATION_FACTORS),
-    *(_status(f.key) for f in FACTORS.values() if f.domain is Domain.DEVELOPMENTAL),
-    *(_status(f.key) for f in FACTORS.values() if f.domain is Domain.PROTECTIVE),
+    *(_status(key) for key, factor in FACTORS.items() if factor.domain is Domain.DEVELOPMENTAL),
+    *(_status(key) for key, factor in FACTORS.items() if factor.domain is Domain.PROTECTIVE),
 )  # fmt: skip
 """Every indicator, in matrix column order."""
 
