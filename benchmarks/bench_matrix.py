@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from efh_screen import FeatureMatrix, Screener
-from efh_screen._matrix import _scores_and_bands
+from efh_screen._matrix import scores_and_bands
 from efh_screen.synth import generate_cohort
 
 AS_OF = dt.date(2026, 9, 1)
@@ -74,7 +74,7 @@ def main() -> int:
     model = LogisticRegression(max_iter=500).fit(base.values, outcomes)
 
     t_raw = best_of(args.repeats, lambda: x @ w)
-    t_core = best_of(args.repeats, lambda: _scores_and_bands(screener._scheme, x))
+    t_core = best_of(args.repeats, lambda: scores_and_bands(screener._scheme, x))
     t_score = best_of(args.repeats, lambda: screener.score_matrix(matrix))
     t_sklearn = best_of(args.repeats, lambda: model.predict_proba(x))
     n = args.rows

@@ -8,13 +8,17 @@ from typing import Any
 from hypothesis import strategies as st
 
 from efh_screen import FACTORS, Agency, EventType, Profile
-from efh_screen._profile import _EVENTS_FOR_FACTOR
 
 AS_OF = dt.date(2026, 9, 1)
 STATUSES = ("present", "absent", "unknown")
 AGENCIES = [a.value for a in Agency]
 EVENT_TYPES = [e.value for e in EventType]
-EVENT_FACTOR = {t.value: key for key, types in _EVENTS_FOR_FACTOR.items() for t in types}
+# The factor each event type evidences, from the public catalogue; a domestic abuse
+# incident also evidences the domestic abuse ACE (see docs/factors.md).
+EVENT_FACTOR = {
+    factor.event_type.value: key for key, factor in FACTORS.items() if factor.event_type is not None
+} | {EventType.DOMESTIC_ABUSE_INCIDENT.value: "domestic_abuse"}
+assert set(EVENT_FACTOR) == set(EVENT_TYPES), "every event type evidences one factor"
 
 
 @st.composite

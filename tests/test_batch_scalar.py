@@ -19,12 +19,12 @@ from efh_screen import (
     ScreeningResult,
     screen_records,
 )
-from efh_screen._scheme import _GROUPS
 from strategies import AS_OF, profiles
 
 SCREENER = Screener()
 FIXTURE = Path(__file__).parent / "data" / "batch_good.jsonl"
 KEYS = [ind.key for ind in INDICATORS]
+PROTECTIVE_CAP = "protective_cap"  # the contribution key the output contract names
 
 
 class Expected:
@@ -56,23 +56,21 @@ def assert_row_equals_scalar(expected: Expected, i: int, result: ScreeningResult
     )
     # Every contribution, and the protective cap.
     row = {KEYS[c]: int(v) for c, v in enumerate(batch.contributions[i]) if v != 0}
-    scalar = {
-        c.indicator: c.points for c in result.contributions if c.indicator != "protective_cap"
-    }
+    scalar = {c.indicator: c.points for c in result.contributions if c.indicator != PROTECTIVE_CAP}
     assert row == scalar
-    cap = [c.points for c in result.contributions if c.indicator == "protective_cap"]
+    cap = [c.points for c in result.contributions if c.indicator == PROTECTIVE_CAP]
     assert int(batch.cap_adjustment[i]) == (cap[0] if cap else 0)
     assert sum(row.values()) + int(batch.cap_adjustment[i]) == result.score
     # Top reasons: the first risk contributions, in the same order.
     risk = [(c.indicator, c.points) for c in result.contributions if c.points > 0]
-    risk = [r for r in risk if r[0] != "protective_cap"]
+    risk = [r for r in risk if r[0] != PROTECTIVE_CAP]
     assert expected.top[i] == risk[:3]
     # Missing information: same groups, same order, same moves and flips.
     assert expected.missing[i] == [m.key for m in result.missing_information]
     for m in result.missing_information:
-        g = _GROUPS.index(m.key)
-        assert int(batch.unknown_points[i, g]) == m.max_change
-        assert bool(batch.unknown_flips[i, g]) == m.could_change_flag
+        group = batch.group_keys.index(m.key)
+        assert int(batch.unknown_points[i, group]) == m.max_change
+        assert bool(batch.unknown_flips[i, group]) == m.could_change_flag
 
 
 def assert_batch_equals_scalar(items: list[Profile], as_of: dt.date = AS_OF) -> None:

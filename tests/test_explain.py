@@ -9,8 +9,15 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 
-from efh_screen import Profile, Screener, parse_profile
-from efh_screen._explain import points_card, points_card_html, points_card_markdown, summary_text
+from efh_screen import (
+    Profile,
+    Screener,
+    parse_profile,
+    points_card,
+    points_card_html,
+    points_card_markdown,
+    summary_text,
+)
 from strategies import AS_OF, profiles
 
 EXAMPLES = json.loads((Path(__file__).parent / "data" / "worked_examples.json").read_text())[

@@ -25,6 +25,7 @@ __all__ = [
     "ProfileError",
     "ValidationInputError",
     "WeightsError",
+    "location_to_path",
 ]
 
 
@@ -62,13 +63,13 @@ class _ProblemsError(EfhScreenError):
         head = f"invalid {self.subject}"
         if record_id is not None:
             head += f" (id {record_id!r})"
-        lines = [f"{head}:"] + [f"  - {p}" for p in self.problems]
+        lines = [f"{head}:"] + [f"  - {problem}" for problem in self.problems]
         super().__init__("\n".join(lines))
 
     @property
     def fields(self) -> tuple[str, ...]:
         """Field paths named by the problems, in order."""
-        return tuple(p.field for p in self.problems)
+        return tuple(problem.field for problem in self.problems)
 
 
 class ProfileError(_ProblemsError, ValueError):
@@ -93,10 +94,21 @@ class ValidationInputError(EfhScreenError, ValueError):
     """Arrays passed to the research tools have the wrong shape or values."""
 
 
-def _loc_to_path(loc: Iterable[Any]) -> str:
-    """Render a pydantic error location as ``a.b[0].c``."""
+def location_to_path(location: Iterable[Any]) -> str:
+    """Render a pydantic error location as a dotted field path.
+
+    Parameters
+    ----------
+    location : iterable of str or int
+        The ``loc`` of a pydantic error, e.g. ``("attendance", 0, "end")``.
+
+    Returns
+    -------
+    str
+        The path, e.g. ``"attendance[0].end"``; ``"(record)"`` for an empty location.
+    """
     out = ""
-    for part in loc:
+    for part in location:
         if isinstance(part, int):
             out += f"[{part}]"
         elif out:
@@ -104,3 +116,7 @@ def _loc_to_path(loc: Iterable[Any]) -> str:
         else:
             out = str(part)
     return out or "(record)"
+
+
+# Old name, kept only until the I/O modules import the plain one above.
+_loc_to_path = location_to_path

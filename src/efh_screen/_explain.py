@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from ._result import ScreeningResult
+from ._result import PROTECTIVE_CAP_KEY, ScreeningResult
 
 __all__ = [
     "CardRow",
@@ -152,14 +152,19 @@ def points_card(
 
         default = Weights.default()
         if default.sha256 == result.weights.sha256:
-            bands = tuple((b.min_score, b.label) for b in default.bands)
+            bands = tuple((band.min_score, band.label) for band in default.bands)
         else:
             bands = ()
     rows = tuple(
-        CardRow(c.indicator, c.label, c.points, _evidence_text(result, i))
-        for i, c in enumerate(result.contributions)
+        CardRow(
+            contribution.indicator,
+            contribution.label,
+            contribution.points,
+            _evidence_text(result, i),
+        )
+        for i, contribution in enumerate(result.contributions)
     )
-    w = result.weights
+    weights = result.weights
     return PointsCard(
         id=result.id,
         as_of=result.as_of.isoformat(),
@@ -172,7 +177,9 @@ def points_card(
         flag_could_change=result.flag_could_change,
         bands=_band_table(bands),
         missing=_missing_lines(result),
-        weights=f"{w.name} v{w.version} ({w.status}), sha256 {w.sha256[:12]}",
+        weights=(
+            f"{weights.name} v{weights.version} ({weights.status}), sha256 {weights.sha256[:12]}"
+        ),
         notice=result.notice,
     )
 
@@ -205,30 +212,34 @@ def summary_text(result: ScreeningResult) -> str:
         A few short paragraphs: score and band, the reasons, protective factors,
         what is not known and who could supply it, and the review notice.
     """
-    w = result.weights
+    weights = result.weights
     lines = [
-        f"{result.id}, screened as of {result.as_of.isoformat()} with {w.name} v{w.version} "
-        f"({w.status} weightings).",
+        f"{result.id}, screened as of {result.as_of.isoformat()} with {weights.name} "
+        f"v{weights.version} ({weights.status} weightings).",
         f"Score {result.score} (could be {result.score_range.low} to {result.score_range.high} "
         f"once unknowns are known): {result.band_label}. {_flag_sentence(result)}",
     ]
     for override in result.overrides:
         lines.append(f"Override: {override.label} — {override.reason}")
-    risks = [c for c in result.contributions if c.points > 0 and c.indicator != "protective_cap"]
+    risks = [
+        contribution
+        for contribution in result.contributions
+        if contribution.points > 0 and contribution.indicator != PROTECTIVE_CAP_KEY
+    ]
     if risks:
-        lines.append(
-            "Reasons: " + "; ".join(f"{c.label} ({_signed(c.points)})" for c in risks) + "."
-        )
+        reasons = "; ".join(f"{risk.label} ({_signed(risk.points)})" for risk in risks)
+        lines.append(f"Reasons: {reasons}.")
     else:
         lines.append("Reasons: no risk indicators are recorded present.")
-    protective = [c for c in result.contributions if c.points < 0]
+    protective = [contribution for contribution in result.contributions if contribution.points < 0]
     if protective:
-        lines.append(
-            "Protective factors recognised: "
-            + "; ".join(f"{c.label} ({_signed(c.points)})" for c in protective)
-            + "."
-        )
-    cap = [c for c in result.contributions if c.indicator == "protective_cap"]
+        recognised = "; ".join(f"{item.label} ({_signed(item.points)})" for item in protective)
+        lines.append(f"Protective factors recognised: {recognised}.")
+    cap = [
+        contribution
+        for contribution in result.contributions
+        if contribution.indicator == PROTECTIVE_CAP_KEY
+    ]
     if cap:
         lines.append(f"{cap[0].label} ({_signed(cap[0].points)}).")
     lines.append(
@@ -251,7 +262,7 @@ def summary_text(result: ScreeningResult) -> str:
     return "\n".join(lines)
 
 
-def _md_escape(text: str) -> str:
+def _markdown_escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -278,7 +289,8 @@ def points_card_markdown(result: ScreeningResult) -> str:
     ]
     for row in card.rows:
         out.append(
-            f"| {_md_escape(row.label)} | {_signed(row.points)} | {_md_escape(row.evidence)} |"
+            f"| {_markdown_escape(row.label)} | {_signed(row.points)} "
+            f"| {_markdown_escape(row.evidence)} |"
         )
     if not card.rows:
         out.append("| (no factors scored) | 0 | |")
@@ -312,24 +324,27 @@ def points_card_html(result: ScreeningResult) -> str:
         external assets are referenced.
     """
     card = points_card(result)
-    e = html.escape
+    escape = html.escape
     rows = (
         "".join(
-            f"<tr><td>{e(r.label)}</td><td class='pts'>{e(_signed(r.points))}</td>"
-            f"<td>{e(r.evidence)}</td></tr>"
-            for r in card.rows
+            f"<tr><td>{escape(row.label)}</td><td class='pts'>{escape(_signed(row.points))}</td>"
+            f"<td>{escape(row.evidence)}</td></tr>"
+            for row in card.rows
         )
         or "<tr><td>(no factors scored)</td><td class='pts'>0</td><td></td></tr>"
     )
-    bands = "".join(f"<tr><td>{e(span)}</td><td>{e(label)}</td></tr>" for span, label in card.bands)
-    missing = "".join(f"<li>{e(line)}</li>" for line in card.missing)
+    bands = "".join(
+        f"<tr><td>{escape(span)}</td><td>{escape(label)}</td></tr>" for span, label in card.bands
+    )
+    missing = "".join(f"<li>{escape(line)}</li>" for line in card.missing)
     parts = [
-        f"<section class='points-card' data-id='{e(card.id)}'>",
-        f"<h3>Points card — {e(card.id)} (as of {e(card.as_of)})</h3>",
+        f"<section class='points-card' data-id='{escape(card.id)}'>",
+        f"<h3>Points card — {escape(card.id)} (as of {escape(card.as_of)})</h3>",
         "<table><thead><tr><th>Factor</th><th>Points</th><th>Evidence</th></tr></thead>",
         f"<tbody>{rows}</tbody>",
         f"<tfoot><tr><th>Total</th><th class='pts'>{card.total}</th><th></th></tr></tfoot></table>",
-        f"<p><strong>Band:</strong> {e(card.band_label)} — {e(_flag_sentence(result))}</p>",
+        f"<p><strong>Band:</strong> {escape(card.band_label)} — "
+        f"{escape(_flag_sentence(result))}</p>",
         f"<p><strong>Range the unknowns allow:</strong> {card.score_low} to {card.score_high}.</p>",
     ]
     if bands:
@@ -337,8 +352,8 @@ def points_card_html(result: ScreeningResult) -> str:
     if missing:
         parts.append(f"<p><strong>Not known:</strong></p><ul>{missing}</ul>")
     parts += [
-        f"<p class='weights'>Weightings: {e(card.weights)}.</p>",
-        f"<p class='notice'>{e(card.notice)}</p>",
+        f"<p class='weights'>Weightings: {escape(card.weights)}.</p>",
+        f"<p class='notice'>{escape(card.notice)}</p>",
         "</section>",
     ]
     return "".join(parts)

@@ -16,17 +16,22 @@ hold the information, and how it is evidenced in a profile:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Literal
 
 __all__ = [
+    "ACE_KEYS",
     "FACTORS",
+    "FACTOR_BY_CIN_CODE",
+    "FACTOR_BY_EVENT",
     "Agency",
     "Domain",
     "EventType",
     "Factor",
+    "agencies_holding",
     "factor_catalogue",
 ]
 
@@ -303,15 +308,48 @@ _CATALOGUE: tuple[Factor, ...] = (
            Domain.PROTECTIVE, "status", (A.EARLY_HELP, A.CHILDRENS_SOCIAL_CARE)),
 )  # fmt: skip
 
-FACTORS: MappingProxyType[str, Factor] = MappingProxyType({f.key: f for f in _CATALOGUE})
+FACTORS: MappingProxyType[str, Factor] = MappingProxyType(
+    {factor.key: factor for factor in _CATALOGUE}
+)
 """The catalogue, keyed by factor key, in catalogue order (read-only)."""
 
-_FACTOR_BY_EVENT: dict[EventType, Factor] = {
-    f.event_type: f for f in _CATALOGUE if f.event_type is not None
-}
-_FACTOR_BY_EVENT[EventType.DOMESTIC_ABUSE_INCIDENT] = FACTORS["domestic_abuse"]
+ACE_KEYS: tuple[str, ...] = tuple(factor.key for factor in _CATALOGUE if factor.is_ace)
+"""Keys of the ten ACE categories, in catalogue order."""
 
-_FACTOR_BY_CIN_CODE: dict[str, Factor] = {code: f for f in _CATALOGUE for code in f.cin_codes}
+FACTOR_BY_EVENT: dict[EventType, Factor] = {
+    factor.event_type: factor for factor in _CATALOGUE if factor.event_type is not None
+}
+FACTOR_BY_EVENT[EventType.DOMESTIC_ABUSE_INCIDENT] = FACTORS["domestic_abuse"]
+"""The factor each event type evidences (a domestic abuse incident evidences the ACE)."""
+
+FACTOR_BY_CIN_CODE: dict[str, Factor] = {
+    code: factor for factor in _CATALOGUE for code in factor.cin_codes
+}
+"""The factor each Children in Need census code records."""
+
+# Old names, kept only until the I/O modules import the plain ones above.
+_FACTOR_BY_EVENT = FACTOR_BY_EVENT
+_FACTOR_BY_CIN_CODE = FACTOR_BY_CIN_CODE
+
+
+def agencies_holding(factor_keys: Iterable[str]) -> tuple[Agency, ...]:
+    """Agencies that usually hold any of the factors, without repeats.
+
+    Parameters
+    ----------
+    factor_keys : iterable of str
+        Factor keys, most important first.
+
+    Returns
+    -------
+    tuple of Agency
+        Each factor's agencies in turn, most likely first, each agency once.
+    """
+    seen: dict[Agency, None] = {}
+    for key in factor_keys:
+        for agency in FACTORS[key].agencies:
+            seen.setdefault(agency, None)
+    return tuple(seen)
 
 
 def factor_catalogue() -> list[dict[str, Any]]:
@@ -328,4 +366,4 @@ def factor_catalogue() -> list[dict[str, Any]]:
     >>> [f["key"] for f in factor_catalogue() if f["is_ace"]][:3]
     ['emotional_abuse', 'physical_abuse', 'sexual_abuse']
     """
-    return [f.as_dict() for f in _CATALOGUE]
+    return [factor.as_dict() for factor in _CATALOGUE]

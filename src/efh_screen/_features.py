@@ -34,23 +34,25 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._factors import FACTORS, Agency, Domain, EventType
-from ._profile import Profile, Status
+from ._factors import ACE_KEYS, FACTORS, Agency, Domain, EventType, agencies_holding
+from ._profile import AttendanceRecord, Profile, Status
 
 __all__ = [
     "INDICATORS",
+    "INDICATOR_INDEX",
     "CountThresholds",
     "EvidenceItem",
     "FeatureMatrix",
     "FeatureVector",
     "Indicator",
     "Windows",
+    "attendance_in_window",
     "derive_features",
     "feature_matrix",
 ]
@@ -135,14 +137,9 @@ class Indicator:
     @property
     def agencies(self) -> tuple[Agency, ...]:
         """Agencies that usually hold the information behind it, most likely first."""
-        seen: dict[Agency, None] = {}
-        for key in self.factors:
-            for agency in FACTORS[key].agencies:
-                seen.setdefault(agency, None)
-        return tuple(seen)
+        return agencies_holding(self.factors)
 
 
-_ACE_KEYS = tuple(f.key for f in FACTORS.values() if f.domain is Domain.ACE)
 _ESCALATION_FACTORS = (
     "police_contact",
     "missing_episodes",
@@ -158,8 +155,8 @@ def _status(key: str) -> Indicator:
 
 
 INDICATORS: tuple[Indicator, ...] = (
-    *(_status(k) for k in _ACE_KEYS),
-    Indicator("ace_count_4_plus", "Four or more ACEs", "ace_count", _ACE_KEYS),
+    *(_status(key) for key in ACE_KEYS),
+    Indicator("ace_count_4_plus", "Four or more ACEs", "ace_count", ACE_KEYS),
     Indicator("persistent_absence", "Persistent absence (10%+ sessions missed)",
               "school_attendance", ("school_attendance",)),
     Indicator("severe_absence", "Severe absence (50%+ sessions missed)",
@@ -199,24 +196,24 @@ INDICATORS: tuple[Indicator, ...] = (
     _status("peer_concerns"),
     Indicator("escalation", "Escalating incidents (more in the latest period than the one before)",
               "escalation", _ESCALATION_FACTORS),
-    *(_status(f.key) for f in FACTORS.values() if f.domain is Domain.DEVELOPMENTAL),
-    *(_status(f.key) for f in FACTORS.values() if f.domain is Domain.PROTECTIVE),
+    *(_status(key) for key, factor in FACTORS.items() if factor.domain is Domain.DEVELOPMENTAL),
+    *(_status(key) for key, factor in FACTORS.items() if factor.domain is Domain.PROTECTIVE),
 )  # fmt: skip
 """Every indicator, in matrix column order."""
 
 INDICATOR_INDEX: dict[str, int] = {ind.key: i for i, ind in enumerate(INDICATORS)}
-_I = INDICATOR_INDEX
-_N = len(INDICATORS)
+_COLUMN = INDICATOR_INDEX
+_N_INDICATORS = len(INDICATORS)
 # Columns read straight from a status observation (events/attendance factors are derived).
 _STATUS_INDEX: dict[str, int] = {
     ind.key: i
     for i, ind in enumerate(INDICATORS)
     if ind.factors == (ind.key,) and FACTORS[ind.key].evidence == "status"
 }
-_ACE_COLUMNS = tuple(_I[k] for k in _ACE_KEYS)
+_ACE_COLUMNS = tuple(_COLUMN[key] for key in ACE_KEYS)
 _PRESENT, _ABSENT, _UNKNOWN = Status.PRESENT, Status.ABSENT, Status.UNKNOWN
 _HOME_MOVE = EventType.HOME_MOVE
-_FREQUENT_MOVES = _I["frequent_moves"]
+_FREQUENT_MOVES = _COLUMN["frequent_moves"]
 _ace_items = itemgetter(*_ACE_COLUMNS)
 _DOMESTIC_ABUSE_INCIDENT = EventType.DOMESTIC_ABUSE_INCIDENT
 # Enum members are looked up once here: this module's _derive runs for every record.
@@ -225,30 +222,54 @@ _ESCALATION_SOURCES: tuple[tuple[str, EventType], ...] = tuple(
     for key in _ESCALATION_FACTORS
     if (event_type := FACTORS[key].event_type) is not None
 )
-# (column, factor key, event type, window attribute or None for "ever", count-threshold
-# attribute or None for "at least one"): indicators that count events in a window.
-_EVENT_RULES: tuple[tuple[int, str, EventType, str | None, str | None], ...] = (
-    (_I["suspension_recent"], "suspensions", EventType.SUSPENSION, "recent_days", None),
-    (_I["suspensions_repeated"], "suspensions", EventType.SUSPENSION, "recent_days",
-     "repeated_suspensions"),
-    (_I["permanent_exclusion"], "permanent_exclusion", EventType.PERMANENT_EXCLUSION, None, None),
-    (_I["missing_recent"], "missing_episodes", EventType.MISSING_EPISODE, "recent_days", None),
-    (_I["missing_repeated"], "missing_episodes", EventType.MISSING_EPISODE, "recent_days",
-     "repeated_missing"),
-    (_I["police_contact_recent"], "police_contact", EventType.POLICE_CONTACT, "recent_days",
-     None),
-    (_I["police_contact_repeated"], "police_contact", EventType.POLICE_CONTACT, "recent_days",
-     "repeated_police_contact"),
-    (_I["violence_victim_recent"], "violence_victim", EventType.VIOLENCE_VICTIM, "recent_days",
-     None),
-    (_I["weapon_incident"], "weapon_incident", EventType.WEAPON_INCIDENT, "history_days", None),
-    (_I["missed_health_appointments"], "missed_health_appointments",
-     EventType.MISSED_HEALTH_APPOINTMENT, "health_days", "missed_appointments"),
-    (_I["frequent_moves"], "home_moves", EventType.HOME_MOVE, "history_days", "frequent_moves"),
+
+
+class _EventRule(NamedTuple):
+    """An indicator present when enough events of a type fall in a window."""
+
+    column: int
+    """The indicator's matrix column."""
+    factor: str
+    """The factor whose observation says "checked: none" when no events are listed."""
+    event_type: EventType
+    """The events it counts."""
+    window: str | None = None
+    """The :class:`Windows` attribute of the look-back window; None for "ever"."""
+    threshold: str | None = None
+    """The :class:`CountThresholds` attribute of the count needed; None for "at least one"."""
+
+
+_EVENT_RULES: tuple[_EventRule, ...] = (
+    _EventRule(_COLUMN["suspension_recent"], "suspensions", EventType.SUSPENSION,
+               window="recent_days"),
+    _EventRule(_COLUMN["suspensions_repeated"], "suspensions", EventType.SUSPENSION,
+               window="recent_days", threshold="repeated_suspensions"),
+    _EventRule(_COLUMN["permanent_exclusion"], "permanent_exclusion",
+               EventType.PERMANENT_EXCLUSION),
+    _EventRule(_COLUMN["missing_recent"], "missing_episodes", EventType.MISSING_EPISODE,
+               window="recent_days"),
+    _EventRule(_COLUMN["missing_repeated"], "missing_episodes", EventType.MISSING_EPISODE,
+               window="recent_days", threshold="repeated_missing"),
+    _EventRule(_COLUMN["police_contact_recent"], "police_contact", EventType.POLICE_CONTACT,
+               window="recent_days"),
+    _EventRule(_COLUMN["police_contact_repeated"], "police_contact", EventType.POLICE_CONTACT,
+               window="recent_days", threshold="repeated_police_contact"),
+    _EventRule(_COLUMN["violence_victim_recent"], "violence_victim", EventType.VIOLENCE_VICTIM,
+               window="recent_days"),
+    _EventRule(_COLUMN["weapon_incident"], "weapon_incident", EventType.WEAPON_INCIDENT,
+               window="history_days"),
+    _EventRule(_COLUMN["missed_health_appointments"], "missed_health_appointments",
+               EventType.MISSED_HEALTH_APPOINTMENT, window="health_days",
+               threshold="missed_appointments"),
+    _EventRule(_COLUMN["frequent_moves"], "home_moves", EventType.HOME_MOVE,
+               window="history_days", threshold="frequent_moves"),
 )  # fmt: skip
+"""Indicators that count events in a window."""
+
+# Each escalation source's history is known exactly when its first count rule's column is.
 _escalation_known = itemgetter(
     *(
-        next(col for col, key, *_ in _EVENT_RULES if key == factor_key)
+        next(rule.column for rule in _EVENT_RULES if rule.factor == factor_key)
         for factor_key, _ in _ESCALATION_SOURCES
     )
 )
@@ -304,8 +325,8 @@ class FeatureVector:
     def as_dict(self) -> dict[str, Any]:
         """Return ``{indicator: 1 | 0 | None}`` with None for unknown."""
         return {
-            ind.key: (v if k else None)
-            for ind, v, k in zip(INDICATORS, self.values, self.known, strict=True)
+            indicator.key: (value if is_known else None)
+            for indicator, value, is_known in zip(INDICATORS, self.values, self.known, strict=True)
         }
 
 
@@ -348,6 +369,59 @@ def _describe_event(event_type: EventType) -> str:
     return event_type.value.replace("_", " ")
 
 
+@dataclass(slots=True)
+class _Derivation:
+    """One profile's indicators while :func:`_derive` works through its named steps."""
+
+    profile: Profile
+    as_of_ordinal: int
+    windows: Windows
+    counts: CountThresholds
+    values: list[int]
+    """0/1 per indicator, filled in by the steps."""
+    known: list[bool]
+    """Whether each indicator is known, filled in by the steps."""
+    dates_by_type: dict[EventType, list[int]]
+    """Date ordinals of the profile's events, by event type."""
+
+
+class _AttendanceTally(NamedTuple):
+    """Sessions over the attendance periods that overlap the attendance window."""
+
+    missed: int
+    possible: int
+
+
+class _IncidentTally(NamedTuple):
+    """Escalation incidents in the last half-window and in the one before."""
+
+    last: int
+    previous: int
+
+
+def attendance_in_window(
+    profile: Profile, *, as_of_ordinal: int, windows: Windows
+) -> list[AttendanceRecord]:
+    """Attendance periods that overlap the attendance window ending on the screening date.
+
+    Parameters
+    ----------
+    profile : Profile
+        A validated profile.
+    as_of_ordinal : int
+        The screening date as a proleptic Gregorian ordinal (``date.toordinal()``).
+    windows : Windows
+        Look-back windows; ``attendance_days`` is used.
+
+    Returns
+    -------
+    list of AttendanceRecord
+        The periods ending after the window starts, in profile order.
+    """
+    window_start = as_of_ordinal - windows.attendance_days
+    return [period for period in profile.attendance if period.end.toordinal() > window_start]
+
+
 def _derive(
     profile: Profile,
     as_of_ordinal: int,
@@ -360,182 +434,221 @@ def _derive(
     The one definition shared by the scalar and batch paths. When ``evidence``
     is a dict it is filled with the evidence behind each present indicator.
     """
-    values = [0] * _N
-    known = [False] * _N
-    factors = profile.factors
+    state = _Derivation(
+        profile=profile,
+        as_of_ordinal=as_of_ordinal,
+        windows=windows,
+        counts=counts,
+        values=[0] * _N_INDICATORS,
+        known=[False] * _N_INDICATORS,
+        dates_by_type=_event_dates_by_type(profile),
+    )
+    _read_status_observations(state, evidence)
+    _count_events_in_windows(state)
+    _check_cross_borough_moves(state)
+    _count_domestic_abuse_incidents(state)
+    attendance = _measure_absence(state)
+    ace_present, ace_unknown = _count_aces(state)
+    incidents = _check_escalation(state)
+    if evidence is not None:
+        _collect_event_evidence(state, evidence, attendance=attendance, incidents=incidents)
+    return state.values, state.known, ace_present, ace_unknown
 
-    # Status observations (ACEs, contextual status factors, developmental, protective).
+
+def _event_dates_by_type(profile: Profile) -> dict[EventType, list[int]]:
+    dates_by_type: dict[EventType, list[int]] = {}
+    for event in profile.events:
+        dates_by_type.setdefault(event.type, []).append(event.date.toordinal())
+    return dates_by_type
+
+
+def _read_status_observations(
+    state: _Derivation, evidence: dict[str, list[EvidenceItem]] | None
+) -> None:
+    """Status observations: ACEs, contextual status factors, developmental, protective."""
+    values, known = state.values, state.known
     # (Names bound locally: this loop runs for every factor of every record in a batch.)
     column_of, present, absent = _STATUS_INDEX.get, _PRESENT, _ABSENT
-    for key, obs in factors.items():
-        col = column_of(key)
-        if col is None:
+    for key, observation in state.profile.factors.items():
+        column = column_of(key)
+        if column is None:
             continue
-        status = obs.status
+        status = observation.status
         if status is present:
-            values[col] = 1
-            known[col] = True
+            values[column] = 1
+            known[column] = True
             if evidence is not None:
-                evidence[key] = [EvidenceItem(obs.source, obs.recorded, obs.note or "recorded")]
+                note = observation.note or "recorded"
+                evidence[key] = [EvidenceItem(observation.source, observation.recorded, note)]
         elif status is absent:
-            known[col] = True
+            known[column] = True
 
-    # Events: ordinals by type.
-    by_type: dict[EventType, list[int]] = {}
-    for event in profile.events:
-        by_type.setdefault(event.type, []).append(event.date.toordinal())
 
-    # Counts of events in a window: present when the count reaches the rule's threshold.
-    # With no events of the type listed, the count is known (zero) only when the factor was
-    # observed: "absent" means "checked: none".
-    for col, factor_key, event_type, window, threshold in _EVENT_RULES:
-        dates = by_type.get(event_type)
+def _count_events_in_windows(state: _Derivation) -> None:
+    """Count events in each rule's window: present when the count reaches its threshold.
+
+    With no events of the type listed, the count is known (zero) only when the factor was
+    observed: "absent" means "checked: none".
+    """
+    values, known, factors = state.values, state.known, state.profile.factors
+    for rule in _EVENT_RULES:
+        column = rule.column
+        dates = state.dates_by_type.get(rule.event_type)
         if dates is None:
-            observed = factors.get(factor_key)
-            known[col] = observed is not None and observed.status is not _UNKNOWN
+            observed = factors.get(rule.factor)
+            known[column] = observed is not None and observed.status is not _UNKNOWN
             continue
-        if window is None:
-            n = len(dates)
+        if rule.window is None:
+            count = len(dates)
         else:
-            start = as_of_ordinal - getattr(windows, window)
-            n = sum(1 for d in dates if d > start)
-        need = 1 if threshold is None else getattr(counts, threshold)
-        known[col] = True
-        if n >= need:
-            values[col] = 1
+            window_start = state.as_of_ordinal - getattr(state.windows, rule.window)
+            count = sum(1 for date in dates if date > window_start)
+        needed = 1 if rule.threshold is None else getattr(state.counts, rule.threshold)
+        known[column] = True
+        if count >= needed:
+            values[column] = 1
 
-    # Home moves: frequency, and whether any crossed a borough boundary.
-    moves_known = known[_FREQUENT_MOVES]  # known exactly when the move history is
-    move_start = as_of_ordinal - windows.history_days
+
+def _check_cross_borough_moves(state: _Derivation) -> None:
+    """Whether any home move in the history window crossed a borough boundary."""
+    moves_known = state.known[_FREQUENT_MOVES]  # known exactly when the move history is
+    window_start = state.as_of_ordinal - state.windows.history_days
     moves = [
-        e
-        for e in (profile.events if _HOME_MOVE in by_type else ())
-        if e.type is _HOME_MOVE and e.date.toordinal() > move_start
+        event
+        for event in (state.profile.events if _HOME_MOVE in state.dates_by_type else ())
+        if event.type is _HOME_MOVE and event.date.toordinal() > window_start
     ]
-    col = _I["cross_borough_move"]
-    if any(m.cross_borough for m in moves):
-        values[col], known[col] = 1, True
+    column = _COLUMN["cross_borough_move"]
+    if any(move.cross_borough for move in moves):
+        state.values[column], state.known[column] = 1, True
     else:
-        known[col] = moves_known and all(m.cross_borough is not None for m in moves)
+        state.known[column] = moves_known and all(move.cross_borough is not None for move in moves)
 
-    # Domestic abuse incidents evidence the domestic abuse ACE at any date.
-    if _DOMESTIC_ABUSE_INCIDENT in by_type:
-        col = _I["domestic_abuse"]
-        values[col], known[col] = 1, True
 
-    # Attendance over periods overlapping the window.
-    att_start = as_of_ordinal - windows.attendance_days
+def _count_domestic_abuse_incidents(state: _Derivation) -> None:
+    """Domestic abuse incidents evidence the domestic abuse ACE at any date."""
+    if _DOMESTIC_ABUSE_INCIDENT in state.dates_by_type:
+        column = _COLUMN["domestic_abuse"]
+        state.values[column], state.known[column] = 1, True
+
+
+def _measure_absence(state: _Derivation) -> _AttendanceTally:
+    """Measure persistent (10%+) and severe (50%+) absence over the attendance window."""
+    periods = attendance_in_window(
+        state.profile, as_of_ordinal=state.as_of_ordinal, windows=state.windows
+    )
     possible = missed = 0
-    for rec in profile.attendance:
-        if rec.end.toordinal() > att_start:
-            possible += rec.possible_sessions
-            missed += rec.missed_sessions
-    pcol, scol = _I["persistent_absence"], _I["severe_absence"]
+    for period in periods:
+        possible += period.possible_sessions
+        missed += period.missed_sessions
+    persistent, severe = _COLUMN["persistent_absence"], _COLUMN["severe_absence"]
+    values, known = state.values, state.known
     if possible > 0:
-        values[pcol] = 1 if missed * 10 >= possible else 0
-        values[scol] = 1 if missed * 2 >= possible else 0
-        known[pcol] = known[scol] = True
+        values[persistent] = 1 if missed * 10 >= possible else 0
+        values[severe] = 1 if missed * 2 >= possible else 0
+        known[persistent] = known[severe] = True
     else:
-        attendance_obs = factors.get("school_attendance")
-        if attendance_obs is not None and attendance_obs.status is _ABSENT:
-            known[pcol] = known[scol] = True
+        observation = state.profile.factors.get("school_attendance")
+        if observation is not None and observation.status is _ABSENT:
+            known[persistent] = known[severe] = True
+    return _AttendanceTally(missed=missed, possible=possible)
 
-    # ACE count.
-    ace_present = sum(_ace_items(values))
-    ace_unknown = len(_ACE_COLUMNS) - sum(_ace_items(known))
-    col = _I["ace_count_4_plus"]
-    if ace_present >= counts.ace_count:
-        values[col], known[col] = 1, True
+
+def _count_aces(state: _Derivation) -> tuple[int, int]:
+    """ACE categories recorded present and unknown, and whether they reach the threshold."""
+    ace_present = sum(_ace_items(state.values))
+    ace_unknown = len(_ACE_COLUMNS) - sum(_ace_items(state.known))
+    column = _COLUMN["ace_count_4_plus"]
+    if ace_present >= state.counts.ace_count:
+        state.values[column], state.known[column] = 1, True
     else:
-        known[col] = ace_present + ace_unknown < counts.ace_count
+        state.known[column] = ace_present + ace_unknown < state.counts.ace_count
+    return ace_present, ace_unknown
 
-    # Escalation: last half-window against the one before.
-    half = windows.escalation_days
+
+def _check_escalation(state: _Derivation) -> _IncidentTally:
+    """Escalation: incidents in the last half-window against the one before."""
+    half = state.windows.escalation_days
     last = previous = 0
     for _, event_type in _ESCALATION_SOURCES:
-        for d in by_type.get(event_type, ()):
-            age = as_of_ordinal - d
+        for date in state.dates_by_type.get(event_type, ()):
+            age = state.as_of_ordinal - date
             if age < half:
                 last += 1
             elif age < 2 * half:
                 previous += 1
-    col = _I["escalation"]
-    # Each source's history is known exactly when its first count rule's column is known.
-    known[col] = all(_escalation_known(known))
+    column = _COLUMN["escalation"]
+    known = all(_escalation_known(state.known))
+    state.known[column] = known
     # Unknown indicators are 0: unknown sources could add incidents to either half.
-    values[col] = 1 if known[col] and last > previous else 0
-
-    if evidence is not None:
-        _collect_event_evidence(profile, as_of_ordinal, windows, values, evidence, last, previous,
-                                missed, possible)  # fmt: skip
-    return values, known, ace_present, ace_unknown
+    state.values[column] = 1 if known and last > previous else 0
+    return _IncidentTally(last=last, previous=previous)
 
 
 _EVENT_INDICATORS: dict[str, tuple[EventType, str]] = {
-    INDICATORS[col].key: (event_type, window or "")
-    for col, _, event_type, window, _ in _EVENT_RULES
+    INDICATORS[rule.column].key: (rule.event_type, rule.window or "") for rule in _EVENT_RULES
 }
 _EVENT_INDICATORS["cross_borough_move"] = (EventType.HOME_MOVE, "history_days")
 
 
 def _collect_event_evidence(
-    profile: Profile,
-    as_of_ordinal: int,
-    windows: Windows,
-    values: list[int],
+    state: _Derivation,
     evidence: dict[str, list[EvidenceItem]],
-    last: int,
-    previous: int,
-    missed: int,
-    possible: int,
+    *,
+    attendance: _AttendanceTally,
+    incidents: _IncidentTally,
 ) -> None:
     """Fill evidence for present event-, attendance- and count-based indicators."""
+    values = state.values
     for key, (event_type, window) in _EVENT_INDICATORS.items():
-        if not values[_I[key]]:
-            continue
-        start = as_of_ordinal - getattr(windows, window) if window else -1
-        items = [
-            EvidenceItem(e.source, e.date, e.note or _describe_event(e.type))
-            for e in profile.events
-            if e.type is event_type
-            and e.date.toordinal() > start
-            and (key != "cross_borough_move" or e.cross_borough)
-        ]
-        evidence[key] = items
-    if values[_I["domestic_abuse"]]:
-        incidents = [
-            EvidenceItem(e.source, e.date, e.note or "domestic abuse incident")
-            for e in profile.events
-            if e.type is EventType.DOMESTIC_ABUSE_INCIDENT
-        ]
-        evidence["domestic_abuse"] = evidence.get("domestic_abuse", []) + incidents
-    for key in ("persistent_absence", "severe_absence"):
-        if values[_I[key]]:
-            att_start = as_of_ordinal - windows.attendance_days
-            periods = [r for r in profile.attendance if r.end.toordinal() > att_start]
-            pct = 100.0 * missed / possible
+        if values[_COLUMN[key]]:
+            window_start = state.as_of_ordinal - getattr(state.windows, window) if window else -1
             evidence[key] = [
-                EvidenceItem(
-                    periods[-1].source if periods else Agency.SCHOOL,
-                    max(r.end for r in periods) if periods else None,
-                    f"{missed} of {possible} sessions missed ({pct:.1f}%) over "
-                    f"{len(periods)} attendance period(s)",
-                )
+                EvidenceItem(event.source, event.date, event.note or _describe_event(event.type))
+                for event in state.profile.events
+                if event.type is event_type
+                and event.date.toordinal() > window_start
+                and (key != "cross_borough_move" or event.cross_borough)
             ]
-    if values[_I["ace_count_4_plus"]]:
-        present = [FACTORS[k].label for k in _ACE_KEYS if values[_I[k]]]
+    if values[_COLUMN["domestic_abuse"]]:
+        incident_items = [
+            EvidenceItem(event.source, event.date, event.note or "domestic abuse incident")
+            for event in state.profile.events
+            if event.type is EventType.DOMESTIC_ABUSE_INCIDENT
+        ]
+        evidence["domestic_abuse"] = evidence.get("domestic_abuse", []) + incident_items
+    for key in ("persistent_absence", "severe_absence"):
+        if values[_COLUMN[key]]:
+            evidence[key] = [_absence_evidence(state, attendance)]
+    if values[_COLUMN["ace_count_4_plus"]]:
+        present = [FACTORS[key].label for key in ACE_KEYS if values[_COLUMN[key]]]
         evidence["ace_count_4_plus"] = [
             EvidenceItem(None, None, f"{len(present)} ACEs recorded: " + ", ".join(present))
         ]
-    if values[_I["escalation"]]:
+    if values[_COLUMN["escalation"]]:
+        days = state.windows.escalation_days
         evidence["escalation"] = [
             EvidenceItem(
                 None,
                 None,
-                f"{last} incidents in the last {windows.escalation_days} days against "
-                f"{previous} in the {windows.escalation_days} days before",
+                f"{incidents.last} incidents in the last {days} days against "
+                f"{incidents.previous} in the {days} days before",
             )
         ]
+
+
+def _absence_evidence(state: _Derivation, attendance: _AttendanceTally) -> EvidenceItem:
+    periods = attendance_in_window(
+        state.profile, as_of_ordinal=state.as_of_ordinal, windows=state.windows
+    )
+    missed, possible = attendance.missed, attendance.possible
+    percent = 100.0 * missed / possible
+    return EvidenceItem(
+        periods[-1].source if periods else Agency.SCHOOL,
+        max(period.end for period in periods) if periods else None,
+        f"{missed} of {possible} sessions missed ({percent:.1f}%) over "
+        f"{len(periods)} attendance period(s)",
+    )
 
 
 def derive_features(
@@ -600,15 +713,15 @@ def feature_matrix(
     FeatureMatrix
         ``values`` and ``known`` of shape (n_profiles, n_indicators).
     """
-    w = windows or Windows()
-    c = counts or CountThresholds()
+    windows = windows or Windows()
+    counts = counts or CountThresholds()
     ordinal = as_of.toordinal()
     ids: list[str] = []
     rows: list[list[int]] = []
     masks: list[list[bool]] = []
     aces: list[tuple[int, int]] = []
     for profile in profiles:
-        values, known, ace_present, ace_unknown = _derive(profile, ordinal, w, c, None)
+        values, known, ace_present, ace_unknown = _derive(profile, ordinal, windows, counts, None)
         ids.append(profile.id)
         rows.append(values)
         masks.append(known)
@@ -623,16 +736,20 @@ def _matrix_from_rows(
     masks: Sequence[Sequence[bool]],
     aces: Sequence[tuple[int, int]],
 ) -> FeatureMatrix:
-    n = len(ids)
+    n_rows = len(ids)
     # Rows hold only 0/1 and True/False: packing them as bytes is twice as fast as
     # np.array on a list of lists, which matters at batch scale.
     values = (
         np.frombuffer(bytes(chain.from_iterable(rows)), dtype=np.uint8)
-        .reshape(n, _N)
+        .reshape(n_rows, _N_INDICATORS)
         .astype(np.float32)
     )
-    known = np.frombuffer(bytes(chain.from_iterable(masks)), dtype=np.bool_).reshape(n, _N).copy()
-    ace = np.array(aces, dtype=np.int16).reshape(n, 2)
+    known = (
+        np.frombuffer(bytes(chain.from_iterable(masks)), dtype=np.bool_)
+        .reshape(n_rows, _N_INDICATORS)
+        .copy()
+    )
+    ace = np.array(aces, dtype=np.int16).reshape(n_rows, 2)
     return FeatureMatrix(
         ids=ids,
         as_of=as_of,

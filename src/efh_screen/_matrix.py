@@ -9,17 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ._features import INDICATORS, FeatureMatrix
-from ._scheme import _GROUP_MEMBERSHIP, _GROUP_OF_COLUMN, _GROUPS, _Scheme
+from ._scheme import GROUP_MEMBERSHIP, GROUP_OF_COLUMN, GROUPS, Scheme
 from ._version import __version__
 from ._weights import Weights
 
-__all__ = ["ScreeningBatch"]
+__all__ = ["ScreeningBatch", "score_matrix", "scores_and_bands"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,8 @@ class ScreeningBatch:
     cap_adjustment : numpy.ndarray of shape (n_profiles,), int32
         Points added back by the protective cap (0 when it does not bite).
     unknown_points : numpy.ndarray of shape (n_profiles, n_groups), int32
-        For each missing-information group, how far knowing it could move the score.
+        For each missing-information group (named by :attr:`group_keys`, in column
+        order), how far knowing it could move the score.
     unknown_flips : numpy.ndarray of shape (n_profiles, n_groups), bool
         Whether knowing that group alone could change the flag.
     unknown_groups : numpy.ndarray of shape (n_profiles, n_groups), bool
@@ -76,6 +77,11 @@ class ScreeningBatch:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @property
+    def group_keys(self) -> tuple[str, ...]:
+        """Missing-information group keys, one per column of ``unknown_points``."""
+        return GROUPS
+
     def top_reasons(self, k: int = 3) -> list[list[tuple[str, int]]]:
         """Top ``k`` risk contributions per profile as (indicator key, points).
 
@@ -85,11 +91,17 @@ class ScreeningBatch:
             return []
         # Sort key: larger points first, then column order (stable argsort on -points).
         order = np.argsort(-self.contributions, axis=1, kind="stable")[:, :k]
-        pts = np.take_along_axis(self.contributions, order, axis=1)
+        points = np.take_along_axis(self.contributions, order, axis=1)
         keys = [ind.key for ind in INDICATORS]
         out: list[list[tuple[str, int]]] = []
-        for row_cols, row_pts in zip(order.tolist(), pts.tolist(), strict=True):
-            out.append([(keys[c], v) for c, v in zip(row_cols, row_pts, strict=True) if v > 0])
+        for row_columns, row_points in zip(order.tolist(), points.tolist(), strict=True):
+            out.append(
+                [
+                    (keys[column], value)
+                    for column, value in zip(row_columns, row_points, strict=True)
+                    if value > 0
+                ]
+            )
         return out
 
     def main_missing(self, k: int = 1) -> list[list[str]]:
@@ -103,21 +115,21 @@ class ScreeningBatch:
             return []
         magnitude = np.abs(self.unknown_points)
         present = self.unknown_groups
-        # Composite key, smaller is more important: flips first, larger moves next.
-        big = int(magnitude.max(initial=0)) + 1
-        key = np.where(self.unknown_flips, 0, big) + (big - 1 - magnitude)
-        key = np.where(present, key, 4 * big)
-        order = np.argsort(key, axis=1, kind="stable")[:, :k]
+        # Composite rank, smaller is more important: flips first, larger moves next.
+        step = int(magnitude.max(initial=0)) + 1
+        rank = np.where(self.unknown_flips, 0, step) + (step - 1 - magnitude)
+        rank = np.where(present, rank, 4 * step)
+        order = np.argsort(rank, axis=1, kind="stable")[:, :k]
         chosen = np.take_along_axis(present, order, axis=1)
         return [
-            [_GROUPS[g] for g, ok in zip(row, ok_row, strict=True) if ok]
-            for row, ok_row in zip(order.tolist(), chosen.tolist(), strict=True)
+            [GROUPS[group] for group, is_chosen in zip(row, chosen_row, strict=True) if is_chosen]
+            for row, chosen_row in zip(order.tolist(), chosen.tolist(), strict=True)
         ]
 
     def band_keys(self) -> list[str]:
         """Band key per profile."""
-        keys = [b.key for b in self.weights.bands]
-        return [keys[b] for b in self.band.tolist()]
+        keys = [band.key for band in self.weights.bands]
+        return [keys[band] for band in self.band.tolist()]
 
     def to_records(self, *, reasons: int = 3, missing: int = 3) -> list[dict[str, Any]]:
         """Compact JSON-ready records, one per profile, with stable keys."""
@@ -126,16 +138,16 @@ class ScreeningBatch:
         top = self.top_reasons(reasons)
         gaps = self.main_missing(missing)
         out: list[dict[str, Any]] = []
-        for i, pid in enumerate(self.ids):
-            b = int(self.band[i])
+        for i, profile_id in enumerate(self.ids):
+            band = bands[int(self.band[i])]
             out.append(
                 {
-                    "id": pid,
+                    "id": profile_id,
                     "as_of": self.as_of.isoformat(),
                     "score": int(self.score[i]),
                     "score_range": {"low": int(self.score_low[i]), "high": int(self.score_high[i])},
-                    "band": bands[b].key,
-                    "band_label": bands[b].label,
+                    "band": band.key,
+                    "band_label": band.label,
                     "flag": bool(self.flag[i]),
                     "flag_could_change": bool(self.flag_could_change[i]),
                     "ace_count": {"known": int(self.ace_known[i]), "max": int(self.ace_max[i])},
@@ -148,115 +160,199 @@ class ScreeningBatch:
         return out
 
 
-def _band_index(thresholds: Sequence[int], sc: NDArray[Any]) -> NDArray[np.int8]:
+def _band_index(thresholds: Sequence[int], scores: NDArray[Any]) -> NDArray[np.int8]:
     """Band index by score: the number of thresholds reached, minus one.
 
-    The same as ``searchsorted(thresholds, sc, side="right") - 1`` for sorted
+    The same as ``searchsorted(thresholds, scores, side="right") - 1`` for sorted
     thresholds, but a few comparisons are much faster than a search for the
     handful of bands a weightings file has.
     """
-    b = np.full(sc.shape, -1, dtype=np.int8)
-    for t in thresholds:
-        b += sc >= t
-    return b
+    band = np.full(scores.shape, -1, dtype=np.int8)
+    for threshold in thresholds:
+        band += scores >= threshold
+    return band
 
 
-def _scores_and_bands(
-    s: _Scheme, values: NDArray[np.float32]
+def scores_and_bands(
+    scheme: Scheme, values: NDArray[np.float32]
 ) -> tuple[NDArray[np.int32], NDArray[np.int8], NDArray[np.float32]]:
     """Scores and bands of a feature matrix with one BLAS product (the fast core).
 
-    Returns ``(score, band, totals)`` where ``totals`` has the risk points and the
-    protective reduction available as its first two columns. Further columns
-    count, for each override band, the override indicators present, so bands
-    need no second pass over the matrix.
+    Parameters
+    ----------
+    scheme : Scheme
+        The compiled weightings.
+    values : numpy.ndarray of shape (n_profiles, n_indicators), float32
+        Indicator values, 0 where unknown.
+
+    Returns
+    -------
+    score : numpy.ndarray of shape (n_profiles,), int32
+    band : numpy.ndarray of shape (n_profiles,), int8
+    totals : numpy.ndarray of shape (n_profiles, 2 + n_override_bands), float32
+        The risk points and the protective reduction available as its first two
+        columns. Further columns count, for each override band, the override
+        indicators present, so bands need no second pass over the matrix.
     """
-    p = values.shape[1]
-    levels = sorted({level for _, level in s.overrides})
-    w = np.zeros((p, 2 + len(levels)), dtype=np.float32)
-    for col, (v, is_protective) in enumerate(zip(s.points, s.protective, strict=True)):
-        w[col, 1 if is_protective else 0] = -v if is_protective else v
-    for col, level in s.overrides:
-        w[col, 2 + levels.index(level)] = 1.0
-    totals = values @ w
-    risk, prot = totals[:, 0], totals[:, 1]
-    score_f = risk - np.minimum(np.minimum(prot, np.float32(s.cap)), risk)
-    band = _band_index(s.thresholds, score_f)
+    n_indicators = values.shape[1]
+    levels = sorted({level for _, level in scheme.overrides})
+    weights = np.zeros((n_indicators, 2 + len(levels)), dtype=np.float32)
+    for column, (points, is_protective) in enumerate(
+        zip(scheme.points, scheme.protective, strict=True)
+    ):
+        weights[column, 1 if is_protective else 0] = -points if is_protective else points
+    for column, level in scheme.overrides:
+        weights[column, 2 + levels.index(level)] = 1.0
+    totals = values @ weights
+    risk, protective = totals[:, 0], totals[:, 1]
+    score = risk - np.minimum(np.minimum(protective, np.float32(scheme.cap)), risk)
+    band = _band_index(scheme.thresholds, score)
     for k, level in enumerate(levels):
         np.maximum(band, np.where(totals[:, 2 + k] > 0, np.int8(level), np.int8(0)), out=band)
-    return score_f.astype(np.int32), band, totals
+    return score.astype(np.int32), band, totals
 
 
-def _score_matrix(scheme: _Scheme, weights: Weights, matrix: FeatureMatrix) -> ScreeningBatch:
-    s = scheme
-    values = matrix.values
-    known = matrix.known
-    p = values.shape[1]
-    points = np.asarray(s.points, dtype=np.float32)
-    protective = np.asarray(s.protective, dtype=np.bool_)
-    # Risk points and protective reduction (positive), one BLAS product with the bands.
-    w2 = np.zeros((p, 2), dtype=np.float32)
-    w2[~protective, 0] = points[~protective]
-    w2[protective, 1] = -points[protective]
-    score, band, totals = _scores_and_bands(s, values)
-    risk = totals[:, 0].astype(np.int32)
-    prot = totals[:, 1].astype(np.int32)
-    cap = np.int32(s.cap)
+class _Points(NamedTuple):
+    """Risk points and protective reduction available (positive), per profile or group."""
 
-    def score_of(r: NDArray[np.int32], q: NDArray[np.int32]) -> NDArray[np.int32]:
-        return (r - np.minimum(np.minimum(q, cap), r)).astype(np.int32)
+    risk: NDArray[np.int32]
+    protective: NDArray[np.int32]
 
-    unknown = (~known).astype(np.float32)
-    unknown_totals = unknown @ w2
-    unk_risk = unknown_totals[:, 0].astype(np.int32)
-    unk_prot = unknown_totals[:, 1].astype(np.int32)
-    score_low = score_of(risk, prot + unk_prot)
-    score_high = score_of(risk + unk_risk, prot)
 
-    band_flags = np.asarray(s.band_flags, dtype=np.bool_)
+class _MissingByGroup(NamedTuple):
+    unknown_points: NDArray[np.int32]
+    unknown_flips: NDArray[np.bool_]
+    unknown_groups: NDArray[np.bool_]
 
-    def band_of(sc: NDArray[np.int32], present: NDArray[np.bool_]) -> NDArray[np.int8]:
-        b = _band_index(s.thresholds, sc)
-        for col, level in s.overrides:
-            np.maximum(b, np.where(present[:, col], np.int8(level), np.int8(0)), out=b)
-        return b
 
-    present = values > 0
-    band_low = band_of(score_low, present)
-    band_high = band_of(score_high, present | (~known & ~protective[None, :]))
-    flag = band_flags[band]
-    flag_could_change = band_flags[band_low] != band_flags[band_high]
+def _capped_score(scheme: Scheme, points: _Points) -> NDArray[np.int32]:
+    """Score after the protective cap: ``risk - min(protective, cap, risk)``."""
+    cap = np.int32(scheme.cap)
+    risk = points.risk
+    return (risk - np.minimum(np.minimum(points.protective, cap), risk)).astype(np.int32)
 
-    contributions = (values * points[None, :]).astype(np.int32)
-    cap_adjustment = (prot - (risk - score)).astype(np.int32)
 
-    # Missing information by group: resolve each group's unknowns (risk present,
-    # protective present) holding everything else at the current fill.
-    override_cols = np.zeros(p, dtype=np.bool_)
-    for col, _ in s.overrides:
-        override_cols[col] = True
-    relevant = ~known & ((points != 0) | override_cols)[None, :]
-    n_groups = len(_GROUPS)
-    g_risk = np.zeros((p, n_groups), dtype=np.float32)
-    g_prot = np.zeros((p, n_groups), dtype=np.float32)
-    g_risk[np.arange(p), _GROUP_OF_COLUMN] = np.where(protective, 0, points)
-    g_prot[np.arange(p), _GROUP_OF_COLUMN] = np.where(protective, -points, 0)
-    rel = relevant.astype(np.float32)
-    add_risk = (rel @ g_risk).astype(np.int32)
-    add_prot = (rel @ g_prot).astype(np.int32)
-    new_score = score_of(risk[:, None] + add_risk, prot[:, None] + add_prot)
+def _bands_with_overrides(
+    scheme: Scheme, scores: NDArray[np.int32], present: NDArray[np.bool_]
+) -> NDArray[np.int8]:
+    band = _band_index(scheme.thresholds, scores)
+    for column, level in scheme.overrides:
+        np.maximum(band, np.where(present[:, column], np.int8(level), np.int8(0)), out=band)
+    return band
+
+
+def _unknown_points(scheme: Scheme, known: NDArray[np.bool_]) -> _Points:
+    """Risk points and protective reduction that the unknown indicators could add."""
+    points = np.asarray(scheme.points, dtype=np.float32)
+    protective = np.asarray(scheme.protective, dtype=np.bool_)
+    split = np.zeros((points.shape[0], 2), dtype=np.float32)
+    split[~protective, 0] = points[~protective]
+    split[protective, 1] = -points[protective]
+    unknown_totals = (~known).astype(np.float32) @ split
+    return _Points(
+        risk=unknown_totals[:, 0].astype(np.int32),
+        protective=unknown_totals[:, 1].astype(np.int32),
+    )
+
+
+def _missing_by_group(
+    scheme: Scheme,
+    matrix: FeatureMatrix,
+    *,
+    current: _Points,
+    score: NDArray[np.int32],
+    flag: NDArray[np.bool_],
+) -> _MissingByGroup:
+    """Resolve each group's unknowns (risk present, protective present), all else as is."""
+    n_indicators = matrix.values.shape[1]
+    points = np.asarray(scheme.points, dtype=np.float32)
+    protective = np.asarray(scheme.protective, dtype=np.bool_)
+    override_columns = np.zeros(n_indicators, dtype=np.bool_)
+    for column, _ in scheme.overrides:
+        override_columns[column] = True
+    relevant = ~matrix.known & ((points != 0) | override_columns)[None, :]
+    group_risk = np.zeros((n_indicators, len(GROUPS)), dtype=np.float32)
+    group_protective = np.zeros((n_indicators, len(GROUPS)), dtype=np.float32)
+    group_risk[np.arange(n_indicators), GROUP_OF_COLUMN] = np.where(protective, 0, points)
+    group_protective[np.arange(n_indicators), GROUP_OF_COLUMN] = np.where(protective, -points, 0)
+    relevant_values = relevant.astype(np.float32)
+    added = _Points(
+        risk=(relevant_values @ group_risk).astype(np.int32),
+        protective=(relevant_values @ group_protective).astype(np.int32),
+    )
+    new_score = _capped_score(
+        scheme,
+        _Points(
+            risk=current.risk[:, None] + added.risk,
+            protective=current.protective[:, None] + added.protective,
+        ),
+    )
     unknown_points = (new_score - score[:, None]).astype(np.int32)
-    new_band = _band_index(s.thresholds, new_score)
-    for col, level in s.overrides:
+    new_band = _resolved_group_bands(
+        scheme, new_score, present=matrix.values > 0, relevant=relevant
+    )
+    band_flags = np.asarray(scheme.band_flags, dtype=np.bool_)
+    unknown_groups = (relevant_values @ GROUP_MEMBERSHIP) > 0
+    return _MissingByGroup(
+        unknown_points=np.where(unknown_groups, unknown_points, 0).astype(np.int32),
+        unknown_flips=(band_flags[new_band] != flag[:, None]) & unknown_groups,
+        unknown_groups=unknown_groups,
+    )
+
+
+def _resolved_group_bands(
+    scheme: Scheme,
+    new_score: NDArray[np.int32],
+    *,
+    present: NDArray[np.bool_],
+    relevant: NDArray[np.bool_],
+) -> NDArray[np.int8]:
+    """Band of each profile with each group's unknowns resolved, of shape (n_profiles, n_groups)."""
+    new_band = _band_index(scheme.thresholds, new_score)
+    for column, level in scheme.overrides:
         # An override present now applies to every group's resolution; an unknown one
         # only to its own group's.
-        applies = np.repeat(present[:, col][:, None], n_groups, axis=1)
-        applies[:, _GROUP_OF_COLUMN[col]] |= relevant[:, col]
+        applies = np.repeat(present[:, column][:, None], len(GROUPS), axis=1)
+        applies[:, GROUP_OF_COLUMN[column]] |= relevant[:, column]
         np.maximum(new_band, np.where(applies, np.int8(level), np.int8(0)), out=new_band)
-    unknown_groups = (rel @ _GROUP_MEMBERSHIP) > 0
-    unknown_flips = (band_flags[new_band] != flag[:, None]) & unknown_groups
-    unknown_points = np.where(unknown_groups, unknown_points, 0).astype(np.int32)
+    return new_band
 
+
+def score_matrix(scheme: Scheme, weights: Weights, matrix: FeatureMatrix) -> ScreeningBatch:
+    """Score a feature matrix with numpy, agreeing exactly with the scalar path.
+
+    Parameters
+    ----------
+    scheme : Scheme
+        ``weights`` compiled.
+    weights : Weights
+        The weightings, recorded on the batch.
+    matrix : FeatureMatrix
+        Indicators of shape (n_profiles, n_indicators) with a known-mask.
+
+    Returns
+    -------
+    ScreeningBatch
+        Scores, ranges, bands, flags, contributions and missing information.
+    """
+    values, known = matrix.values, matrix.known
+    points = np.asarray(scheme.points, dtype=np.float32)
+    protective = np.asarray(scheme.protective, dtype=np.bool_)
+    score, band, totals = scores_and_bands(scheme, values)
+    current = _Points(risk=totals[:, 0].astype(np.int32), protective=totals[:, 1].astype(np.int32))
+    unknown = _unknown_points(scheme, known)
+    score_low = _capped_score(
+        scheme, _Points(risk=current.risk, protective=current.protective + unknown.protective)
+    )
+    score_high = _capped_score(
+        scheme, _Points(risk=current.risk + unknown.risk, protective=current.protective)
+    )
+    present = values > 0
+    band_low = _bands_with_overrides(scheme, score_low, present)
+    band_high = _bands_with_overrides(scheme, score_high, present | (~known & ~protective[None, :]))
+    band_flags = np.asarray(scheme.band_flags, dtype=np.bool_)
+    flag = band_flags[band]
+    missing = _missing_by_group(scheme, matrix, current=current, score=score, flag=flag)
     return ScreeningBatch(
         ids=matrix.ids,
         as_of=matrix.as_of,
@@ -267,12 +363,12 @@ def _score_matrix(scheme: _Scheme, weights: Weights, matrix: FeatureMatrix) -> S
         band_low=band_low,
         band_high=band_high,
         flag=flag,
-        flag_could_change=flag_could_change,
-        contributions=contributions,
-        cap_adjustment=cap_adjustment,
-        unknown_points=unknown_points,
-        unknown_flips=unknown_flips,
-        unknown_groups=unknown_groups,
+        flag_could_change=band_flags[band_low] != band_flags[band_high],
+        contributions=(values * points[None, :]).astype(np.int32),
+        cap_adjustment=(current.protective - (current.risk - score)).astype(np.int32),
+        unknown_points=missing.unknown_points,
+        unknown_flips=missing.unknown_flips,
+        unknown_groups=missing.unknown_groups,
         ace_known=matrix.ace_present,
         ace_max=(matrix.ace_present + matrix.ace_unknown).astype(np.int16),
         weights=weights,

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from ._errors import FieldProblem, ProfileError, _loc_to_path
-from ._factors import _FACTOR_BY_EVENT, FACTORS, Agency, EventType
+from ._errors import FieldProblem, ProfileError, location_to_path
+from ._factors import FACTOR_BY_EVENT, FACTORS, Agency, EventType
 
 __all__ = [
     "AttendanceRecord",
@@ -46,7 +46,7 @@ else:
 _CONSISTENCY_ERROR = "profile_consistency"
 
 _EVENTS_FOR_FACTOR: dict[str, tuple[EventType, ...]] = {}
-for _event_type, _factor in _FACTOR_BY_EVENT.items():
+for _event_type, _factor in FACTOR_BY_EVENT.items():
     _EVENTS_FOR_FACTOR[_factor.key] = (*_EVENTS_FOR_FACTOR.get(_factor.key, ()), _event_type)
 
 _MODEL_CONFIG = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
@@ -54,7 +54,12 @@ _MODEL_CONFIG = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
 Note = Annotated[str, Field(max_length=280)]
 """A short free-text note. Keep personal details out: use the case system for those."""
 
-PseudonymousId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+_ID_CHARACTER = r"[A-Za-z0-9_.:\-]"
+_ID_MAX_LENGTH = 64
+# The one definition of a pseudonymous id: the model's field and record_id both use it.
+PseudonymousId = Annotated[
+    str, Field(min_length=1, max_length=_ID_MAX_LENGTH, pattern=rf"^{_ID_CHARACTER}+$")
+]
 
 
 class Status(StrEnum):
@@ -222,7 +227,7 @@ class Profile(BaseModel):
             raise PydanticCustomError(
                 _CONSISTENCY_ERROR,
                 "profile is inconsistent",
-                {"problems": [[p.field, p.reason] for p in problems]},
+                {"problems": [[problem.field, problem.reason] for problem in problems]},
             )
         return self
 
@@ -240,23 +245,36 @@ _CROSS_CHECKED: tuple[tuple[str, tuple[EventType, ...], str], ...] = tuple(
 
 def _consistency_problems(profile: Profile) -> list[FieldProblem]:
     """List problems that need more than one field (independent of the screening date)."""
+    problems = _attendance_problems(profile)
+    problems += _event_problems(profile)
+    if profile.factors:
+        problems += _factor_evidence_problems(profile)
+    return problems
+
+
+def _attendance_problems(profile: Profile) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
-    dob = profile.date_of_birth
-    for i, rec in enumerate(profile.attendance):
-        if rec.missed_sessions > rec.possible_sessions:
+    for i, period in enumerate(profile.attendance):
+        if period.missed_sessions > period.possible_sessions:
             problems.append(
                 FieldProblem(
                     f"attendance[{i}].missed_sessions",
-                    f"missed sessions ({rec.missed_sessions}) exceed possible sessions "
-                    f"({rec.possible_sessions}), i.e. attendance over 100%; check both counts",
+                    f"missed sessions ({period.missed_sessions}) exceed possible sessions "
+                    f"({period.possible_sessions}), i.e. attendance over 100%; check both counts",
                 )
             )
-        if rec.end < rec.start:
+        if period.end < period.start:
             problems.append(
                 FieldProblem(f"attendance[{i}].end", "ends before it starts; swap start and end")
             )
+    return problems
+
+
+def _event_problems(profile: Profile) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    date_of_birth = profile.date_of_birth
     for i, event in enumerate(profile.events):
-        if event.date < dob:
+        if event.date < date_of_birth:
             problems.append(
                 FieldProblem(
                     f"events[{i}].date",
@@ -270,49 +288,56 @@ def _consistency_problems(profile: Profile) -> list[FieldProblem]:
                     "only applies to home_move events; remove it",
                 )
             )
-    factors = profile.factors
-    if factors:
-        # Only factors evidenced by events or attendance need cross-field checks.
-        event_types: set[EventType] | None = None
-        for key, evidencing, evidence in _CROSS_CHECKED:
-            obs = factors.get(key)
-            if obs is None:
-                continue
-            status = obs.status
-            if status is _UNKNOWN:
-                continue
-            if evidence == "attendance":
-                if status is _PRESENT and not profile.attendance:
-                    problems.append(
-                        FieldProblem(
-                            f"factors.{key}.status",
-                            "is 'present' but no attendance records are listed; add the "
-                            "attendance periods (possible and missed sessions) instead",
-                        )
-                    )
-                continue
-            if event_types is None:
-                event_types = {e.type for e in profile.events}
-            has_events = not event_types.isdisjoint(evidencing)
-            if status is _ABSENT and has_events:
-                names = "/".join(t.value for t in evidencing)
-                problems.append(
-                    FieldProblem(
-                        f"factors.{key}.status",
-                        f"is 'absent' but '{names}' events are listed; remove the events or "
-                        "correct the observation",
-                    )
-                )
-            elif evidence == "events" and status is _PRESENT and not has_events:
-                names = "/".join(t.value for t in evidencing)
-                problems.append(
-                    FieldProblem(
-                        f"factors.{key}.status",
-                        f"is 'present' but no '{names}' events are listed; add each one to "
-                        "events with its date, or mark the factor unknown",
-                    )
-                )
     return problems
+
+
+def _factor_evidence_problems(profile: Profile) -> list[FieldProblem]:
+    """Observations that contradict the events or attendance listed.
+
+    Only factors evidenced by events or attendance need cross-field checks.
+    """
+    problems: list[FieldProblem] = []
+    factors = profile.factors
+    event_types: set[EventType] | None = None
+    for key, evidencing, evidence in _CROSS_CHECKED:
+        observation = factors.get(key)
+        if observation is None:
+            continue
+        status = observation.status
+        if status is _UNKNOWN:
+            continue
+        field = f"factors.{key}.status"
+        if evidence == "attendance":
+            if status is _PRESENT and not profile.attendance:
+                problems.append(FieldProblem(field, _PRESENT_WITHOUT_ATTENDANCE))
+            continue
+        if event_types is None:
+            event_types = {event.type for event in profile.events}
+        has_events = not event_types.isdisjoint(evidencing)
+        names = "/".join(event_type.value for event_type in evidencing)
+        if status is _ABSENT and has_events:
+            problems.append(
+                FieldProblem(
+                    field,
+                    f"is 'absent' but '{names}' events are listed; remove the events or "
+                    "correct the observation",
+                )
+            )
+        elif evidence == "events" and status is _PRESENT and not has_events:
+            problems.append(
+                FieldProblem(
+                    field,
+                    f"is 'present' but no '{names}' events are listed; add each one to "
+                    "events with its date, or mark the factor unknown",
+                )
+            )
+    return problems
+
+
+_PRESENT_WITHOUT_ATTENDANCE = (
+    "is 'present' but no attendance records are listed; add the "
+    "attendance periods (possible and missed sessions) instead"
+)
 
 
 def date_problems(
@@ -336,8 +361,8 @@ def date_problems(
         Empty when the profile is plausible as of ``as_of``.
     """
     problems: list[FieldProblem] = []
-    dob = profile.date_of_birth
-    if dob > as_of:
+    date_of_birth = profile.date_of_birth
+    if date_of_birth > as_of:
         problems.append(
             FieldProblem(
                 "date_of_birth",
@@ -346,7 +371,8 @@ def date_problems(
             )
         )
     else:
-        age = as_of.year - dob.year - ((as_of.month, as_of.day) < (dob.month, dob.day))
+        before_birthday = (as_of.month, as_of.day) < (date_of_birth.month, date_of_birth.day)
+        age = as_of.year - date_of_birth.year - before_birthday
         if age > max_age_years:
             problems.append(
                 FieldProblem(
@@ -357,11 +383,11 @@ def date_problems(
             )
     # Comprehensions first (the common case finds nothing), then one problem per finding.
     late_events = [i for i, event in enumerate(profile.events) if event.date > as_of]
-    late_periods = [i for i, rec in enumerate(profile.attendance) if rec.start > as_of]
+    late_periods = [i for i, period in enumerate(profile.attendance) if period.start > as_of]
     late_records = [
         key
-        for key, obs in profile.factors.items()
-        if (recorded := obs.recorded) is not None and recorded > as_of
+        for key, observation in profile.factors.items()
+        if (recorded := observation.recorded) is not None and recorded > as_of
     ]
     for i in late_events:
         problems.append(
@@ -429,7 +455,7 @@ def _problem_from_pydantic(error: Mapping[str, Any]) -> FieldProblem:
             f"factors.{loc[1]}",
             f"unknown factor key {str(loc[1])!r}; run 'efh-screen factors' to list valid keys",
         )
-    path = _loc_to_path(loc)
+    path = location_to_path(loc)
     if kind in ("literal_error", "enum"):
         expected = error.get("ctx", {}).get("expected", "")
         return FieldProblem(path, f"is not an allowed value; use one of {expected}")
@@ -457,7 +483,7 @@ def problems_from_validation_error(exc: ValidationError) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     for error in exc.errors(include_url=False, include_input=False):
         if error.get("type") == _CONSISTENCY_ERROR:
-            prefix = _loc_to_path(error.get("loc", ()))
+            prefix = location_to_path(error.get("loc", ()))
             prefix = "" if prefix == "(record)" else prefix + "."
             for field, reason in error.get("ctx", {}).get("problems", []):
                 problems.append(FieldProblem(prefix + field, reason))
@@ -466,7 +492,7 @@ def problems_from_validation_error(exc: ValidationError) -> list[FieldProblem]:
     return problems
 
 
-_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{1,64}$")
+_ID_PATTERN = re.compile(rf"^{_ID_CHARACTER}{{1,{_ID_MAX_LENGTH}}}$")
 
 
 def record_id(data: object) -> str | None:

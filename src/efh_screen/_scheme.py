@@ -1,8 +1,8 @@
 """The compiled scheme both scoring paths share.
 
-:class:`_Scheme` holds a weightings file's points, protective cap, band
+:class:`Scheme` holds a weightings file's points, protective cap, band
 thresholds and overrides in the order of :data:`~efh_screen.INDICATORS`;
-``_GROUPS`` are the missing-information groups (one per factor, plus the ACE
+:data:`GROUPS` are the missing-information groups (one per factor, plus the ACE
 count and escalation) with the column-to-group maps the vectorised path uses.
 """
 
@@ -18,15 +18,39 @@ from ._factors import FACTORS
 from ._features import INDICATOR_INDEX, INDICATORS
 from ._weights import Weights
 
-__all__: list[str] = []
+__all__ = [
+    "GROUPS",
+    "GROUP_MEMBERSHIP",
+    "GROUP_OF_COLUMN",
+    "Scheme",
+    "fill_unknowns",
+    "group_label",
+]
 
-_GROUPS: tuple[str, ...] = tuple(dict.fromkeys(ind.group for ind in INDICATORS))
-_GROUP_OF_COLUMN = np.array([_GROUPS.index(ind.group) for ind in INDICATORS], dtype=np.intp)
-_GROUP_MEMBERSHIP = np.zeros((len(INDICATORS), len(_GROUPS)), dtype=np.float32)
-_GROUP_MEMBERSHIP[np.arange(len(INDICATORS)), _GROUP_OF_COLUMN] = 1.0
+GROUPS: tuple[str, ...] = tuple(dict.fromkeys(ind.group for ind in INDICATORS))
+"""Missing-information group keys, in catalogue order."""
+
+GROUP_OF_COLUMN = np.array([GROUPS.index(ind.group) for ind in INDICATORS], dtype=np.intp)
+"""Index into :data:`GROUPS` of each indicator column, of shape (n_indicators,)."""
+
+GROUP_MEMBERSHIP = np.zeros((len(INDICATORS), len(GROUPS)), dtype=np.float32)
+"""1.0 where an indicator column belongs to a group, of shape (n_indicators, n_groups)."""
+GROUP_MEMBERSHIP[np.arange(len(INDICATORS)), GROUP_OF_COLUMN] = 1.0
 
 
-def _group_label(group: str) -> str:
+def group_label(group: str) -> str:
+    """Plain label of a missing-information group.
+
+    Parameters
+    ----------
+    group : str
+        A key of :data:`GROUPS`.
+
+    Returns
+    -------
+    str
+        The factor's label, or a label for the ACE count and escalation groups.
+    """
     if group == "ace_count":
         return "ACE count (unknown ACE categories)"
     if group == "escalation":
@@ -34,53 +58,90 @@ def _group_label(group: str) -> str:
     return FACTORS[group].label
 
 
+# Old name, kept only until the batch module imports the plain one above.
+_group_label = group_label
+
+
 @dataclass(frozen=True)
-class _Scheme:
+class Scheme:
+    """A weightings file compiled for scoring, in indicator column order.
+
+    Attributes
+    ----------
+    points : tuple of int
+        Points per indicator (negative for protective factors).
+    protective : tuple of bool
+        Whether each indicator is protective.
+    cap : int
+        Most points protective factors can take off.
+    thresholds : tuple of int
+        ``min_score`` of each band, ascending.
+    band_flags : tuple of bool
+        Whether each band flags.
+    overrides : tuple of (int, int)
+        ``(column, band index)`` of each override rule.
+    """
+
     points: tuple[int, ...]
     protective: tuple[bool, ...]
     cap: int
     thresholds: tuple[int, ...]
     band_flags: tuple[bool, ...]
-    overrides: tuple[tuple[int, int], ...]  # (column, band index)
+    overrides: tuple[tuple[int, int], ...]
 
     @classmethod
-    def compile(cls, weights: Weights) -> _Scheme:
+    def compile(cls, weights: Weights) -> Scheme:
+        """Compile validated weightings."""
         return cls(
             points=tuple(weights.points_vector()),
             protective=tuple(ind.protective for ind in INDICATORS),
             cap=weights.protective_cap,
-            thresholds=tuple(b.min_score for b in weights.bands),
-            band_flags=tuple(b.flag for b in weights.bands),
+            thresholds=tuple(band.min_score for band in weights.bands),
+            band_flags=tuple(band.flag for band in weights.bands),
             overrides=tuple(
-                (INDICATOR_INDEX[r.indicator], weights.band_index(r.band))
-                for r in weights.overrides
+                (INDICATOR_INDEX[rule.indicator], weights.band_index(rule.band))
+                for rule in weights.overrides
             ),
         )
 
     def totals(self, values: Sequence[int]) -> tuple[int, int, int]:
         """Return (risk, protective reduction available, score)."""
         risk = protective = 0
-        for v, p, is_protective in zip(values, self.points, self.protective, strict=True):
-            if v:
+        for value, points, is_protective in zip(values, self.points, self.protective, strict=True):
+            if value:
                 if is_protective:
-                    protective -= p
+                    protective -= points
                 else:
-                    risk += p
+                    risk += points
         return risk, protective, risk - min(protective, self.cap, risk)
 
     def band(self, score: int, values: Sequence[int]) -> int:
+        """Band index of a score, raised by any override indicator present."""
         band = bisect_right(self.thresholds, score) - 1
-        for col, b in self.overrides:
-            if values[col] and b > band:
-                band = b
+        for column, override_band in self.overrides:
+            if values[column] and override_band > band:
+                band = override_band
         return band
 
 
-def _fill(
+def fill_unknowns(
     values: Sequence[int], known: Sequence[bool], protective: Sequence[bool], *, high: bool
 ) -> list[int]:
-    """Set each unknown indicator to its score-raising (high) or score-lowering value."""
+    """Set each unknown indicator to its score-raising (high) or score-lowering value.
+
+    Parameters
+    ----------
+    values, known, protective : sequence
+        Per indicator: 0/1 value, whether it is known, whether it is protective.
+    high : bool
+        True for the fill that gives the highest score, False for the lowest.
+
+    Returns
+    -------
+    list of int
+        The values with every unknown filled in.
+    """
     return [
-        v if k else (int(not p) if high else int(p))
-        for v, k, p in zip(values, known, protective, strict=True)
+        value if is_known else (int(not is_protective) if high else int(is_protective))
+        for value, is_known, is_protective in zip(values, known, protective, strict=True)
     ]

@@ -31,7 +31,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 
 from ._errors import ProfileError
-from ._factors import FACTORS, Agency
+from ._factors import Agency, agencies_holding
 from ._features import (
     INDICATOR_INDEX,
     INDICATORS,
@@ -41,7 +41,7 @@ from ._features import (
     derive_features,
     feature_matrix,
 )
-from ._matrix import ScreeningBatch, _score_matrix
+from ._matrix import ScreeningBatch, score_matrix
 from ._profile import Profile, date_problems
 from ._result import (
     PROTECTIVE_CAP_KEY,
@@ -56,7 +56,7 @@ from ._result import (
     ScreeningResult,
     TriggeredOverride,
 )
-from ._scheme import _GROUPS, _fill, _group_label, _Scheme
+from ._scheme import GROUPS, Scheme, fill_unknowns, group_label
 from ._version import __version__
 from ._weights import Weights
 
@@ -98,7 +98,7 @@ class Screener:
 
     def __init__(self, weights: Weights | None = None) -> None:
         self.weights = weights if weights is not None else Weights.default()
-        self._scheme = _Scheme.compile(self.weights)
+        self._scheme = Scheme.compile(self.weights)
         self._stamp = self.weights.stamp
         extra = _STATUS_NOTICE.get(self.weights.status)
         self._notice = REVIEW_NOTICE if extra is None else f"{REVIEW_NOTICE} {extra}"
@@ -111,8 +111,10 @@ class Screener:
             )
 
     def __repr__(self) -> str:
-        w = self.weights
-        return f"Screener(weights={w.name!r} v{w.version}, sha256={w.sha256[:12]}…)"
+        weights = self.weights
+        return (
+            f"Screener(weights={weights.name!r} v{weights.version}, sha256={weights.sha256[:12]}…)"
+        )
 
     # -- one profile -------------------------------------------------------------------------
 
@@ -151,56 +153,60 @@ class Screener:
             If the profile is impossible as of ``as_of`` (an event after it, or a
             date of birth that makes the young person implausibly old or unborn).
         """
-        fv = self.features(profile, as_of=as_of)
-        return self._result(fv)
+        features = self.features(profile, as_of=as_of)
+        return self._result(features)
 
-    def _result(self, fv: FeatureVector) -> ScreeningResult:
-        s = self._scheme
-        w = self.weights
-        values, known = fv.values, fv.known
-        risk, protective, score = s.totals(values)
-        band = s.band(score, values)
-        low_values = _fill(values, known, s.protective, high=False)
-        high_values = _fill(values, known, s.protective, high=True)
-        low_score = s.totals(low_values)[2]
-        high_score = s.totals(high_values)[2]
-        band_low = s.band(low_score, low_values)
-        band_high = s.band(high_score, high_values)
-        flag = s.band_flags[band]
-
-        contributions = self._contributions(values, fv.evidence, risk, protective)
-        overrides = tuple(
-            TriggeredOverride(
-                indicator=r.indicator,
-                label=INDICATORS[INDICATOR_INDEX[r.indicator]].label,
-                band=r.band,
-                reason=r.reason,
-            )
-            for r in w.overrides
-            if values[INDICATOR_INDEX[r.indicator]]
-        )
+    def _result(self, features: FeatureVector) -> ScreeningResult:
+        scheme = self._scheme
+        bands = self.weights.bands
+        values, known = features.values, features.known
+        risk, protective, score = scheme.totals(values)
+        band = scheme.band(score, values)
+        low_values = fill_unknowns(values, known, scheme.protective, high=False)
+        high_values = fill_unknowns(values, known, scheme.protective, high=True)
+        low_score = scheme.totals(low_values)[2]
+        high_score = scheme.totals(high_values)[2]
+        band_low = scheme.band(low_score, low_values)
+        band_high = scheme.band(high_score, high_values)
+        flag = scheme.band_flags[band]
         missing = self._missing(values, known, flag)
         return ScreeningResult(
-            id=fv.id,
-            as_of=fv.as_of,
+            id=features.id,
+            as_of=features.as_of,
             score=score,
             score_range=ScoreRange(low=low_score, high=high_score),
-            band=w.bands[band].key,
-            band_label=w.bands[band].label,
-            band_range=BandRange(low=w.bands[band_low].key, high=w.bands[band_high].key),
+            band=bands[band].key,
+            band_label=bands[band].label,
+            band_range=BandRange(low=bands[band_low].key, high=bands[band_high].key),
             flag=flag,
-            flag_could_change=s.band_flags[band_low] != s.band_flags[band_high],
-            overrides=overrides,
-            ace_count=AceCount(known=fv.ace_present, max=fv.ace_present + fv.ace_unknown),
-            contributions=contributions,
+            flag_could_change=scheme.band_flags[band_low] != scheme.band_flags[band_high],
+            overrides=self._triggered_overrides(values),
+            ace_count=AceCount(
+                known=features.ace_present, max=features.ace_present + features.ace_unknown
+            ),
+            contributions=self._contributions(values, features.evidence, risk, protective),
             protective_factors=tuple(
-                ind.key for ind, v in zip(INDICATORS, values, strict=True) if v and ind.protective
+                indicator.key
+                for indicator, value in zip(INDICATORS, values, strict=True)
+                if value and indicator.protective
             ),
             missing_information=missing,
             missing_by_agency=_by_agency(missing),
             weights=self._stamp,
             library_version=__version__,
             notice=self._notice,
+        )
+
+    def _triggered_overrides(self, values: Sequence[int]) -> tuple[TriggeredOverride, ...]:
+        return tuple(
+            TriggeredOverride(
+                indicator=rule.indicator,
+                label=INDICATORS[INDICATOR_INDEX[rule.indicator]].label,
+                band=rule.band,
+                reason=rule.reason,
+            )
+            for rule in self.weights.overrides
+            if values[INDICATOR_INDEX[rule.indicator]]
         )
 
     def _contributions(
@@ -210,27 +216,33 @@ class Screener:
         risk: int,
         protective: int,
     ) -> tuple[Contribution, ...]:
-        s = self._scheme
+        scheme = self._scheme
         items: list[tuple[tuple[int, int, int], Contribution]] = []
-        for col, (ind, v, p) in enumerate(zip(INDICATORS, values, s.points, strict=True)):
-            if not v or p == 0:
+        for column, (indicator, value, points) in enumerate(
+            zip(INDICATORS, values, scheme.points, strict=True)
+        ):
+            if not value or points == 0:
                 continue
-            ev = tuple(
-                Evidence(source=e.source, date=e.date, note=e.note)
-                for e in evidence.get(ind.key, ())
-            )
             contribution = Contribution(
-                indicator=ind.key, factor=ind.group, label=ind.label, points=p, evidence=ev
+                indicator=indicator.key,
+                factor=indicator.group,
+                label=indicator.label,
+                points=points,
+                evidence=tuple(
+                    Evidence(source=item.source, date=item.date, note=item.note)
+                    for item in evidence.get(indicator.key, ())
+                ),
             )
             # Risk first, largest first; then protective, largest reduction first.
-            items.append(((0, -p, col) if p > 0 else (1, p, col), contribution))
-        items.sort(key=lambda t: t[0])
-        out = [c for _, c in items]
-        reduction = min(protective, s.cap, risk)
+            order = (0, -points, column) if points > 0 else (1, points, column)
+            items.append((order, contribution))
+        items.sort(key=lambda item: item[0])
+        out = [contribution for _, contribution in items]
+        reduction = min(protective, scheme.cap, risk)
         if reduction < protective:
             why = (
-                f"protective factors lower a score by at most {s.cap} points"
-                if reduction == s.cap
+                f"protective factors lower a score by at most {scheme.cap} points"
+                if reduction == scheme.cap
                 else "protective factors cannot lower a score below 0"
             )
             out.append(
@@ -246,36 +258,38 @@ class Screener:
     def _missing(
         self, values: Sequence[int], known: Sequence[bool], flag: bool
     ) -> tuple[MissingInformation, ...]:
-        s = self._scheme
-        override_cols = {col for col, _ in s.overrides}
+        scheme = self._scheme
+        override_columns = {column for column, _ in scheme.overrides}
         by_group: dict[str, list[int]] = {}
-        for col, (ind, k, p) in enumerate(zip(INDICATORS, known, s.points, strict=True)):
-            if not k and (p != 0 or col in override_cols):
-                by_group.setdefault(ind.group, []).append(col)
-        score = s.totals(values)[2]
+        for column, (indicator, is_known, points) in enumerate(
+            zip(INDICATORS, known, scheme.points, strict=True)
+        ):
+            if not is_known and (points != 0 or column in override_columns):
+                by_group.setdefault(indicator.group, []).append(column)
+        score = scheme.totals(values)[2]
         found: list[tuple[tuple[int, int, int], MissingInformation]] = []
-        for group, cols in by_group.items():
+        for group, columns in by_group.items():
             # Resolve this group's unknowns (risk present, protective present), all else as is.
             resolved = list(values)
-            for col in cols:
-                resolved[col] = 1
-            new_score = s.totals(resolved)[2]
-            new_flag = s.band_flags[s.band(new_score, resolved)]
+            for column in columns:
+                resolved[column] = 1
+            new_score = scheme.totals(resolved)[2]
+            new_flag = scheme.band_flags[scheme.band(new_score, resolved)]
             change = new_score - score
             found.append(
                 (
-                    (0 if new_flag != flag else 1, -abs(change), _GROUPS.index(group)),
+                    (0 if new_flag != flag else 1, -abs(change), GROUPS.index(group)),
                     MissingInformation(
                         key=group,
-                        label=_group_label(group),
-                        indicators=tuple(INDICATORS[c].key for c in cols),
+                        label=group_label(group),
+                        indicators=tuple(INDICATORS[column].key for column in columns),
                         max_change=change,
                         could_change_flag=new_flag != flag,
-                        agencies=_agencies_for(group, cols, known),
+                        agencies=_agencies_for(group, columns, known),
                     ),
                 )
             )
-        found.sort(key=lambda t: t[0])
+        found.sort(key=lambda item: item[0])
         return tuple(m for _, m in found)
 
     # -- many profiles -----------------------------------------------------------------------
@@ -313,7 +327,7 @@ class Screener:
             Scores, ranges, bands, flags and top contributions as arrays,
             agreeing exactly with :meth:`screen`.
         """
-        return _score_matrix(self._scheme, self.weights, matrix)
+        return score_matrix(self._scheme, self.weights, matrix)
 
     def screen_many(self, profiles: Iterable[Profile], *, as_of: dt.date) -> ScreeningBatch:
         """Screen many profiles through the vectorised path.
@@ -338,20 +352,19 @@ class Screener:
         return self.score_matrix(self.feature_matrix(profiles, as_of=as_of))
 
 
-def _agencies_for(group: str, cols: Sequence[int], known: Sequence[bool]) -> tuple[Agency, ...]:
+def _agencies_for(group: str, columns: Sequence[int], known: Sequence[bool]) -> tuple[Agency, ...]:
     """Agencies that could fill the gap: for derived groups, those holding the unknown factors."""
+    group_factors = INDICATORS[columns[0]].factors
     if group == "ace_count":
-        factors = [k for k in INDICATORS[cols[0]].factors if not known[INDICATOR_INDEX[k]]]
+        factors = [key for key in group_factors if not known[INDICATOR_INDEX[key]]]
     elif group == "escalation":
-        unknown_groups = {INDICATORS[c].group for c, k in enumerate(known) if not k}
-        factors = [k for k in INDICATORS[cols[0]].factors if k in unknown_groups]
+        unknown_groups = {
+            INDICATORS[column].group for column, is_known in enumerate(known) if not is_known
+        }
+        factors = [key for key in group_factors if key in unknown_groups]
     else:
         factors = [group]
-    seen: dict[Agency, None] = {}
-    for key in factors or INDICATORS[cols[0]].factors:
-        for agency in FACTORS[key].agencies:
-            seen.setdefault(agency, None)
-    return tuple(seen)
+    return agencies_holding(factors or group_factors)
 
 
 def _by_agency(missing: Sequence[MissingInformation]) -> tuple[AgencyGap, ...]:
@@ -362,8 +375,8 @@ def _by_agency(missing: Sequence[MissingInformation]) -> tuple[AgencyGap, ...]:
             keys.append(item.key)
             gaps[agency] = (keys, total + abs(item.max_change))
     order = list(Agency)
-    ranked = sorted(gaps.items(), key=lambda kv: (-kv[1][1], order.index(kv[0])))
+    ranked = sorted(gaps.items(), key=lambda gap: (-gap[1][1], order.index(gap[0])))
     return tuple(
-        AgencyGap(agency=a, label=a.label, items=tuple(keys), points_at_stake=total)
-        for a, (keys, total) in ranked
+        AgencyGap(agency=agency, label=agency.label, items=tuple(keys), points_at_stake=total)
+        for agency, (keys, total) in ranked
     )

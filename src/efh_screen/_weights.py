@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ._errors import FieldProblem, WeightsError, _loc_to_path
+from ._errors import FieldProblem, WeightsError, location_to_path
 from ._features import INDICATOR_INDEX, INDICATORS, CountThresholds, Windows
 from ._files import atomic_output
 
@@ -187,7 +187,7 @@ class Weights(BaseModel):
     def _check(self) -> Weights:
         problems = _problems(self)
         if problems:
-            raise ValueError(json.dumps([[p.field, p.reason] for p in problems]))
+            raise ValueError(json.dumps([[problem.field, problem.reason] for problem in problems]))
         return self
 
     # -- derived, cached (the model is frozen) ---------------------------------------------
@@ -278,14 +278,14 @@ class Weights(BaseModel):
         WeightsError
             If the file cannot be read or is malformed.
         """
-        p = Path(path)
+        file = Path(path)
         try:
-            text = p.read_bytes()
+            text = file.read_bytes()
         except OSError as exc:
             raise WeightsError(
-                [FieldProblem(str(p), f"cannot be read ({exc.strerror}); check the path")]
+                [FieldProblem(str(file), f"cannot be read ({exc.strerror}); check the path")]
             ) from None
-        return cls.from_json(text, source=p.name)
+        return cls.from_json(text, source=file.name)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the weightings as indented JSON, atomically (temporary file, then rename)."""
@@ -294,10 +294,21 @@ class Weights(BaseModel):
             stream.write(text)
 
 
-def _problems(w: Weights) -> list[FieldProblem]:
+_PROTECTIVE_INDICATORS = frozenset(ind.key for ind in INDICATORS if ind.protective)
+
+
+def _problems(weights: Weights) -> list[FieldProblem]:
+    """List what is inconsistent across the fields of validated weightings."""
+    return [
+        *_points_problems(weights),
+        *_band_problems(weights),
+        *_override_problems(weights),
+    ]
+
+
+def _points_problems(weights: Weights) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
-    protective = {ind.key for ind in INDICATORS if ind.protective}
-    for key, entry in w.points.items():
+    for key, entry in weights.points.items():
         if key not in INDICATOR_INDEX:
             problems.append(
                 FieldProblem(
@@ -306,49 +317,61 @@ def _problems(w: Weights) -> list[FieldProblem]:
                 )
             )
             continue
-        if key in protective and entry.points > 0:
+        if key in _PROTECTIVE_INDICATORS and entry.points > 0:
             problems.append(
                 FieldProblem(
                     f"points.{key}.points",
                     "is a protective factor, so its points must be 0 or negative",
                 )
             )
-        if key not in protective and entry.points < 0:
+        if key not in _PROTECTIVE_INDICATORS and entry.points < 0:
             problems.append(
                 FieldProblem(
                     f"points.{key}.points",
                     "is a risk indicator, so its points must be 0 or positive",
                 )
             )
-        for ref in entry.evidence:
-            if ref not in w.references:
+        for reference in entry.evidence:
+            if reference not in weights.references:
                 problems.append(
                     FieldProblem(
                         f"points.{key}.evidence",
-                        f"cites {ref!r}, which is not in references; add it there",
+                        f"cites {reference!r}, which is not in references; add it there",
                     )
                 )
-    keys = [b.key for b in w.bands]
+    return problems
+
+
+def _band_problems(weights: Weights) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    bands = weights.bands
+    keys = [band.key for band in bands]
     if len(set(keys)) != len(keys):
         problems.append(FieldProblem("bands", "band keys must be unique"))
-    if w.bands[0].min_score != 0 or w.bands[0].flag:
+    if bands[0].min_score != 0 or bands[0].flag:
         problems.append(
             FieldProblem("bands[0]", "the first band must start at min_score 0 and not flag")
         )
-    for i in range(1, len(w.bands)):
-        if w.bands[i].min_score <= w.bands[i - 1].min_score:
+    for i in range(1, len(bands)):
+        if bands[i].min_score <= bands[i - 1].min_score:
             problems.append(
                 FieldProblem(
                     f"bands[{i}].min_score",
                     "must be greater than the band before; list bands from lowest to highest",
                 )
             )
-        if w.bands[i - 1].flag and not w.bands[i].flag:
+        if bands[i - 1].flag and not bands[i].flag:
             problems.append(
                 FieldProblem(f"bands[{i}].flag", "a band above a flagged band must also flag")
             )
-    for i, rule in enumerate(w.overrides):
-        if rule.indicator not in INDICATOR_INDEX or rule.indicator in protective:
+    return problems
+
+
+def _override_problems(weights: Weights) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    keys = [band.key for band in weights.bands]
+    for i, rule in enumerate(weights.overrides):
+        if rule.indicator not in INDICATOR_INDEX or rule.indicator in _PROTECTIVE_INDICATORS:
             problems.append(
                 FieldProblem(
                     f"overrides[{i}].indicator",
@@ -367,11 +390,11 @@ def _translate(exc: ValidationError, source: str) -> list[FieldProblem]:
     for error in exc.errors(include_url=False, include_input=False):
         kind = error.get("type")
         if kind == "value_error" and not error.get("loc"):
-            msg = str(error.get("msg", "")).removeprefix("Value error, ")
-            for field, reason in json.loads(msg):
+            message = str(error.get("msg", "")).removeprefix("Value error, ")
+            for field, reason in json.loads(message):
                 problems.append(FieldProblem(field, reason))
             continue
-        path = _loc_to_path(error.get("loc", ()))
+        path = location_to_path(error.get("loc", ()))
         if kind == "missing":
             reason = "is required; add it (see docs/weights.md)"
         elif kind == "extra_forbidden":
