@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +17,7 @@ from efh_screen import (
     ScreeningResult,
     screen_records,
 )
+from efh_screen.synth import generate_cohort
 from strategies import AS_OF, profiles
 
 SCREENER = Screener()
@@ -101,33 +100,13 @@ def test_streaming_records_equal_screen_many(items: list[Profile]) -> None:
     assert [json.loads(x) for x in out.getvalue().splitlines()] == expected
 
 
-def _synthetic(n: int) -> Iterator[tuple[Profile, dt.date]]:
-    """Synthetic profiles from the generator; else the fixtures at many screening dates."""
-    for name in ("efh_screen.synth",):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError:
-            continue
-        cohort = module.generate_cohort(n, seed=20260901, as_of=AS_OF, population="early-help")
-        for labelled in cohort:
-            yield labelled.profile, AS_OF
-        return
-    fixtures = [Profile.model_validate_json(x) for x in FIXTURE.read_bytes().splitlines()]
-    for i in range(n):
-        yield fixtures[i % len(fixtures)], AS_OF + dt.timedelta(days=3 * (i // len(fixtures)))
-
-
 def test_batch_equals_scalar_on_10000_synthetic_profiles() -> None:
-    by_date: dict[dt.date, list[Profile]] = {}
-    for profile, as_of in _synthetic(10_000):
-        by_date.setdefault(as_of, []).append(profile)
-    assert sum(len(v) for v in by_date.values()) == 10_000
-    bands: set[int] = set()
-    for as_of, items in by_date.items():
-        batch = SCREENER.screen_many(items, as_of=as_of)
-        expected = Expected(batch)
-        for i, profile in enumerate(items):
-            assert_row_equals_scalar(expected, i, SCREENER.screen(profile, as_of=as_of))
-        bands.update(np.unique(batch.band).tolist())
+    cohort = generate_cohort(10_000, seed=20260901, as_of=AS_OF, population="early-help")
+    items = [labelled.profile for labelled in cohort]
+    batch = SCREENER.screen_many(items, as_of=AS_OF)
+    expected = Expected(batch)
+    for i, profile in enumerate(items):
+        assert_row_equals_scalar(expected, i, SCREENER.screen(profile, as_of=AS_OF))
+    bands = set(np.unique(batch.band).tolist())
     # The screen finds a spread of bands in a realistic cohort.
     assert len(bands) >= 2

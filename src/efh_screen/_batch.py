@@ -49,7 +49,7 @@ from ._matrix import ScreeningBatch
 from ._profile import Profile, date_problems
 from ._records import REASON_DUPLICATE, InputRecord, RejectedRecord
 from ._review import BatchSummary, ReviewEntry, write_review_csv, write_review_html
-from ._scheme import _group_label
+from ._scheme import group_label
 from ._scoring import Screener
 from ._version import __version__
 
@@ -255,7 +255,7 @@ class _Run:
                 flag=bool(batch.flag[i]),
                 flag_could_change=bool(batch.flag_could_change[i]),
                 reasons=tuple((_LABEL_OF_INDICATOR[k], p) for k, p in top[i]),
-                main_missing=tuple(_group_label(g) for g in gaps[i]),
+                main_missing=tuple(group_label(g) for g in gaps[i]),
             )
             self.review.append(entry)
             if self.spool is not None:

@@ -36,8 +36,8 @@ from typing import IO, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ._errors import FieldProblem, InputError, _loc_to_path
-from ._factors import _FACTOR_BY_CIN_CODE, _FACTOR_BY_EVENT, FACTORS, Agency, EventType
+from ._errors import FieldProblem, InputError, location_to_path
+from ._factors import FACTOR_BY_CIN_CODE, FACTOR_BY_EVENT, FACTORS, Agency, EventType
 from ._profile import Ethnicity, Profile, Sex, Status, problems_from_validation_error
 from ._records import REASON_EMPTY_ROW, InputRecord, RejectedRecord, safe_id
 
@@ -161,7 +161,7 @@ class ColumnMapping(BaseModel):
         except ValidationError as exc:
             problems = []
             for err in exc.errors(include_url=False, include_input=False):
-                path = "mapping." + _loc_to_path(err.get("loc", ()))
+                path = "mapping." + location_to_path(err.get("loc", ()))
                 kind = err.get("type", "")
                 if kind == "extra_forbidden":
                     reason = "is not a mapping option; see docs/batch.md for the options"
@@ -408,7 +408,7 @@ class _Row:
             text = self.cell(column)
             if not text:
                 continue
-            factor = _FACTOR_BY_EVENT[etype]
+            factor = FACTOR_BY_EVENT[etype]
             if text.casefold() == none_word:
                 if factor.evidence == "events" and factor.key not in factors:
                     factors[factor.key] = {"status": "absent"}
@@ -450,7 +450,7 @@ class _Row:
             code = code.strip().upper()
             if not code:
                 continue
-            factor = _FACTOR_BY_CIN_CODE.get(code)
+            factor = FACTOR_BY_CIN_CODE.get(code)
             if factor is None:
                 self.problems.append(
                     FieldProblem(

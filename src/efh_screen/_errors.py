@@ -116,7 +116,3 @@ def location_to_path(location: Iterable[Any]) -> str:
         else:
             out = str(part)
     return out or "(record)"
-
-
-# Old name, kept only until the I/O modules import the plain one above.
-_loc_to_path = location_to_path

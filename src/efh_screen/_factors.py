@@ -327,10 +327,6 @@ FACTOR_BY_CIN_CODE: dict[str, Factor] = {
 }
 """The factor each Children in Need census code records."""
 
-# Old names, kept only until the I/O modules import the plain ones above.
-_FACTOR_BY_EVENT = FACTOR_BY_EVENT
-_FACTOR_BY_CIN_CODE = FACTOR_BY_CIN_CODE
-
 
 def agencies_holding(factor_keys: Iterable[str]) -> tuple[Agency, ...]:
     """Agencies that usually hold any of the factors, without repeats.

@@ -172,9 +172,9 @@ class OutputFiles:
         return target
 
     def open(self, name: str, path: str | os.PathLike[str], *, binary: bool = False) -> IO[Any]:
-        """Open the output ``name`` (used in error messages) at ``path``; return its stream.
+        r"""Open the output ``name`` (used in error messages) at ``path``; return its stream.
 
-        Text streams are UTF-8 with ``\\n`` line endings.
+        Text streams are UTF-8 with ``\n`` line endings.
         """
         target = Path(os.path.realpath(path))
         if self._names.get(target) != name:

@@ -58,10 +58,6 @@ def group_label(group: str) -> str:
     return FACTORS[group].label
 
 
-# Old name, kept only until the batch module imports the plain one above.
-_group_label = group_label
-
-
 @dataclass(frozen=True)
 class Scheme:
     """A weightings file compiled for scoring, in indicator column order.
