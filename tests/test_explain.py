@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from efh_screen import (
     Profile,
     Screener,
+    ScreeningResult,
     parse_profile,
     points_card,
     points_card_html,
@@ -25,7 +26,7 @@ EXAMPLES = json.loads((Path(__file__).parent / "data" / "worked_examples.json").
 ]
 
 
-def audit_pattern():  # type: ignore[no-untyped-def]
+def audit_pattern() -> ScreeningResult:
     ex = EXAMPLES[0]
     return Screener().screen(parse_profile(ex["profile"]), as_of=dt.date.fromisoformat(ex["as_of"]))
 

@@ -18,7 +18,7 @@ DATA = json.loads((Path(__file__).parent / "data" / "malformed_profiles.json").r
 
 
 def _build(case: dict[str, Any]) -> dict[str, Any]:
-    data = copy.deepcopy(DATA["base"])
+    data: dict[str, Any] = copy.deepcopy(DATA["base"])
     for key in case.get("drop", []):
         data.pop(key)
     data.update(copy.deepcopy(case.get("set", {})))
@@ -70,7 +70,7 @@ def test_error_names_the_record_id_but_nothing_else_personal() -> None:
 def test_profile_is_frozen() -> None:
     profile = parse_profile(DATA["base"])
     with pytest.raises(ValueError, match="frozen"):
-        profile.id = "other"  # type: ignore[misc]
+        profile.id = "other"
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])

@@ -41,6 +41,33 @@ EXPECTED = {
         "WeightsError",
         "__version__",
     ],
+    "efh_screen.validation": [
+        # evaluation
+        "OVERALL_METRICS", "Evaluation", "Figure", "evaluate",
+        # fairness
+        "GROUP_METRICS", "GroupFairness", "SmallGroupWarning",
+        # thresholds and sensitivity
+        "OperatingPoint", "SensitivityRow", "SensitivityTable", "ThresholdTable",
+        "threshold_sensitivity", "weight_sensitivity",
+        # calibration
+        "CalibrationRow", "CalibrationTable",
+        # fitting
+        "FittedPoints", "WeightsComparison", "WeightsFit", "compare_weights", "fit_points",
+        "fit_weights",
+        # cohorts
+        "CohortScores", "evaluate_cohort", "read_cohort", "rescore_cohort", "score_cohort",
+        # reports
+        "render_html", "render_json",
+        # error messages
+        "BANDS_ORDER", "COHORT_UNLABELLED", "CONFIDENCE_RANGE", "CONSTRAINT_COUNT",
+        "FIT_INDICATORS_VALUES", "NO_CUT_MEETS", "N_BOOT_RANGE", "OUTCOMES_ONE_CLASS",
+        "OUTCOMES_VALUES", "SCORES_LENGTH", "SCORES_NOT_FINITE", "UNKNOWN_REFERENCE",
+    ],
+    "efh_screen.synth": [
+        "CHUNK_SIZE", "CohortSummary", "CohortTruth", "EventSpec", "GroundTruth",
+        "LatentFactorSpec", "OutcomeModel", "Population", "RecordingBias", "SynthParameters",
+        "SyntheticCase", "generate_cases", "generate_cohort", "generate_truth", "write_cohort",
+    ],
     "efh_screen.__main__": ["EXIT_OK", "EXIT_REJECTED", "EXIT_UNUSABLE", "build_parser", "main"],
 }  # fmt: skip
 

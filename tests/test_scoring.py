@@ -96,7 +96,7 @@ def test_as_of_is_keyword_only_and_required() -> None:
     with pytest.raises(TypeError):
         SCREENER.screen(profile)  # type: ignore[call-arg]
     with pytest.raises(TypeError):
-        SCREENER.screen(profile, AS_OF)  # type: ignore[misc]
+        SCREENER.screen(profile, AS_OF)  # type: ignore[call-arg]
 
 
 def test_result_is_stamped_with_weights_and_version() -> None:

@@ -23,9 +23,9 @@ from efh_screen import (
     InputError,
     LabelledProfile,
     Profile,
+    Screener,
     Status,
 )
-from efh_screen._profile import date_problems
 from efh_screen.synth import (
     CHUNK_SIZE,
     RecordingBias,
@@ -186,7 +186,7 @@ def test_every_line_is_a_valid_canonical_labelled_profile(population: synth.Popu
         assert labelled.model_dump_json(exclude_defaults=True) == line
         profile = labelled.profile
         assert profile.id == f"SYN-{number:07d}"
-        assert date_problems(profile, AS_OF) == []
+        Screener().check(profile, as_of=AS_OF)  # raises if impossible as of the date
         born = profile.date_of_birth
         age = AS_OF.year - born.year - ((AS_OF.month, AS_OF.day) < (born.month, born.day))
         assert 10 <= age <= 17
@@ -339,7 +339,7 @@ def test_bundled_caseload_is_bare_synthetic_profiles() -> None:
     for line in lines:
         profile = Profile.model_validate_json(line)
         assert profile.id.startswith("SYN-")
-        assert date_problems(profile, AS_OF) == []
+        Screener().check(profile, as_of=AS_OF)  # raises if impossible as of the date
 
 
 def test_cli_writes_the_same_bytes_as_the_library(

@@ -15,7 +15,8 @@ from efh_screen import INDICATORS, Screener, Weights, WeightsError, parse_profil
 
 
 def default_data() -> dict[str, Any]:
-    return json.loads(Weights.default().canonical_json)
+    data: dict[str, Any] = json.loads(Weights.default().canonical_json)
+    return data
 
 
 def test_default_is_illustrative_and_covers_every_indicator() -> None:
