@@ -35,11 +35,11 @@ def test_good_lines_validate_in_order() -> None:
 @pytest.mark.parametrize(
     ("line", "field", "rid"),
     [
-        (b'{"id": "B-1", "date_of_birth": "2012-01-0', "(record)", None),
+        (b'{"id": "B-1", "date_of_birth": "2012-01-0', "(line)", None),
         (b'{"id": "B-2", "date_of_birth": 12}', "date_of_birth", "B-2"),
         (
             b'{"id": "B-3", "date_of_birth": "2012-01-02", "nickname": "Secret Name"}',
-            "nickname",
+            "(key 3)",
             "B-3",
         ),
         (b'{"id": "B-4", "date_of_birth": "2012-02-30"}', "date_of_birth", "B-4"),

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator
-from typing import IO
+from typing import IO, Any
 
 from pydantic import ValidationError
 
-from ._errors import FieldProblem
-from ._profile import LabelledProfile, Profile, problems_from_validation_error
+from ._errors import FieldProblem, InputError, location_to_path
+from ._profile import SCHEMA_WORDS, LabelledProfile, Profile, problems_from_validation_error
 from ._records import REASON_EMPTY_LINE, InputRecord, RejectedRecord, safe_id
 
 __all__ = [
@@ -29,21 +29,65 @@ __all__ = [
 MAX_LINE_BYTES = 1_000_000
 """Longest JSONL line read (bytes); longer lines are rejected unparsed."""
 
-_LABELLED_HINT = b'"profile"'
 _BOM = b"\xef\xbb\xbf"
 
 REASON_TOO_LONG = (
     "is longer than {limit} bytes, so it was not read; a profile is far shorter — check the "
     "file is JSON Lines with one profile a line"
 )
+REASON_NOT_JSON = "is not valid JSON; check quotes, commas and brackets"
+REASON_DUPLICATE_KEY = (
+    "appears twice in one object; keep one (a repeated key would silently replace the first)"
+)
 
 
-def _id_from_line(raw: bytes) -> str | None:
-    """Find the id of a line that failed validation, for the error report."""
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
-        return None
+class _DuplicateKeyError(ValueError):
+    """Raised while decoding when one JSON object holds the same key twice."""
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    decoded = dict(pairs)
+    if len(decoded) != len(pairs):
+        raise _DuplicateKeyError
+    return decoded
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """A JSON object decoded as its key-value pairs in order (duplicates kept)."""
+
+
+def _duplicate_key_path(raw: bytes) -> str:
+    """Field path of the first repeated key, naming only schema words and positions."""
+    tree = json.loads(raw, object_pairs_hook=_Pairs)
+    found = _find_duplicate(tree, ())
+    return location_to_path(found) if found is not None else "(record)"
+
+
+def _find_duplicate(node: object, location: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    if isinstance(node, _Pairs):
+        seen: set[str] = set()
+        for position, (key, _) in enumerate(node, start=1):
+            if key in seen:
+                return (*location, _safe_key(key, position))
+            seen.add(key)
+        for position, (key, value) in enumerate(node, start=1):
+            found = _find_duplicate(value, (*location, _safe_key(key, position)))
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            found = _find_duplicate(item, (*location, index))
+            if found is not None:
+                return found
+    return None
+
+
+def _safe_key(key: str, position: int) -> str:
+    return key if key in SCHEMA_WORDS else f"(key {position})"
+
+
+def _id_of(data: object) -> str | None:
+    """Return the id of a decoded line (bare or labelled) if it is a well-formed id."""
     if isinstance(data, dict):
         if "id" in data:
             return safe_id(data.get("id"))
@@ -53,21 +97,31 @@ def _id_from_line(raw: bytes) -> str | None:
     return None
 
 
-def _is_labelled(raw: bytes) -> bool:
-    return _LABELLED_HINT in raw[:32]
-
-
 def _parse_line(raw: bytes, line: int) -> InputRecord | RejectedRecord:
-    """Validate one JSONL line (bare or labelled profile) into a record or a rejection."""
+    """Validate one JSONL line (bare or labelled profile) into a record or a rejection.
+
+    The line is decoded once to refuse repeated keys and to tell a labelled line (whose
+    object has a ``"profile"`` key) from a bare profile; pydantic then validates it.
+    """
     if not raw or raw.isspace():  # (no copy of a long line, unlike strip())
         return RejectedRecord(line, None, (FieldProblem("(line)", REASON_EMPTY_LINE),))
     try:
-        if _is_labelled(raw):
+        data = json.loads(raw, object_pairs_hook=_no_duplicate_keys)
+    except _DuplicateKeyError:
+        path = _duplicate_key_path(raw)
+        # The id is reported unless it is the repeated key (then it is ambiguous).
+        rid = None if path in ("id", "profile.id") else _id_of(json.loads(raw))
+        return RejectedRecord(line, rid, (FieldProblem(path, REASON_DUPLICATE_KEY),))
+    except (ValueError, RecursionError):
+        return RejectedRecord(line, None, (FieldProblem("(line)", REASON_NOT_JSON),))
+    try:
+        if isinstance(data, dict) and "profile" in data:
             labelled = LabelledProfile.model_validate_json(raw)
             return InputRecord(line, labelled.profile, labelled.outcome)
         return InputRecord(line, Profile.model_validate_json(raw))
     except ValidationError as exc:
-        return RejectedRecord(line, _id_from_line(raw), tuple(problems_from_validation_error(exc)))
+        problems = tuple(problems_from_validation_error(exc, data))
+        return RejectedRecord(line, _id_of(data), problems)
 
 
 def _read_lines(stream: IO[bytes], max_line_bytes: int) -> Iterator[tuple[bytes | None, int]]:
@@ -117,6 +171,18 @@ def read_jsonl(
     >>> [type(r).__name__ for r in read_jsonl(io.BytesIO(data))]
     ['InputRecord', 'RejectedRecord']
     """
+    if isinstance(max_line_bytes, bool) or not isinstance(max_line_bytes, int):
+        raise InputError([FieldProblem("max_line_bytes", "must be a whole number of bytes")])
+    if max_line_bytes < 1:
+        raise InputError(
+            [FieldProblem("max_line_bytes", "must be 1 or more; the default is 1000000")]
+        )
+    return _read_source(source, max_line_bytes)
+
+
+def _read_source(
+    source: str | os.PathLike[str] | IO[bytes], max_line_bytes: int
+) -> Iterator[InputRecord | RejectedRecord]:
     if isinstance(source, str | os.PathLike):
         with open(source, "rb") as stream:
             yield from _read_stream(stream, max_line_bytes)

@@ -10,18 +10,20 @@ and never reads :attr:`Profile.audit`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from ._errors import FieldProblem, ProfileError, location_to_path
 from ._factors import FACTOR_BY_EVENT, FACTORS, Agency, EventType
 
 __all__ = [
+    "SCHEMA_WORDS",
     "AttendanceRecord",
     "Audit",
     "Ethnicity",
@@ -53,6 +55,34 @@ _MODEL_CONFIG = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
 
 Note = Annotated[str, Field(max_length=280)]
 """A short free-text note. Keep personal details out: use the case system for those."""
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: object) -> object:
+    """Accept a date or ``YYYY-MM-DD`` text only: no timestamps, times or other spellings."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise PydanticCustomError("iso_date", "must be a date written YYYY-MM-DD")
+
+
+def _whole_number_only(value: object) -> object:
+    """Accept a JSON integer only (``true``, ``1.0`` and ``"1"`` are not whole numbers)."""
+    if type(value) is int:
+        return value
+    raise PydanticCustomError("int_type", "must be a whole number")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]
+"""A calendar date, given as a date or as ``YYYY-MM-DD`` text and nothing else."""
+
+SessionCount = Annotated[int, Field(strict=True, ge=0, le=1000)]
+"""A whole number of school sessions, given as a JSON integer (never text or a float)."""
+
+YesNo = Annotated[bool, Field(strict=True)]
+"""``true`` or ``false`` only (never ``"yes"``, ``1`` or ``"false"``)."""
 
 _ID_CHARACTER = r"[A-Za-z0-9_.:\-]"
 _ID_MAX_LENGTH = 64
@@ -108,7 +138,7 @@ class Observation(BaseModel):
 
     status: Status
     source: Agency | None = None
-    recorded: dt.date | None = None
+    recorded: IsoDate | None = None
     note: Note = ""
 
 
@@ -132,9 +162,9 @@ class Event(BaseModel):
     model_config = _MODEL_CONFIG
 
     type: EventType
-    date: dt.date
+    date: IsoDate
     source: Agency | None = None
-    cross_borough: bool | None = None
+    cross_borough: YesNo | None = None
     note: Note = ""
 
 
@@ -155,10 +185,10 @@ class AttendanceRecord(BaseModel):
 
     model_config = _MODEL_CONFIG
 
-    start: dt.date
-    end: dt.date
-    possible_sessions: Annotated[int, Field(ge=0, le=1000)]
-    missed_sessions: Annotated[int, Field(ge=0, le=1000)]
+    start: IsoDate
+    end: IsoDate
+    possible_sessions: SessionCount
+    missed_sessions: SessionCount
     source: Agency = Agency.SCHOOL
 
 
@@ -212,7 +242,7 @@ class Profile(BaseModel):
     model_config = _MODEL_CONFIG
 
     id: PseudonymousId
-    date_of_birth: dt.date
+    date_of_birth: IsoDate
     factors: dict[FactorKey, Observation] = Field(default_factory=dict)
     events: tuple[Event, ...] = ()
     attendance: tuple[AttendanceRecord, ...] = ()
@@ -424,6 +454,7 @@ _FIXES: dict[str, str] = {
     "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
     "date_parsing": "must be a date written YYYY-MM-DD",
     "date_type": "must be a date written YYYY-MM-DD",
+    "iso_date": "must be a date written YYYY-MM-DD",
     "date_from_datetime_inexact": "must be a date without a time, written YYYY-MM-DD",
     "int_parsing": "must be a whole number",
     "int_type": "must be a whole number",
@@ -447,15 +478,55 @@ _FIXES: dict[str, str] = {
 }
 
 
-def _problem_from_pydantic(error: Mapping[str, Any]) -> FieldProblem:
-    loc = tuple(error.get("loc", ()))
+def _known_words() -> frozenset[str]:
+    """Every key a profile may hold: model field names and catalogue factor keys."""
+    words: set[str] = set(FACTORS)
+    for model in (Observation, Event, AttendanceRecord, Audit, Profile, LabelledProfile):
+        words.update(model.model_fields)
+    return frozenset(words)
+
+
+def _key_position(data: object, location: tuple[Any, ...], key: str) -> int | None:
+    """Return the position (from 1) of ``key`` in the object at ``location``, if found."""
+    node = data
+    for part in location:
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        elif isinstance(node, list | tuple) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return None
+    if isinstance(node, Mapping):
+        for position, candidate in enumerate(node, start=1):
+            if candidate == key:
+                return position
+    return None
+
+
+def _safe_location(location: tuple[Any, ...], data: object) -> tuple[Any, ...]:
+    """Replace every key that is not a schema word by its position: never echo its text."""
+    known = SCHEMA_WORDS
+    safe: list[Any] = []
+    for index, part in enumerate(location):
+        if isinstance(part, int) or part in known or part == "[key]":
+            safe.append(part)
+            continue
+        position = _key_position(data, location[:index], str(part))
+        safe.append(f"(key {position})" if position is not None else "(unrecognised key)")
+    return tuple(safe)
+
+
+def _problem_from_pydantic(error: Mapping[str, Any], data: object) -> FieldProblem:
+    location = tuple(error.get("loc", ()))
     kind = str(error.get("type", ""))
-    if loc and loc[-1] == "[key]" and len(loc) >= 2 and loc[0] == "factors":
+    if len(location) >= 3 and location[-1] == "[key]" and location[0] == "factors":
+        safe = _safe_location(location[:-1], data)
         return FieldProblem(
-            f"factors.{loc[1]}",
-            f"unknown factor key {str(loc[1])!r}; run 'efh-screen factors' to list valid keys",
+            location_to_path(safe),
+            "is not a factor key; run 'efh-screen factors' to list valid keys",
         )
-    path = location_to_path(loc)
+    safe = _safe_location(location, data)
+    path = location_to_path(tuple(part for part in safe if part != "[key]"))
     if kind in ("literal_error", "enum"):
         expected = error.get("ctx", {}).get("expected", "")
         return FieldProblem(path, f"is not an allowed value; use one of {expected}")
@@ -466,29 +537,33 @@ def _problem_from_pydantic(error: Mapping[str, Any]) -> FieldProblem:
     return FieldProblem(path, reason)
 
 
-def problems_from_validation_error(exc: ValidationError) -> list[FieldProblem]:
-    """Translate a pydantic error into field problems without echoing values.
+def problems_from_validation_error(exc: ValidationError, data: object = None) -> list[FieldProblem]:
+    """Translate a pydantic error into field problems without echoing values or unknown keys.
 
     Parameters
     ----------
     exc : pydantic.ValidationError
         The error raised while validating a profile.
+    data : object, optional
+        The input as parsed (a mapping), used to describe an unrecognised key by its
+        position in its object ("(key 3)"); without it such a key reads
+        "(unrecognised key)". Its text is never repeated.
 
     Returns
     -------
     list of FieldProblem
-        One or more problems. Values are never echoed (they may be personal),
-        except unknown factor keys, which are catalogue words.
+        One or more problems. Field paths hold schema words, list indices and key
+        positions only; values are never echoed (they may be personal).
     """
     problems: list[FieldProblem] = []
     for error in exc.errors(include_url=False, include_input=False):
         if error.get("type") == _CONSISTENCY_ERROR:
-            prefix = location_to_path(error.get("loc", ()))
+            prefix = location_to_path(_safe_location(tuple(error.get("loc", ())), data))
             prefix = "" if prefix == "(record)" else prefix + "."
             for field, reason in error.get("ctx", {}).get("problems", []):
                 problems.append(FieldProblem(prefix + field, reason))
         else:
-            problems.append(_problem_from_pydantic(error))
+            problems.append(_problem_from_pydantic(error, data))
     return problems
 
 
@@ -539,7 +614,20 @@ def parse_profile(data: Mapping[str, Any] | str | bytes) -> Profile:
             return Profile.model_validate_json(data)
         return Profile.model_validate(data)
     except ValidationError as exc:
-        raise ProfileError(problems_from_validation_error(exc), record_id=record_id(data)) from None
+        parsed = _parsed_for_errors(data)
+        raise ProfileError(
+            problems_from_validation_error(exc, parsed), record_id=record_id(parsed)
+        ) from None
+
+
+def _parsed_for_errors(data: Mapping[str, Any] | str | bytes) -> object:
+    """Return the input as a mapping, to word errors by key position (None if not JSON)."""
+    if not isinstance(data, str | bytes):
+        return data
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return None
 
 
 class LabelledProfile(BaseModel):
@@ -557,4 +645,8 @@ class LabelledProfile(BaseModel):
     model_config = _MODEL_CONFIG
 
     profile: Profile
-    outcome: Literal[0, 1]
+    outcome: Annotated[Literal[0, 1], BeforeValidator(_whole_number_only)]
+
+
+SCHEMA_WORDS = _known_words()
+"""Every key a profile may hold; any other key is described by its position, never its text."""
