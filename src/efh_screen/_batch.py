@@ -37,7 +37,9 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
+
+from pydantic import ValidationError
 
 from ._csv import ColumnMapping, read_csv
 from ._errors import FieldProblem, InputError
@@ -46,8 +48,8 @@ from ._features import INDICATORS, FeatureMatrix, feature_matrix
 from ._files import OutputFiles
 from ._jsonl import read_jsonl, write_rejected_jsonl
 from ._matrix import ScreeningBatch
-from ._profile import Profile, date_problems
-from ._records import REASON_DUPLICATE, InputRecord, RejectedRecord
+from ._profile import Profile, check_as_of, date_problems, problems_from_validation_error
+from ._records import REASON_DUPLICATE, InputRecord, RejectedRecord, safe_id
 from ._review import BatchSummary, ReviewEntry, write_review_csv, write_review_html
 from ._scheme import group_label
 from ._scoring import Screener
@@ -196,11 +198,12 @@ class _Run:
             reason = REASON_DUPLICATE.format(line=first)
             self.reject(RejectedRecord(record.line, profile.id, (FieldProblem("id", reason),)))
             return None
-        self.seen[profile.id] = record.line
         problems = date_problems(profile, self.as_of)
         if problems:
+            # A rejected record does not use up its id: a later valid one is screened.
             self.reject(RejectedRecord(record.line, profile.id, tuple(problems)))
             return None
+        self.seen[profile.id] = record.line
         return record
 
     def _matrix(self, profiles: list[Profile]) -> FeatureMatrix:
@@ -333,7 +336,7 @@ def _run_chunks(
 
 
 def screen_records(
-    records: Iterable[InputRecord | RejectedRecord | Profile],
+    records: Iterable[InputRecord | RejectedRecord | Profile | Mapping[str, Any]],
     *,
     as_of: dt.date,
     screener: Screener | None = None,
@@ -346,8 +349,10 @@ def screen_records(
 
     Parameters
     ----------
-    records : iterable of InputRecord, RejectedRecord or Profile
-        Records in input order; bare profiles are numbered from 1.
+    records : iterable of InputRecord, RejectedRecord, Profile or mapping
+        Records in input order; profiles and mappings are numbered from 1, and a mapping
+        is validated as a profile (a bad one is rejected, naming the field). Anything
+        else is rejected as not a profile; nothing raises part-way through.
     as_of : datetime.date
         The screening date.
     screener : Screener, optional
@@ -366,7 +371,7 @@ def screen_records(
     """
     run = _Run(
         screener=screener or Screener(),
-        as_of=as_of,
+        as_of=check_as_of(as_of),
         results=results,
         errors=errors,
         full=full,
@@ -375,10 +380,26 @@ def screen_records(
 
     def wrap() -> Iterator[InputRecord | RejectedRecord]:
         for number, item in enumerate(records, start=1):
-            yield InputRecord(number, item) if isinstance(item, Profile) else item
+            yield _as_record(item, number)
 
     _run(wrap(), run, chunk_size=_check_chunk_size(chunk_size), progress=None)
     return run.summary({})
+
+
+def _as_record(item: object, number: int) -> InputRecord | RejectedRecord:
+    """Turn one item of ``screen_records`` into a record (anything unusable is rejected)."""
+    if isinstance(item, InputRecord | RejectedRecord):
+        return item
+    if isinstance(item, Profile):
+        return InputRecord(number, item)
+    if isinstance(item, Mapping):
+        try:
+            return InputRecord(number, Profile.model_validate(item))
+        except ValidationError as exc:
+            problems = tuple(problems_from_validation_error(exc, item))
+            return RejectedRecord(number, safe_id(item.get("id")), problems)
+    reason = "is not a profile; pass Profile objects, mappings or records from read_jsonl"
+    return RejectedRecord(number, None, (FieldProblem("(record)", reason),))
 
 
 def _check_chunk_size(chunk_size: int) -> int:
@@ -451,6 +472,7 @@ def screen_file(
     OSError
         If a file cannot be opened or written; no output is left half-written.
     """
+    as_of = check_as_of(as_of)
     path = Path(source)
     fmt = _detect_format(path, input_format)
     chunk_size = _check_chunk_size(chunk_size)

@@ -41,7 +41,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._factors import ACE_KEYS, FACTORS, Agency, Domain, EventType, agencies_holding
-from ._profile import AttendanceRecord, Profile, Status
+from ._profile import AttendanceRecord, Profile, Status, check_as_of
 
 __all__ = [
     "INDICATORS",
@@ -675,6 +675,7 @@ def derive_features(
     FeatureVector
         Values, known flags and evidence, in :data:`INDICATORS` order.
     """
+    as_of = check_as_of(as_of)
     evidence: dict[str, list[EvidenceItem]] = {}
     values, known, ace_present, ace_unknown = _derive(
         profile, as_of.toordinal(), windows or Windows(), counts or CountThresholds(), evidence
@@ -715,7 +716,7 @@ def feature_matrix(
     """
     windows = windows or Windows()
     counts = counts or CountThresholds()
-    ordinal = as_of.toordinal()
+    ordinal = check_as_of(as_of).toordinal()
     ids: list[str] = []
     rows: list[list[int]] = []
     masks: list[list[bool]] = []

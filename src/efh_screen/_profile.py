@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from ._errors import FieldProblem, ProfileError, location_to_path
+from ._errors import FieldProblem, InputError, ProfileError, location_to_path
 from ._factors import FACTOR_BY_EVENT, FACTORS, Agency, EventType
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "Profile",
     "Sex",
     "Status",
+    "check_as_of",
     "date_problems",
     "parse_profile",
     "problems_from_validation_error",
@@ -368,6 +369,30 @@ _PRESENT_WITHOUT_ATTENDANCE = (
     "is 'present' but no attendance records are listed; add the "
     "attendance periods (possible and missed sessions) instead"
 )
+
+
+def check_as_of(as_of: object) -> dt.date:
+    """Return ``as_of`` if it is a calendar date; raise a plain error otherwise.
+
+    A ``datetime`` is refused too: a screen is as of a day, and comparing a datetime with
+    the profile's dates would fail part-way through a batch.
+
+    Raises
+    ------
+    InputError
+        If ``as_of`` is not a :class:`datetime.date` (or is a :class:`datetime.datetime`).
+    """
+    if isinstance(as_of, dt.date) and not isinstance(as_of, dt.datetime):
+        return as_of
+    raise InputError(
+        [
+            FieldProblem(
+                "as_of",
+                "must be a datetime.date such as datetime.date(2026, 9, 1), not text or a "
+                "datetime; on the command line use --as-of YYYY-MM-DD",
+            )
+        ]
+    )
 
 
 def date_problems(

@@ -42,7 +42,7 @@ from ._features import (
     feature_matrix,
 )
 from ._matrix import ScreeningBatch, score_matrix
-from ._profile import Profile, date_problems
+from ._profile import Profile, check_as_of, date_problems
 from ._result import (
     PROTECTIVE_CAP_KEY,
     REVIEW_NOTICE,
@@ -120,7 +120,7 @@ class Screener:
 
     def check(self, profile: Profile, *, as_of: dt.date) -> None:
         """Raise :class:`ProfileError` if the profile is impossible as of ``as_of``."""
-        problems = date_problems(profile, as_of)
+        problems = date_problems(profile, check_as_of(as_of))
         if problems:
             raise ProfileError(problems, record_id=profile.id)
 
