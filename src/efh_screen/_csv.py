@@ -28,9 +28,12 @@ date format and a Children in Need census factor-code column be read as is.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import os
+import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -38,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ._errors import FieldProblem, InputError, location_to_path
 from ._factors import FACTOR_BY_CIN_CODE, FACTOR_BY_EVENT, FACTORS, Agency, EventType
+from ._files import FORMULA_TRIGGERS, spreadsheet_safe
 from ._profile import Ethnicity, Profile, Sex, Status, problems_from_validation_error
 from ._records import REASON_EMPTY_ROW, InputRecord, RejectedRecord, safe_id
 
@@ -104,6 +108,12 @@ class ColumnMapping(BaseModel):
         Ignore export columns that are neither mapped nor flat-layout names
         (default True: exports carry many other columns). When False they make
         the file unusable, so a typo in the mapping is caught.
+    multiline_cells : bool
+        Allow a quoted cell to hold line breaks, spanning up to 20 physical lines
+        (default False: one row is one physical line, so a stray quote can never
+        swallow the rows after it). A quoted cell still open after 20 lines or at the
+        end of the file, or a multi-line row with the wrong number of cells, rejects
+        the row's first line and reading resumes at the next line.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -118,6 +128,7 @@ class ColumnMapping(BaseModel):
     cin_codes_separator: str = Field(";", min_length=1, max_length=3)
     sources: dict[str, Agency] = Field(default_factory=dict)
     ignore_unmapped: bool = True
+    multiline_cells: bool = False
 
     @field_validator("columns")
     @classmethod
@@ -135,9 +146,11 @@ class ColumnMapping(BaseModel):
     def _format_works(cls, value: str) -> str:
         try:
             text = dt.date(2001, 2, 3).strftime(value)
-            dt.datetime.strptime(text, value)
-        except ValueError:
+            parsed = dt.datetime.strptime(text, value).date()
+        except (ValueError, re.error):  # re.error: a directive repeated, e.g. %d/%m/%Y%d
             raise ValueError("is not a usable strptime date format, e.g. %d/%m/%Y") from None
+        if parsed != dt.date(2001, 2, 3):
+            raise ValueError("must give the day, month and year, e.g. %d/%m/%Y") from None
         return value
 
     @classmethod
@@ -203,7 +216,11 @@ class _Layout:
         }
 
     def _place_columns(self, header: list[str]) -> tuple[list[FieldProblem], list[str]]:
-        """Give each header column its flat-layout place; return problems and unmapped names."""
+        """Give each header column its flat-layout place; return problems and unmapped positions.
+
+        Unmapped columns are kept by position, never by name: in a file without a header
+        row, the "names" are a young person's data.
+        """
         mapping = self.mapping
         problems: list[FieldProblem] = []
         unmapped: list[str] = []
@@ -216,7 +233,7 @@ class _Layout:
                 continue
             target = mapping.columns.get(name, name)
             if target not in _FLAT_SET:
-                unmapped.append(name)
+                unmapped.append(str(position + 1))
                 continue
             if target in self.index:
                 reason = f"is a second column for {target}; keep one or fix the mapping"
@@ -261,9 +278,10 @@ class _Layout:
             problems.append(
                 FieldProblem(
                     "(header)",
-                    f"{len(unmapped)} column(s) are not flat-layout names "
-                    f"({', '.join(unmapped[:10])}); "
-                    "map them in the mapping file or set ignore_unmapped",
+                    f"{len(unmapped)} column(s) are not flat-layout names (columns "
+                    f"{', '.join(unmapped[:10])}{', …' if len(unmapped) > 10 else ''}, "
+                    "counting from 1); check the file has a header row, and map them in the "
+                    "mapping file or set ignore_unmapped",
                 )
             )
         return problems
@@ -280,10 +298,13 @@ class _Row:
         self.sep = layout.mapping.list_separator
 
     def cell(self, column: str) -> str | None:
-        pos = self.layout.index.get(column)
-        if pos is None:
+        position = self.layout.index.get(column)
+        if position is None:
             return None
-        return self.cells[pos].strip()
+        text = self.cells[position].strip()
+        if text[:1] == "'" and text[1:2] in FORMULA_TRIGGERS and text[1:2]:
+            return text[1:]  # undo the apostrophe a spreadsheet-safe writer adds
+        return text
 
     def col(self, column: str) -> str:
         return self.layout.name.get(column, column)
@@ -565,40 +586,127 @@ def read_csv(
         yield from _read_rows(source, mapping)
 
 
+MAX_CELL_LINES = 20
+"""With ``multiline_cells``, the most physical lines one quoted cell may span."""
+
+REASON_NOT_CSV = (
+    "is not valid CSV (an unclosed quote, a stray byte or a cell over 131,072 characters); "
+    "fix the row — reading went on at the next line"
+)
+REASON_OPEN_QUOTE = (
+    "has a quoted cell that does not close on its line; fix the quote, or set "
+    "multiline_cells in the mapping if the export has line breaks inside cells"
+)
+REASON_RUNAWAY_QUOTE = (
+    "has a quoted cell that does not close within {limit} lines (or before the end of the "
+    "file); fix the quote — reading went on at the next line"
+)
+
+
+class _RowTooLongError(Exception):
+    """A row asked for more physical lines than a quoted cell may span."""
+
+
+class _PhysicalLines:
+    """A text stream's physical lines, handed to :mod:`csv` one row at a time.
+
+    It counts the lines each row takes, refuses a row that would take more than
+    ``max_lines``, notes when the file ended inside a row, and can put back every line of
+    a failed row but its first, so reading resumes at the next physical line.
+    """
+
+    def __init__(self, stream: IO[str], max_lines: int) -> None:
+        self._stream = stream
+        self._pending: deque[str] = deque()
+        self._max_lines = max_lines
+        self.consumed = 0  # physical lines handed out, net of those put back
+        self.row: list[str] = []
+        self.ended_inside_row = False
+
+    def __iter__(self) -> _PhysicalLines:
+        return self
+
+    def __next__(self) -> str:
+        if len(self.row) >= self._max_lines:
+            raise _RowTooLongError
+        line = self._pending.popleft() if self._pending else self._stream.readline()
+        if not line:
+            self.ended_inside_row = bool(self.row)
+            raise StopIteration
+        self.row.append(line)
+        self.consumed += 1
+        return line
+
+    def start_row(self) -> int:
+        """Begin a row; return the physical line number it starts on."""
+        self.row = []
+        self.ended_inside_row = False
+        return self.consumed + 1
+
+    def resume_after_first_line(self) -> None:
+        """Put back the failed row's lines but its first, to be read again as rows."""
+        again = self.row[1:]
+        self._pending.extendleft(reversed(again))
+        self.consumed -= len(again)
+        self.row = []
+
+
 def _read_rows(
     stream: IO[str], mapping: ColumnMapping | None
 ) -> Iterator[InputRecord | RejectedRecord]:
     mapping = mapping or ColumnMapping(ignore_unmapped=False)
-    reader = csv.reader(stream)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError(
-            [FieldProblem("(header)", "the file is empty; add a header row")]
-        ) from None
-    except csv.Error:
-        raise InputError([FieldProblem("(header)", "the header row is not valid CSV")]) from None
-    layout = _Layout(header, mapping)
-    row_number = 1
+    max_lines = MAX_CELL_LINES if mapping.multiline_cells else 1
+    lines = _PhysicalLines(stream, max_lines)
+    layout = _Layout(_header(lines), mapping)
+    reader = csv.reader(lines)
     while True:
-        row_number += 1
+        first_line = lines.start_row()
         try:
             cells = next(reader)
         except StopIteration:
             return
-        except csv.Error:
-            yield RejectedRecord(
-                row_number,
-                None,
-                (
-                    FieldProblem(
-                        "(row)",
-                        "is not valid CSV (e.g. an unclosed quote or a huge field); fix the row",
-                    ),
-                ),
-            )
+        except (csv.Error, _RowTooLongError) as exc:
+            too_long = isinstance(exc, _RowTooLongError)
+            yield _rejected_row(first_line, lines.row, layout, max_lines, too_long=too_long)
+            lines.resume_after_first_line()
+            reader = csv.reader(lines)  # a fresh parser: no state from the bad row
             continue
-        yield _parse_row(layout, cells, row_number)
+        if lines.ended_inside_row or (len(lines.row) > 1 and len(cells) != layout.width):
+            yield _rejected_row(first_line, lines.row, layout, max_lines, too_long=True)
+            lines.resume_after_first_line()
+            reader = csv.reader(lines)
+            continue
+        yield _parse_row(layout, cells, first_line)
+
+
+def _header(lines: _PhysicalLines) -> list[str]:
+    lines.start_row()
+    try:
+        return next(csv.reader(lines))
+    except StopIteration:
+        raise InputError(
+            [FieldProblem("(header)", "the file is empty; add a header row")]
+        ) from None
+    except (csv.Error, _RowTooLongError):
+        raise InputError([FieldProblem("(header)", "the header row is not valid CSV")]) from None
+
+
+def _rejected_row(
+    line: int, row: list[str], layout: _Layout, max_lines: int, *, too_long: bool
+) -> RejectedRecord:
+    """Reject the row starting at ``line``, with the id of its first line where readable."""
+    rid = None
+    with contextlib.suppress(csv.Error, StopIteration):
+        first_cells = next(csv.reader([row[0].rstrip("\r\n")])) if row else []
+        position = layout.index["id"]
+        rid = safe_id(first_cells[position].strip()) if position < len(first_cells) else None
+    if not too_long:
+        reason = REASON_NOT_CSV
+    elif max_lines == 1:
+        reason = REASON_OPEN_QUOTE
+    else:
+        reason = REASON_RUNAWAY_QUOTE.format(limit=max_lines)
+    return RejectedRecord(line, rid, (FieldProblem("(row)", reason),))
 
 
 def _parse_row(layout: _Layout, cells: list[str], line: int) -> InputRecord | RejectedRecord:
@@ -680,6 +788,7 @@ def write_csv(profiles: Iterable[Profile], stream: IO[str]) -> int:
     writer.writeheader()
     n = 0
     for profile in profiles:
-        writer.writerow(_profile_row(profile, ";"))
+        row = _profile_row(profile, ";")
+        writer.writerow({column: spreadsheet_safe(cell) for column, cell in row.items()})
         n += 1
     return n

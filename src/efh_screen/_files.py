@@ -33,10 +33,30 @@ from typing import IO, Any
 
 from ._errors import FieldProblem, InputError
 
-__all__ = ["TEMPORARY_SUFFIX", "OutputFiles", "atomic_output"]
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "TEMPORARY_SUFFIX",
+    "OutputFiles",
+    "atomic_output",
+    "spreadsheet_safe",
+]
 
 TEMPORARY_SUFFIX = ".efh-tmp"
 """Suffix of this library's temporary output files."""
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""Leading characters a spreadsheet would read as the start of a formula (OWASP)."""
+
+
+def spreadsheet_safe(value: object) -> str:
+    """Return a CSV cell a spreadsheet will show as text, never run as a formula.
+
+    A cell that begins with ``= + - @``, a tab or a carriage return gets a leading
+    apostrophe (the OWASP rule for CSV injection); every CSV the library writes goes
+    through this, and :func:`~efh_screen.read_csv` removes the apostrophe again.
+    """
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def _same_file(first: Path, second: Path) -> bool:

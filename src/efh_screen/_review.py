@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from ._files import spreadsheet_safe
 from ._records import RejectedRecord
 from ._weights import WeightsStamp
 
@@ -178,7 +179,8 @@ def write_review_csv(entries: Iterable[ReviewEntry], stream: IO[str]) -> int:
     written = 0
     for written, entry in enumerate(entries, start=1):
         writer.writerow(
-            [
+            spreadsheet_safe(cell)
+            for cell in [
                 written,
                 entry.id,
                 entry.band,
