@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ._errors import FieldProblem, InputError, location_to_path
 from ._factors import FACTOR_BY_CIN_CODE, FACTOR_BY_EVENT, FACTORS, Agency, EventType
-from ._files import FORMULA_TRIGGERS, spreadsheet_safe
+from ._files import FORMULA_TRIGGERS, read_bounded, spreadsheet_safe
 from ._profile import Ethnicity, Profile, Sex, Status, problems_from_validation_error
 from ._records import REASON_EMPTY_ROW, InputRecord, RejectedRecord, safe_id
 
@@ -162,9 +162,7 @@ class ColumnMapping(BaseModel):
         InputError
             With one problem per bad field, saying how to fix it.
         """
-        with open(path, "rb") as fh:
-            text = fh.read()
-        return cls.from_json(text)
+        return cls.from_json(read_bounded(path, field="mapping"))
 
     @classmethod
     def from_json(cls, text: str | bytes) -> ColumnMapping:

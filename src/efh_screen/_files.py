@@ -1,4 +1,8 @@
-"""Writing output files safely: all of a run's outputs, or none of them.
+"""Files: reading small inputs with a size bound, and writing a run's outputs all or none.
+
+:func:`read_bounded` reads a file that should be small (a case, a weightings or mapping
+file) without ever holding more than its bound in memory, so ``/dev/zero`` or a huge file
+given by mistake is refused, not read.
 
 :class:`OutputFiles` opens each output as a temporary file next to its target and renames
 them all into place only once every one has been written; if anything fails, every
@@ -35,14 +39,51 @@ from ._errors import FieldProblem, InputError
 
 __all__ = [
     "FORMULA_TRIGGERS",
+    "MAX_SMALL_FILE_BYTES",
     "TEMPORARY_SUFFIX",
     "OutputFiles",
     "atomic_output",
+    "read_bounded",
     "spreadsheet_safe",
 ]
 
 TEMPORARY_SUFFIX = ".efh-tmp"
 """Suffix of this library's temporary output files."""
+
+MAX_SMALL_FILE_BYTES = 1_000_000
+"""Largest case, weightings or mapping file read (1 MB; the default weightings are 15 kB)."""
+
+
+def read_bounded(
+    path: str | os.PathLike[str], *, field: str, limit: int = MAX_SMALL_FILE_BYTES
+) -> bytes:
+    """Read a small file whole, refusing one larger than ``limit`` bytes without reading it all.
+
+    Parameters
+    ----------
+    path : path-like
+        The file.
+    field : str
+        What the file is, for the error (e.g. ``"CASE.json"``, ``"--weights"``).
+    limit : int
+        Most bytes read.
+
+    Raises
+    ------
+    InputError
+        If the file cannot be read, or holds more than ``limit`` bytes.
+    """
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read(limit + 1)
+    except OSError as exc:
+        reason = f"cannot be read ({exc.strerror or exc}); check the path"
+        raise InputError([FieldProblem(field, reason)]) from None
+    if len(data) > limit:
+        reason = f"is larger than {limit:,} bytes, so it was not read; check it is the right file"
+        raise InputError([FieldProblem(field, reason)])
+    return data
+
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """Leading characters a spreadsheet would read as the start of a formula (OWASP)."""

@@ -19,9 +19,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ._errors import FieldProblem, WeightsError, location_to_path
+from ._errors import FieldProblem, InputError, WeightsError, location_to_path
 from ._features import INDICATOR_INDEX, INDICATORS, CountThresholds, Windows
-from ._files import atomic_output
+from ._files import atomic_output, read_bounded
 
 __all__ = [
     "Band",
@@ -280,11 +280,9 @@ class Weights(BaseModel):
         """
         file = Path(path)
         try:
-            text = file.read_bytes()
-        except OSError as exc:
-            raise WeightsError(
-                [FieldProblem(str(file), f"cannot be read ({exc.strerror}); check the path")]
-            ) from None
+            text = read_bounded(file, field=str(file))
+        except InputError as exc:
+            raise WeightsError(exc.problems) from None
         return cls.from_json(text, source=file.name)
 
     def save(self, path: str | os.PathLike[str]) -> None:

@@ -7,13 +7,16 @@ Each group of subcommands registers itself from its own module of this package
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from .._errors import EfhScreenError
 from .._version import __version__
-from .exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_UNUSABLE
+from .exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_UNUSABLE
 
 __all__ = ["build_parser", "main"]
 
@@ -53,8 +56,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(Exception):  # noqa: N818 - a signal, not an error
+    """SIGTERM arrived: unwind so every temporary output file is removed."""
+
+
+@contextlib.contextmanager
+def _orderly_termination() -> Iterator[None]:
+    """Turn SIGTERM into an exception while the command runs, then restore the handler.
+
+    Only the command line does this (it owns the process); the library never touches
+    signal handlers. Outside the main thread (e.g. a test runner's worker) it does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    with _orderly_termination():
+        try:
+            return _main(argv)
+        except _Terminated:
+            sys.stderr.write("efh-screen: terminated; no output was written\n")
+            return EXIT_TERMINATED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

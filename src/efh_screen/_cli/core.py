@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .._errors import FieldProblem, InputError
 from .._explain import points_card_html, points_card_markdown, summary_text
 from .._factors import factor_catalogue
-from .._files import atomic_output
+from .._files import atomic_output, read_bounded
 from .._profile import Profile, parse_profile
 from .._result import ScreeningResult
 from .._scoring import Screener
@@ -64,13 +63,7 @@ def _load_weights(path: str | None) -> Weights:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    path = Path(args.case)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(
-            [FieldProblem(str(path), f"cannot be read ({exc.strerror}); check the path")]
-        ) from None
+    data = read_bounded(args.case, field=str(args.case))
     profile = parse_profile(data)
     result = Screener(_load_weights(args.weights)).screen(profile, as_of=args.as_of)
     if args.format == "json":

@@ -156,6 +156,10 @@ class CohortTruth:
 # Checking the call, and streaming lines
 
 
+MAX_PROFILES = 10_000_000
+"""Most profiles one call generates (about 32 GB of JSON lines; split larger studies)."""
+
+
 def check_arguments(n: int, seed: int, as_of: dt.date) -> None:
     """Check the arguments every generator takes.
 
@@ -174,8 +178,10 @@ def check_arguments(n: int, seed: int, as_of: dt.date) -> None:
         Naming each unusable argument and how to fix it.
     """
     problems: list[FieldProblem] = []
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        problems.append(FieldProblem("n", "must be a whole number of profiles, 0 or more"))
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_PROFILES:
+        problems.append(
+            FieldProblem("n", f"must be a whole number of profiles from 0 to {MAX_PROFILES:,}")
+        )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         problems.append(FieldProblem("seed", "must be a whole number, 0 or more; pass e.g. 42"))
     if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):

@@ -236,7 +236,7 @@ def _fitted_weights(
         protective_cap=min(cap, 100),
         provenance=_provenance(cohort, fit, new_scores, fitted_on=fitted_on, settings=settings),
     )
-    return Weights.model_validate(data)
+    return Weights.from_dict(data, source="fitted weightings")
 
 
 def fit_weights(
