@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -272,3 +275,36 @@ def test_summary_type() -> None:
     summary = screen_records([], as_of=AS_OF)
     assert isinstance(summary, BatchSummary)
     assert summary.complete
+
+
+def test_the_batch_leaves_the_garbage_collector_alone(tmp_path: Path) -> None:
+    """A library never changes process-wide state: the collector stays on mid-run."""
+    source = write(tmp_path / "good.jsonl", GOOD * 20)
+    seen: list[tuple[bool, tuple[int, ...]]] = []
+    before = (gc.isenabled(), gc.get_threshold())
+
+    def progress(read: int, bytes_read: int, total: int) -> None:
+        seen.append((gc.isenabled(), gc.get_threshold()))
+
+    screen_file(source, as_of=AS_OF, progress=progress, chunk_size=3)
+    assert seen and all(state == before for state in seen)
+
+
+def test_the_collector_stays_on_for_other_threads_during_a_batch(tmp_path: Path) -> None:
+    source = write(tmp_path / "good.jsonl", GOOD * 200)
+    observed: list[bool] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            observed.append(gc.isenabled())
+            time.sleep(0.001)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        screen_file(source, as_of=AS_OF, results=tmp_path / "results.jsonl")
+    finally:
+        done.set()
+        watcher.join()
+    assert observed and all(observed)
