@@ -51,6 +51,8 @@ EXPECTED = {
         "threshold_sensitivity", "weight_sensitivity",
         # calibration
         "CalibrationRow", "CalibrationTable",
+        # decisions
+        "DECISION_THRESHOLDS", "DecisionCurve",
         # fitting
         "FittedPoints", "WeightsComparison", "WeightsFit", "compare_weights", "fit_points",
         "fit_weights",
@@ -61,7 +63,8 @@ EXPECTED = {
         # error messages
         "BANDS_ORDER", "COHORT_UNLABELLED", "CONFIDENCE_RANGE", "CONSTRAINT_COUNT",
         "FIT_INDICATORS_VALUES", "NO_CUT_MEETS", "N_BOOT_RANGE", "OUTCOMES_ONE_CLASS",
-        "OUTCOMES_VALUES", "SCORES_LENGTH", "SCORES_NOT_FINITE", "UNKNOWN_REFERENCE",
+        "OUTCOMES_VALUES", "PROBABILITIES_RANGE", "SCORES_LENGTH", "SCORES_NOT_FINITE",
+        "UNKNOWN_REFERENCE",
     ],
     "efh_screen.synth": [
         "CHUNK_SIZE", "CohortSummary", "CohortTruth", "EventSpec", "GroundTruth",

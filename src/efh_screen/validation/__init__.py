@@ -29,7 +29,8 @@ from ._cohort import (
     rescore_cohort,
     score_cohort,
 )
-from ._evaluation import OVERALL_METRICS, Evaluation, evaluate
+from ._decision import DECISION_THRESHOLDS, DecisionCurve
+from ._evaluation import OVERALL_METRICS, PROBABILITIES_RANGE, Evaluation, evaluate
 from ._fairness import GROUP_METRICS, UNKNOWN_REFERENCE, GroupFairness, SmallGroupWarning
 from ._figure import Figure
 from ._fitting import FIT_INDICATORS_VALUES, FittedPoints, fit_points
@@ -60,6 +61,8 @@ __all__ += [
 ]
 # calibration: observed outcome rates against the score
 __all__ += ["CalibrationRow", "CalibrationTable"]
+# decisions: net benefit of flagging at each threshold outcome rate
+__all__ += ["DECISION_THRESHOLDS", "DecisionCurve"]
 # fitting: whole points from a labelled cohort, and a weightings file from them
 __all__ += [
     "FittedPoints",
@@ -84,6 +87,7 @@ __all__ += [
     "N_BOOT_RANGE",
     "OUTCOMES_ONE_CLASS",
     "OUTCOMES_VALUES",
+    "PROBABILITIES_RANGE",
     "SCORES_LENGTH",
     "SCORES_NOT_FINITE",
     "UNKNOWN_REFERENCE",

@@ -110,32 +110,47 @@ class GroupFairness:
         keep = [i for i, g in enumerate(self.labels) if include_small or g not in self.too_small]
         return np.asarray(keep, dtype=np.intp)
 
-    def _compare(
-        self, name: str, method: Comparison, include_small: bool, *, ratio: bool
-    ) -> Figure:
+    def groups_compared(
+        self, name: str, *, method: Comparison = "between_groups", include_small: bool = True
+    ) -> tuple[str, str]:
+        """Return the two groups that :meth:`difference` and :meth:`ratio` compare.
+
+        For ``between_groups``, the groups with the highest and the lowest
+        value of the metric in the data; for ``to_reference``, the group
+        furthest from the reference group, and the reference group.
+        """
         self._check(name)
         if method not in ("between_groups", "to_reference"):
             raise ValidationInputError(
                 f"method must be 'between_groups' or 'to_reference'; got {method!r}"
             )
-        cols = self._columns(include_small)
+        labels = [self.labels[i] for i in self._columns(include_small)]
+        values = np.array([self.by_group[label][name].value for label in labels])
+        if not np.any(np.isfinite(values)):
+            return labels[0], labels[0]
+        if method == "between_groups":
+            return labels[int(np.nanargmax(values))], labels[int(np.nanargmin(values))]
+        reference = self.by_group[self.reference][name].value
+        distance = np.abs(values - reference)
+        return labels[int(np.nanargmax(distance))], self.reference
+
+    def _compare(
+        self, name: str, method: Comparison, include_small: bool, *, ratio: bool
+    ) -> Figure:
+        first, second = self.groups_compared(name, method=method, include_small=include_small)
+        columns = [self.labels.index(first), self.labels.index(second)]
         values = np.array([[self.by_group[g][name].value for g in self.labels]])
         stacked = np.concatenate([values, self._draws.get(name, np.empty((0, len(self.labels))))])
-        chosen = stacked[:, cols]
+        pair = stacked[:, columns]
         with np.errstate(all="ignore"):
-            if method == "between_groups":
-                high = np.nanmax(np.where(np.isnan(chosen), -np.inf, chosen), axis=1)
-                low = np.nanmin(np.where(np.isnan(chosen), np.inf, chosen), axis=1)
-                out = low / high if ratio else high - low
+            if ratio:
+                out = pair[:, 1] / pair[:, 0]
+                if method == "to_reference":
+                    out = np.where(out > 1, 1 / out, out)
             else:
-                ref = stacked[:, [self.labels.index(self.reference)]]
-                if ratio:
-                    r = chosen / ref
-                    r = np.where(r > 1, 1 / r, r)
-                    out = np.nanmin(np.where(np.isnan(r), np.inf, r), axis=1)
-                else:
-                    d = np.abs(chosen - ref)
-                    out = np.nanmax(np.where(np.isnan(d), -np.inf, d), axis=1)
+                out = pair[:, 0] - pair[:, 1]
+                if method == "to_reference":
+                    out = np.abs(out)
         out = np.where(np.isfinite(out), out, np.nan)
         low_b, high_b = percentile_interval(out[1:, None], confidence=self.confidence)
         return Figure(float(out[0]), float(low_b[0]), float(high_b[0]))
@@ -144,6 +159,11 @@ class GroupFairness:
         self, name: str, *, method: Comparison = "between_groups", include_small: bool = True
     ) -> Figure:
         """Largest difference in a metric between groups, with its bootstrap interval.
+
+        The interval is that of the difference between the two groups
+        :meth:`groups_compared` names, resampled together. (The largest
+        difference over all groups, recomputed in every replicate, is biased
+        upwards and gives intervals that exclude 0 when groups do not differ.)
 
         Parameters
         ----------
@@ -166,6 +186,9 @@ class GroupFairness:
         self, name: str, *, method: Comparison = "between_groups", include_small: bool = True
     ) -> Figure:
         """Smallest ratio of a metric between groups (1 = equal), with its bootstrap interval.
+
+        As for :meth:`difference`, the interval is that of the ratio between
+        the two groups :meth:`groups_compared` names.
 
         Parameters
         ----------
