@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._figure import Figure, plain
+from ._frames import frame
 
 __all__ = ["CalibrationRow", "CalibrationTable", "MappingMethod"]
 
@@ -147,6 +148,43 @@ class CalibrationTable:
         probabilities = self.probabilities[known]
         index = np.clip(np.searchsorted(values, x, side="right") - 1, 0, values.size - 1)
         return np.asarray(probabilities[index], dtype=np.float64)
+
+    def to_frame(self) -> Any:
+        """Return the observed rates per score value (or bin) and per band as a pandas DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per entry of ``by_value`` (``table="by_value"``) then of
+            ``by_band`` (``table="by_band"``), with columns ``table``,
+            ``label``, ``lowest``, ``highest``, ``n``, ``outcomes``,
+            ``mean_score``, ``observed_rate``, ``wilson_low``,
+            ``wilson_high``, and the mean mapped probability as ``value``,
+            ``low``, ``high``. For probabilities as given, the ``by_value``
+            rows are the reliability diagram.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install "efh_screen[research]"``).
+        """
+        names = (
+            "label", "lowest", "highest", "n", "outcomes", "mean_score", "observed_rate",
+            "wilson_low", "wilson_high",
+        )  # fmt: skip
+        rows = [
+            {
+                "table": table,
+                **{name: getattr(row, name) for name in names},
+                "value": row.probability.value,
+                "low": row.probability.low,
+                "high": row.probability.high,
+            }
+            for table, entries in (("by_value", self.by_value), ("by_band", self.by_band))
+            for row in entries
+        ]
+        columns = ("table", *names, "value", "low", "high")
+        return frame(rows, columns, what="CalibrationTable.to_frame()")
 
     def to_dict(self) -> dict[str, Any]:
         """Return stable-keyed JSON-ready data."""

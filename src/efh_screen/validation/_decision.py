@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._figure import Figure, plain
+from ._frames import frame
 
 __all__ = ["DECISION_THRESHOLDS", "DecisionCurve", "net_benefit"]
 
@@ -75,6 +76,34 @@ class DecisionCurve:
     def figure(self, index: int) -> Figure:
         """Return the net benefit at one threshold (by position), with its interval."""
         return Figure(float(self.value[index]), float(self.low[index]), float(self.high[index]))
+
+    def to_frame(self) -> Any:
+        """Return the decision curve as a tidy pandas DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per threshold outcome rate, with columns ``threshold``,
+            ``value``, ``low``, ``high`` (net benefit of flagging by the
+            score) and ``review_everyone``.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install "efh_screen[research]"``).
+        """
+        rows = [
+            {
+                "threshold": threshold,
+                "value": float(self.value[i]),
+                "low": float(self.low[i]),
+                "high": float(self.high[i]),
+                "review_everyone": float(self.review_everyone[i]),
+            }
+            for i, threshold in enumerate(self.thresholds.tolist())
+        ]
+        columns = ("threshold", "value", "low", "high", "review_everyone")
+        return frame(rows, columns, what="DecisionCurve.to_frame()")
 
     def to_dict(self) -> dict[str, Any]:
         """Return stable-keyed JSON-ready data."""

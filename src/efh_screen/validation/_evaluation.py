@@ -35,6 +35,7 @@ from ._fairness import (
     choose_reference,
 )
 from ._figure import Figure, percentile_interval, plain
+from ._frames import FIGURE_COLUMNS, figure_rows, frame
 from ._metrics import (
     RATE_NAMES,
     auroc,
@@ -148,6 +149,33 @@ class Evaluation:
     fairness: Mapping[str, GroupFairness]
     settings: Mapping[str, Any]
     warnings: tuple[str, ...]
+
+    def to_frame(self) -> Any:
+        """Return every figure, for everyone and by group, as a tidy pandas DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per slice and figure, with columns ``attribute``,
+            ``group``, ``figure``, ``value``, ``low``, ``high``. Everyone's
+            figures (``OVERALL_METRICS``) come first with attribute ``""``
+            and group ``"all"``, then each group's (``GROUP_METRICS``). The
+            threshold table, calibration and decision curve have their own
+            ``to_frame()``.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install "efh_screen[research]"``).
+        """
+        rows = list(figure_rows(self.overall, attribute="", group="all"))
+        for fairness in self.fairness.values():
+            for label in fairness.labels:
+                rows.extend(
+                    figure_rows(fairness.by_group[label], attribute=fairness.attribute, group=label)
+                )
+        columns = ("attribute", "group", "figure", *FIGURE_COLUMNS)
+        return frame(rows, columns, what="Evaluation.to_frame()")
 
     def to_dict(self) -> dict[str, Any]:
         """Return stable-keyed, JSON-ready data (NaN and infinity become None).

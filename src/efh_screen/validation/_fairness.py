@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from .._errors import ValidationInputError
 from ._figure import Figure, percentile_interval
+from ._frames import FIGURE_COLUMNS, figure_rows, frame
 
 __all__ = [
     "GROUP_METRICS",
@@ -206,6 +207,33 @@ class GroupFairness:
         Figure
         """
         return self._compare(name, method, include_small, ratio=True)
+
+    def to_frame(self) -> Any:
+        """Return the figures by group as a tidy pandas DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per group and figure, with columns ``attribute``,
+            ``group``, ``too_small``, ``figure``, ``value``, ``low``, ``high``.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install "efh_screen[research]"``).
+        """
+        rows = [
+            row
+            for label in self.labels
+            for row in figure_rows(
+                self.by_group[label],
+                attribute=self.attribute,
+                group=label,
+                too_small=label in self.too_small,
+            )
+        ]
+        columns = ("attribute", "group", "too_small", "figure", *FIGURE_COLUMNS)
+        return frame(rows, columns, what="GroupFairness.to_frame()")
 
     def to_dict(self) -> dict[str, Any]:
         """Return stable-keyed JSON-ready data."""
