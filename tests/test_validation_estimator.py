@@ -46,6 +46,7 @@ def indicators(n: int, seed: int) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.
 PROTECTIVE = [False, False, False, False, False, True]
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")
 def test_passes_scikit_learns_estimator_checks() -> None:
     # Run on binarize="median": the default refuses X other than 0/1 by design, and the
     # checks feed continuous data. Only check_array_api_input is skipped, by scikit-learn

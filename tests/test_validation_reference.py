@@ -134,3 +134,23 @@ def test_largest_gap_has_the_interval_of_the_two_groups_it_names() -> None:
     gap = fairness.difference("sensitivity")
     assert gap.value == pytest.approx(sensitivity[highest].value - sensitivity[lowest].value)
     assert gap.low < 0 < gap.high
+
+
+def test_ratio_to_reference_compares_the_group_furthest_from_it() -> None:
+    rng = np.random.default_rng(4)
+    n = 3000
+    groups = rng.choice(["a", "b", "c"], n, p=[0.5, 0.3, 0.2])
+    scores = rng.integers(0, 10, n) + np.where(groups == "c", 3, 0) - np.where(groups == "b", 1, 0)
+    outcomes = (rng.random(n) < 0.1).astype(int)
+    result = evaluate(scores, outcomes, groups=groups, threshold=6, n_boot=100, reference_group="a")
+    fairness = result.fairness["group"]
+    rates = {label: figure.value for label, figure in fairness.metric("flag_rate").items()}
+    inverted = {label: min(rate / rates["a"], rates["a"] / rate) for label, rate in rates.items()}
+    furthest = min(inverted, key=inverted.__getitem__)
+    assert fairness.groups_compared("flag_rate", method="to_reference", ratio=True) == (
+        furthest,
+        "a",
+    )
+    ratio = fairness.ratio("flag_rate", method="to_reference")
+    assert ratio.value == pytest.approx(inverted[furthest])
+    assert ratio.low <= ratio.value <= ratio.high

@@ -112,13 +112,34 @@ class GroupFairness:
         return np.asarray(keep, dtype=np.intp)
 
     def groups_compared(
-        self, name: str, *, method: Comparison = "between_groups", include_small: bool = True
+        self,
+        name: str,
+        *,
+        method: Comparison = "between_groups",
+        include_small: bool = True,
+        ratio: bool = False,
     ) -> tuple[str, str]:
-        """Return the two groups that :meth:`difference` and :meth:`ratio` compare.
+        """Return the two groups that :meth:`difference` (or :meth:`ratio`) compares.
 
-        For ``between_groups``, the groups with the highest and the lowest
-        value of the metric in the data; for ``to_reference``, the group
-        furthest from the reference group, and the reference group.
+        Parameters
+        ----------
+        name : str
+            A metric in ``GROUP_METRICS``.
+        method : {"between_groups", "to_reference"}
+            As for :meth:`difference`.
+        include_small : bool
+            Whether groups in ``too_small`` take part.
+        ratio : bool
+            For ``to_reference``: the group whose ratio to the reference is
+            furthest from 1 (as :meth:`ratio` compares), instead of the group
+            furthest from it in difference.
+
+        Returns
+        -------
+        tuple of str
+            For ``between_groups``, the groups with the highest and the lowest
+            value of the metric in the data; for ``to_reference``, the group
+            furthest from the reference group, then the reference group.
         """
         self._check(name)
         if method not in ("between_groups", "to_reference"):
@@ -132,13 +153,19 @@ class GroupFairness:
         if method == "between_groups":
             return labels[int(np.nanargmax(values))], labels[int(np.nanargmin(values))]
         reference = self.by_group[self.reference][name].value
-        distance = np.abs(values - reference)
+        with np.errstate(all="ignore"):
+            distance = np.abs(np.log(values / reference)) if ratio else np.abs(values - reference)
+        distance = np.where(np.isfinite(distance), distance, np.nan)
+        if not np.any(np.isfinite(distance)):
+            return self.reference, self.reference
         return labels[int(np.nanargmax(distance))], self.reference
 
     def _compare(
         self, name: str, method: Comparison, include_small: bool, *, ratio: bool
     ) -> Figure:
-        first, second = self.groups_compared(name, method=method, include_small=include_small)
+        first, second = self.groups_compared(
+            name, method=method, include_small=include_small, ratio=ratio
+        )
         columns = [self.labels.index(first), self.labels.index(second)]
         values = np.array([[self.by_group[g][name].value for g in self.labels]])
         stacked = np.concatenate([values, self._draws.get(name, np.empty((0, len(self.labels))))])

@@ -103,6 +103,10 @@ def _roc(evaluation: Evaluation) -> tuple[str, str]:
     return chart.render(), reading
 
 
+#: Most points drawn for the fitted logistic curve.
+_CURVE_POINTS = 300
+
+
 def _score_axis(rows: Sequence[CalibrationRow]) -> tuple[float, float]:
     """Range of the scores seen, padded a little (half a point for whole-point scores)."""
     x_low, x_high = min(r.lowest for r in rows), max(r.highest for r in rows)
@@ -125,6 +129,12 @@ def _calibration(evaluation: Evaluation) -> tuple[str, str]:
         )
         if math.isfinite(probability)
     ]
+    if len(curve) > _CURVE_POINTS and calibration.method == "logistic":
+        # A smooth curve over thousands of distinct scores: a few hundred points draw it.
+        picks = sorted(
+            {round(i * (len(curve) - 1) / (_CURVE_POINTS - 1)) for i in range(_CURVE_POINTS)}
+        )
+        curve = [curve[i] for i in picks]
     top = max(
         [r.wilson_high for r in rows if math.isfinite(r.wilson_high)]
         + [probability for _, probability in curve]
