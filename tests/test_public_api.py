@@ -51,17 +51,24 @@ EXPECTED = {
         "threshold_sensitivity", "weight_sensitivity",
         # calibration
         "CalibrationRow", "CalibrationTable",
+        # decisions
+        "DECISION_THRESHOLDS", "DecisionCurve",
         # fitting
         "FittedPoints", "WeightsComparison", "WeightsFit", "compare_weights", "fit_points",
         "fit_weights",
+        # estimator
+        "PointsClassifier",
         # cohorts
         "CohortScores", "evaluate_cohort", "read_cohort", "rescore_cohort", "score_cohort",
         # reports
         "render_html", "render_json",
         # error messages
         "BANDS_ORDER", "COHORT_UNLABELLED", "CONFIDENCE_RANGE", "CONSTRAINT_COUNT",
+        "ESTIMATOR_CLASSES", "ESTIMATOR_NOT_BINARY", "ESTIMATOR_UNKNOWN_KEYS",
         "FIT_INDICATORS_VALUES", "NO_CUT_MEETS", "N_BOOT_RANGE", "OUTCOMES_ONE_CLASS",
-        "OUTCOMES_VALUES", "SCORES_LENGTH", "SCORES_NOT_FINITE", "UNKNOWN_REFERENCE",
+        "OUTCOMES_VALUES", "PROBABILITIES_RANGE", "RESEARCH_EXTRA_MISSING",
+        "SCORES_LENGTH", "SCORES_NOT_FINITE",
+        "UNKNOWN_REFERENCE",
     ],
     "efh_screen.synth": [
         "CHUNK_SIZE", "CohortSummary", "CohortTruth", "EventSpec", "GroundTruth",

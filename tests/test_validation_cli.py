@@ -90,6 +90,28 @@ def test_validate_scores_from_any_tool(tmp_path: Path, capsys: pytest.CaptureFix
     assert data["context"] == {"source": {"scores_file": "scores.csv"}}
 
 
+def test_validate_checks_probabilities_as_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rng = np.random.default_rng(1)
+    probability = rng.beta(1, 6, 800)
+    y = (rng.random(800) < probability).astype(int)
+    path = tmp_path / "probabilities.csv"
+    rows = ["score,outcome"] + [f"{p:.6f},{o}" for p, o in zip(probability, y, strict=True)]
+    path.write_text("\n".join(rows) + "\n")
+    report = tmp_path / "r.json"
+    arguments = ["validate", "--scores", str(path), "--probabilities", "--threshold", "0.2"]
+    code = main([*arguments, "--stratify", "--n-boot", "50", "--json", str(report)])
+    assert code == 0
+    data = json.loads(report.read_text())
+    assert data["calibration"]["method"] == "given"
+    assert data["settings"]["stratify"] is True
+    assert set(data["calibration"]["figures"]) == {"intercept", "slope", "in_the_large"}
+    path.write_text("score,outcome\n0.2,0\n1.4,1\n0.5,1\n")
+    assert main(["validate", "--scores", str(path), "--probabilities", "--threshold", "0.3"]) == 2
+    assert "found 1 outside" in capsys.readouterr().err
+
+
 def test_validate_rejects_bad_scores_with_row_numbers(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

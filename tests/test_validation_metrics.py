@@ -254,6 +254,7 @@ def test_to_dict_is_json_with_stable_keys() -> None:
         "overall",
         "calibration",
         "thresholds",
+        "decision_curve",
         "fairness",
         "warnings",
     ]

@@ -61,17 +61,20 @@ def test_html_is_self_contained_with_figures_readings_and_caveats(result) -> Non
     urls = set(re.findall(r"https?://[^\"' ]+", page))
     assert urls == {"http://www.w3.org/2000/svg"}
     svgs = re.findall(r"<svg.*?</svg>", page, flags=re.S)
-    # ROC, calibration, trade-off, and four panels for each of three attributes.
-    assert len(svgs) == 3 + 4 * 3
+    # ROC, precision-recall, calibration, trade-off, net benefit, and four panels for each of
+    # three attributes.
+    assert len(svgs) == 5 + 4 * 3
     for svg in svgs:
         ET.fromstring(svg)  # well-formed
-    titles = [ET.fromstring(s).findtext("{http://www.w3.org/2000/svg}title") for s in svgs[:3]]
+    titles = [ET.fromstring(s).findtext("{http://www.w3.org/2000/svg}title") for s in svgs[:5]]
     assert titles == [
         "ROC curve",
+        "Precision-recall curve",
         "Outcome rate by screening score",
         "What each cut costs and finds",
+        "Decision curve (net benefit)",
     ]
-    assert page.count('class="reading"') == 3 + 3
+    assert page.count('class="reading"') == 5 + 3
     for words in ("Small groups", "Base-rate differences", "Recording bias", "never a decision"):
         assert words in page
     assert "traveller" in page

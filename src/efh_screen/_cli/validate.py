@@ -36,6 +36,7 @@ examples:
       --json report.json --html report.html
   efh-screen validate cohort.jsonl --as-of 2026-09-01 --weights fitted.json --sensitivity
   efh-screen validate --scores other_tool.csv --threshold 0.3 --html report.html
+  efh-screen validate --scores probabilities.csv --probabilities --threshold 0.1
 
 A labelled cohort has one {"profile": {...}, "outcome": 0 or 1} a line. A scores
 file is CSV with columns score and outcome, and optionally group (or the columns
@@ -180,7 +181,14 @@ def _evaluate_scores_file(
 
     scores, outcomes, groups = _read_scores(args.scores, args.group or ())
     context["source"] = {"scores_file": Path(args.scores).name}
-    return evaluate(scores, outcomes, groups=groups or None, threshold=args.threshold, **options)
+    return evaluate(
+        scores,
+        outcomes,
+        groups=groups or None,
+        threshold=args.threshold,
+        probabilities=args.probabilities,
+        **options,
+    )
 
 
 def _evaluate_cohort(
@@ -231,11 +239,16 @@ def _validate(args: argparse.Namespace) -> int:
         raise InputError(
             [FieldProblem("COHORT", "give a labelled cohort file, or --scores FILE.csv, not both")]
         )
+    if args.probabilities and args.scores is None:
+        raise InputError(
+            [FieldProblem("--probabilities", "applies to --scores FILE.csv of probabilities")]
+        )
     options: dict[str, Any] = {
         "n_boot": args.n_boot,
         "seed": args.seed,
         "confidence": args.confidence,
         "reference_group": _reference(args.reference),
+        "stratify": args.stratify,
     }
     if args.review_capacity is not None:
         options["review_capacity"] = args.review_capacity
@@ -296,6 +309,20 @@ def _fit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_method_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``validate`` arguments that choose how calibration and intervals are computed."""
+    parser.add_argument(
+        "--stratify",
+        action="store_true",
+        help="bootstrap those with and without the outcome separately (keeps the outcome count)",
+    )
+    parser.add_argument(
+        "--probabilities",
+        action="store_true",
+        help="--scores are probabilities: check their calibration as given instead of fitting",
+    )
+
+
 def _add_validate_parser(sub: argparse._SubParsersAction[Any]) -> None:
     """Add the ``validate`` subcommand and its arguments."""
     parser = sub.add_parser(
@@ -342,6 +369,7 @@ def _add_validate_parser(sub: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--seed", type=_whole, default=0, help="bootstrap seed (default 0)")
     parser.add_argument("--confidence", type=_proportion, default=0.95, help="interval level")
+    _add_method_arguments(parser)
     parser.add_argument(
         "--sensitivity", action="store_true", help="add band changes per point moved"
     )

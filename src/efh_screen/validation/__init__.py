@@ -11,10 +11,15 @@ fields in braces, of the text of the errors these tools raise, so callers and
 tests can match them.
 """
 
+import typing as _typing
+
 from ._calibration import CalibrationRow, CalibrationTable
 from ._checks import (
     BANDS_ORDER,
     CONFIDENCE_RANGE,
+    ESTIMATOR_CLASSES,
+    ESTIMATOR_NOT_BINARY,
+    ESTIMATOR_UNKNOWN_KEYS,
     N_BOOT_RANGE,
     OUTCOMES_ONE_CLASS,
     OUTCOMES_VALUES,
@@ -29,10 +34,12 @@ from ._cohort import (
     rescore_cohort,
     score_cohort,
 )
-from ._evaluation import OVERALL_METRICS, Evaluation, evaluate
+from ._decision import DECISION_THRESHOLDS, DecisionCurve
+from ._evaluation import OVERALL_METRICS, PROBABILITIES_RANGE, Evaluation, evaluate
 from ._fairness import GROUP_METRICS, UNKNOWN_REFERENCE, GroupFairness, SmallGroupWarning
 from ._figure import Figure
 from ._fitting import FIT_INDICATORS_VALUES, FittedPoints, fit_points
+from ._frames import RESEARCH_EXTRA_MISSING
 from ._refit import WeightsComparison, WeightsFit, compare_weights, fit_weights
 from ._report import render_html, render_json
 from ._sensitivity import (
@@ -42,6 +49,9 @@ from ._sensitivity import (
     weight_sensitivity,
 )
 from ._thresholds import CONSTRAINT_COUNT, NO_CUT_MEETS, OperatingPoint, ThresholdTable
+
+if _typing.TYPE_CHECKING:  # imported when first asked for (see __getattr__), with scikit-learn
+    from ._estimator import PointsClassifier
 
 # ``__all__`` is built from named groups, so it reads as a table of contents.
 __all__: list[str] = []
@@ -60,6 +70,8 @@ __all__ += [
 ]
 # calibration: observed outcome rates against the score
 __all__ += ["CalibrationRow", "CalibrationTable"]
+# decisions: net benefit of flagging at each threshold outcome rate
+__all__ += ["DECISION_THRESHOLDS", "DecisionCurve"]
 # fitting: whole points from a labelled cohort, and a weightings file from them
 __all__ += [
     "FittedPoints",
@@ -69,6 +81,8 @@ __all__ += [
     "fit_points",
     "fit_weights",
 ]
+# estimator: whole points as a scikit-learn classifier (imports scikit-learn when first used)
+__all__ += ["PointsClassifier"]
 # cohorts: labelled profiles read, screened and evaluated
 __all__ += ["CohortScores", "evaluate_cohort", "read_cohort", "rescore_cohort", "score_cohort"]
 # reports: JSON and a self-contained HTML page
@@ -79,12 +93,30 @@ __all__ += [
     "COHORT_UNLABELLED",
     "CONFIDENCE_RANGE",
     "CONSTRAINT_COUNT",
+    "ESTIMATOR_CLASSES",
+    "ESTIMATOR_NOT_BINARY",
+    "ESTIMATOR_UNKNOWN_KEYS",
     "FIT_INDICATORS_VALUES",
     "NO_CUT_MEETS",
     "N_BOOT_RANGE",
     "OUTCOMES_ONE_CLASS",
     "OUTCOMES_VALUES",
+    "PROBABILITIES_RANGE",
+    "RESEARCH_EXTRA_MISSING",
     "SCORES_LENGTH",
     "SCORES_NOT_FINITE",
     "UNKNOWN_REFERENCE",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import ``PointsClassifier`` (and with it scikit-learn) only when it is asked for."""
+    if name == "PointsClassifier":
+        from ._estimator import PointsClassifier
+
+        return PointsClassifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), "PointsClassifier"})

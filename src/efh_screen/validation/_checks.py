@@ -19,6 +19,9 @@ from .._errors import ValidationInputError
 __all__ = [
     "BANDS_ORDER",
     "CONFIDENCE_RANGE",
+    "ESTIMATOR_CLASSES",
+    "ESTIMATOR_NOT_BINARY",
+    "ESTIMATOR_UNKNOWN_KEYS",
     "GROUPS_EMPTY",
     "GROUPS_LENGTH",
     "GROUPS_SHAPE",
@@ -73,6 +76,20 @@ SEED_TYPE = "seed must be an int or a numpy.random.Generator; got {kind}"
 BANDS_ORDER = (
     "bands must map band names to the lowest score in the band, strictly increasing "
     "(e.g. {{'low': 0, 'medium': 4, 'high': 8}}); fix band {name!r}"
+)
+
+ESTIMATOR_NOT_BINARY = (
+    "PointsClassifier scores 0/1 indicators, but X holds {count} other values; pass "
+    "binarize=0.5 (or any cut) to count values above the cut as 1, binarize='median' to "
+    "cut each column at its training median, or recode the columns to 0/1 first"
+)
+ESTIMATOR_CLASSES = (
+    "Only binary classification is supported: PointsClassifier needs exactly two classes "
+    "in y (1 class or more than 2 is not supported); got {count} class(es)"
+)
+ESTIMATOR_UNKNOWN_KEYS = (
+    "to_weights needs columns named by indicator keys (fit on a DataFrame whose columns "
+    "are INDICATORS keys, or pass keys=...); unknown: {keys}"
 )
 
 

@@ -151,8 +151,40 @@ def _chunk_size(tab: Tabulation, n_boot: int, *, by_index: bool) -> int:
     return max(1, min(n_boot, _CHUNK_ELEMENTS // max(1, per_replicate)))
 
 
-def bootstrap_tables(tab: Tabulation, *, n_boot: int, rng: np.random.Generator) -> Iterator[_F]:
+def _stratified_draw(tab: Tabulation, size: int, rng: np.random.Generator, *, by_index: bool) -> _F:
+    """Draw ``size`` replicates resampling those with and without the outcome separately."""
+    cells = tab.counts.reshape(-1, 2)
+    drawn = np.zeros((size, *cells.shape))
+    for outcome in (0, 1):
+        column = cells[:, outcome]
+        count = int(column.sum())
+        if count == 0:
+            continue
+        if by_index:
+            members = tab.cell[tab.cell % 2 == outcome] // 2
+            picks = members[rng.integers(0, count, size=(size, count))]
+            offsets = (np.arange(size, dtype=np.intp) * cells.shape[0])[:, None]
+            counted = np.bincount((picks + offsets).reshape(-1), minlength=size * cells.shape[0])
+            drawn[:, :, outcome] = counted.reshape(size, -1)
+        else:
+            drawn[:, :, outcome] = rng.multinomial(count, column / count, size=size)
+    return drawn.reshape(size, -1)
+
+
+def bootstrap_tables(
+    tab: Tabulation, *, n_boot: int, rng: np.random.Generator, stratify: bool = False
+) -> Iterator[_F]:
     """Yield bootstrap replicates of the count table, in chunks.
+
+    Parameters
+    ----------
+    tab : Tabulation
+    n_boot : int
+        Replicates in all.
+    rng : numpy.random.Generator
+    stratify : bool
+        Resample young people with and without the outcome separately, so
+        every replicate keeps the cohort's number of outcomes.
 
     Yields
     ------
@@ -168,7 +200,9 @@ def bootstrap_tables(tab: Tabulation, *, n_boot: int, rng: np.random.Generator) 
     done = 0
     while done < n_boot:
         size = min(chunk, n_boot - done)
-        if by_index:
+        if stratify:
+            drawn = _stratified_draw(tab, size, rng, by_index=by_index)
+        elif by_index:
             picks = rng.integers(0, n, size=(size, n))
             offsets = (np.arange(size, dtype=np.intp) * tab.n_cells)[:, None]
             drawn = np.bincount(

@@ -7,7 +7,7 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +24,7 @@ from ._checks import (
     make_rng,
 )
 from ._counts import Tabulation, bootstrap_tables, slice_tables, tabulate
+from ._decision import DECISION_THRESHOLDS, DecisionCurve, net_benefit
 from ._fairness import (
     GROUP_METRICS,
     SMALL_GROUP,
@@ -34,6 +35,7 @@ from ._fairness import (
     choose_reference,
 )
 from ._figure import Figure, percentile_interval, plain
+from ._frames import FIGURE_COLUMNS, figure_rows, frame
 from ._metrics import (
     RATE_NAMES,
     auroc,
@@ -53,6 +55,7 @@ __all__ = [
     "ISOTONIC_TOO_MANY_VALUES",
     "MAPPING_METHOD",
     "OVERALL_METRICS",
+    "PROBABILITIES_RANGE",
     "THRESHOLD_AND_CAPACITY",
     "Evaluation",
     "evaluate",
@@ -81,12 +84,23 @@ ISOTONIC_TOO_MANY_VALUES = (
     "mapping='isotonic' needs at most {limit} distinct score values, got {count}; "
     "use mapping='logistic', or round the scores first"
 )
+PROBABILITIES_RANGE = (
+    "with probabilities=True, scores must be probabilities between 0 and 1; found {count} "
+    "outside; pass probabilities=False to validate a score on another scale"
+)
 THRESHOLD_AND_CAPACITY = (
     "review_capacity must be a proportion between 0 and 1 (e.g. 0.1 for 10%); got {value!r}"
 )
 
 _MAX_CUTS = 200
 _MAX_ISOTONIC_VALUES = 200
+#: Reliability diagram of probabilities as given: ten equal-width bins, as scikit-learn's
+#: ``calibration_curve(strategy="uniform")``.
+_RELIABILITY_BINS = 10
+#: Probabilities are kept this far from 0 and 1 when taking their log-odds.
+_LOGIT_EPSILON = 1e-12
+#: Counts are facts about the cohort, not estimates: they are reported without intervals.
+_COUNTS = frozenset({"n", "outcomes"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,7 +126,10 @@ class Evaluation:
     thresholds : ThresholdTable
         Figures at every candidate cut.
     calibration : CalibrationTable
-        Observed rates per score value and band, and the fitted mapping.
+        Observed rates per score value (or reliability bin) and band, and the
+        mapping to an outcome rate (fitted, or the probabilities as given).
+    decision_curve : DecisionCurve
+        Net benefit of flagging at each threshold outcome rate.
     fairness : mapping of str to GroupFairness
         Figures by group, per audit attribute (and intersection).
     settings : mapping of str to object
@@ -128,16 +145,44 @@ class Evaluation:
     overall: Mapping[str, Figure]
     thresholds: ThresholdTable
     calibration: CalibrationTable
+    decision_curve: DecisionCurve
     fairness: Mapping[str, GroupFairness]
     settings: Mapping[str, Any]
     warnings: tuple[str, ...]
+
+    def to_frame(self) -> Any:
+        """Return every figure, for everyone and by group, as a tidy pandas DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per slice and figure, with columns ``attribute``,
+            ``group``, ``figure``, ``value``, ``low``, ``high``. Everyone's
+            figures (``OVERALL_METRICS``) come first with attribute ``""``
+            and group ``"all"``, then each group's (``GROUP_METRICS``). The
+            threshold table, calibration and decision curve have their own
+            ``to_frame()``.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install "efh_screen[research]"``).
+        """
+        rows = list(figure_rows(self.overall, attribute="", group="all"))
+        for fairness in self.fairness.values():
+            for label in fairness.labels:
+                rows.extend(
+                    figure_rows(fairness.by_group[label], attribute=fairness.attribute, group=label)
+                )
+        columns = ("attribute", "group", "figure", *FIGURE_COLUMNS)
+        return frame(rows, columns, what="Evaluation.to_frame()")
 
     def to_dict(self) -> dict[str, Any]:
         """Return stable-keyed, JSON-ready data (NaN and infinity become None).
 
         Top-level keys: ``kind``, ``settings``, ``n``, ``outcomes``,
         ``threshold``, ``threshold_source``, ``overall``, ``calibration``,
-        ``thresholds``, ``fairness``, ``warnings``.
+        ``thresholds``, ``decision_curve``, ``fairness``, ``warnings``.
         """
         return {
             "kind": "efh_screen.validation.evaluation",
@@ -149,6 +194,7 @@ class Evaluation:
             "overall": {k: v.to_dict() for k, v in self.overall.items()},
             "calibration": self.calibration.to_dict(),
             "thresholds": self.thresholds.to_dict(),
+            "decision_curve": self.decision_curve.to_dict(),
             "fairness": {k: v.to_dict() for k, v in self.fairness.items()},
             "warnings": list(self.warnings),
         }
@@ -197,6 +243,10 @@ class _Figures:
         Mean mapped outcome rate per calibration bin.
     band_probability : ndarray of shape (batch, n_bands)
         Mean mapped outcome rate per band.
+    in_the_large : ndarray of shape (batch,)
+        Observed outcome rate less the mean mapped outcome rate (everyone).
+    net_benefit : ndarray of shape (batch, n_thresholds)
+        At each of ``DECISION_THRESHOLDS``.
     """
 
     by_slice: Mapping[str, _F]
@@ -206,6 +256,8 @@ class _Figures:
     slope: _F
     bin_probability: _F
     band_probability: _F
+    in_the_large: _F
+    net_benefit: _F
 
     def arrays(self) -> list[_F]:
         """Every array, in the order :meth:`rebuild` takes them."""
@@ -217,6 +269,8 @@ class _Figures:
             self.slope,
             self.bin_probability,
             self.band_probability,
+            self.in_the_large,
+            self.net_benefit,
         ]
 
     def rebuild(self, arrays: Sequence[_F]) -> _Figures:
@@ -230,6 +284,8 @@ class _Figures:
             slope=next(items),
             bin_probability=next(items),
             band_probability=next(items),
+            in_the_large=next(items),
+            net_benefit=next(items),
         )
 
 
@@ -243,7 +299,9 @@ class _Estimates:
     high: _Figures
 
     def figure(self, name: str, slice_index: int = 0) -> Figure:
-        """One figure of ``OVERALL_METRICS`` for one slice, with its interval."""
+        """One figure of ``OVERALL_METRICS`` for one slice, with its interval (none for counts)."""
+        if name in _COUNTS:
+            return Figure(float(self.point.by_slice[name][slice_index]))
         return Figure(
             float(self.point.by_slice[name][slice_index]),
             float(self.low.by_slice[name][slice_index]),
@@ -276,6 +334,7 @@ class _Options:
     reference_group: Mapping[str, str] | str | None
     intersections: bool
     mapping: MappingMethod
+    stratify: bool
     n_boot: int
     confidence: float
     seed: int | np.random.Generator
@@ -289,6 +348,7 @@ class _Options:
             "confidence": self.confidence,
             "seed": self.seed if isinstance(self.seed, int) else "generator",
             "mapping": self.mapping,
+            "stratify": self.stratify,
             "review_capacity": float(self.review_capacity) if self.threshold is None else None,
             "bands": [{"name": name, "lowest": lowest} for name, lowest in self.band_items],
             "min_group_size": self.min_group_size,
@@ -298,18 +358,29 @@ class _Options:
         }
 
 
+def _mapping(plan: _Plan, everyone_negatives: _F, everyone_positives: _F) -> tuple[_F, _F, _F]:
+    """Outcome rate at each score value, and the logistic intercept and slope (or NaN)."""
+    values = plan.tab.values
+    if plan.mapping == "logistic":
+        return logistic_probabilities(values, everyone_negatives, everyone_positives)
+    if plan.mapping == "given":
+        # Calibration intercept and slope: the outcome regressed on the log-odds as given.
+        clipped = np.clip(values, _LOGIT_EPSILON, 1.0 - _LOGIT_EPSILON)
+        log_odds = np.log(clipped / (1.0 - clipped))
+        _, intercept, slope = logistic_probabilities(
+            log_odds, everyone_negatives, everyone_positives
+        )
+        return np.broadcast_to(values, everyone_negatives.shape).copy(), intercept, slope
+    probability = isotonic_probabilities(everyone_negatives, everyone_positives)
+    undefined = np.full(everyone_negatives.shape[0], np.nan)
+    return probability, undefined, undefined.copy()
+
+
 def _compute(plan: _Plan, negatives: _F, positives: _F) -> _Figures:
     """All figures for a batch of count tables of shape (batch, n_slices, n_values)."""
-    values = plan.tab.values
     everyone_negatives = negatives[:, 0]
     everyone_positives = positives[:, 0]
-    if plan.mapping == "logistic":
-        probability, intercept, slope = logistic_probabilities(
-            values, everyone_negatives, everyone_positives
-        )
-    else:
-        probability = isotonic_probabilities(everyone_negatives, everyone_positives)
-        intercept = slope = np.full(everyone_negatives.shape[0], np.nan)
+    probability, intercept, slope = _mapping(plan, everyone_negatives, everyone_positives)
     per_slice = probability[:, None, :]
     total = negatives + positives
     n = total.sum(axis=-1)
@@ -350,6 +421,11 @@ def _compute(plan: _Plan, negatives: _F, positives: _F) -> _Figures:
         slope=slope,
         bin_probability=bin_probability,
         band_probability=band_probability,
+        in_the_large=prevalence[:, 0]
+        - (everyone_total * np.nan_to_num(probability)).sum(axis=-1) / n[:, 0],
+        net_benefit=net_benefit(
+            everyone_negatives, everyone_positives, probability, np.array(DECISION_THRESHOLDS)
+        ),
     )
 
 
@@ -433,7 +509,12 @@ def _choose_cut(
 def _make_plan(tab: Tabulation, cut: int, options: _Options) -> _Plan:
     band_items = options.band_items
     totals = tab.counts.sum(axis=(0, 2))
-    bins = calibration_bins(tab.values, totals)
+    if options.mapping == "given":
+        edges = np.linspace(0.0, 1.0, _RELIABILITY_BINS + 1)
+        uniform = np.searchsorted(edges[1:-1], tab.values)
+        bins = np.unique(uniform, return_inverse=True)[1].astype(np.intp)
+    else:
+        bins = calibration_bins(tab.values, totals)
     if band_items:
         lowest = np.array([band[1] for band in band_items])
         band_index = np.clip(np.searchsorted(lowest, tab.values, side="right") - 1, 0, None)
@@ -465,7 +546,7 @@ def _estimate(
     batch = _compute(plan, negatives, positives)
     point = batch.rebuild([array[0] for array in batch.arrays()])
     chunks: list[_Figures] = []
-    for drawn in bootstrap_tables(tab, n_boot=options.n_boot, rng=rng):
+    for drawn in bootstrap_tables(tab, n_boot=options.n_boot, rng=rng, stratify=options.stratify):
         computed = _compute(plan, *slice_tables(tab, drawn))
         if many_values:
             # The mapping at each of many distinct values is not reported with intervals;
@@ -595,7 +676,37 @@ def _calibration_table(
         ),
         brier=estimates.figure("brier", 0),
         ece=estimates.figure("ece", 0),
+        figures={
+            name: Figure(
+                float(getattr(estimates.point, name)),
+                float(getattr(estimates.low, name)),
+                float(getattr(estimates.high, name)),
+            )
+            for name in ("intercept", "slope", "in_the_large")
+        },
     )
+
+
+def _decision_curve(estimates: _Estimates) -> DecisionCurve:
+    """Net benefit at each threshold probability, and that of reviewing everyone."""
+    prevalence = float(estimates.point.by_slice["prevalence"][0])
+    thresholds = np.array(DECISION_THRESHOLDS)
+    odds = thresholds / (1.0 - thresholds)
+    return DecisionCurve(
+        thresholds=thresholds,
+        value=estimates.point.net_benefit,
+        low=estimates.low.net_benefit,
+        high=estimates.high.net_benefit,
+        review_everyone=prevalence - (1.0 - prevalence) * odds,
+    )
+
+
+def _check_probabilities(scores: _F, probabilities: bool) -> None:
+    """Refuse probabilities outside 0 to 1."""
+    if probabilities:
+        outside = int(np.count_nonzero((scores < 0.0) | (scores > 1.0)))
+        if outside:
+            raise ValidationInputError(PROBABILITIES_RANGE.format(count=outside))
 
 
 def _small_group_message(
@@ -699,7 +810,9 @@ def evaluate(
     bands: Mapping[str, float] | Sequence[tuple[str, float]] | None = None,
     reference_group: Mapping[str, str] | str | None = None,
     intersections: bool = True,
-    mapping: MappingMethod = "logistic",
+    mapping: Literal["logistic", "isotonic"] = "logistic",
+    probabilities: bool = False,
+    stratify: bool = False,
     n_boot: int = 1000,
     confidence: float = 0.95,
     seed: int | np.random.Generator = 0,
@@ -737,7 +850,16 @@ def evaluate(
         With two or more attributes, also report the groups of the first two
         crossed (e.g. ethnicity × sex).
     mapping : {"logistic", "isotonic"}
-        How scores are mapped to an outcome rate for Brier score and calibration.
+        How scores are mapped to an outcome rate for Brier score and
+        calibration, when they are not probabilities.
+    probabilities : bool
+        The scores are probabilities (another tool's): check their
+        calibration as given (reliability diagram, calibration in the large,
+        calibration intercept and slope, Brier score, ECE) instead of
+        fitting a mapping.
+    stratify : bool
+        Resample young people with and without the outcome separately, so
+        every bootstrap replicate keeps the cohort's number of outcomes.
     n_boot : int
         Bootstrap replicates (0 for no intervals).
     confidence : float
@@ -775,7 +897,8 @@ def evaluate(
         band_items=check_bands(bands),
         reference_group=reference_group,
         intersections=intersections,
-        mapping=mapping,
+        mapping="given" if probabilities else mapping,
+        stratify=bool(stratify),
         n_boot=check_n_boot(n_boot),
         confidence=check_confidence(confidence),
         seed=seed,
@@ -785,8 +908,9 @@ def evaluate(
     rng = make_rng(seed)
     if mapping not in ("logistic", "isotonic"):
         raise ValidationInputError(MAPPING_METHOD.format(value=mapping))
+    _check_probabilities(scores_array, probabilities)
     tab = tabulate(scores_array, outcomes_array, labelled, intersections=intersections)
-    _check_isotonic(mapping, tab.values.shape[0])
+    _check_isotonic(options.mapping, tab.values.shape[0])
     # Counts of shape (1, n_slices, n_values); slice 0 is everyone.
     negatives, positives = slice_tables(tab, tab.counts[None])
     cut = _choose_cut(tab, negatives[0, 0], positives[0, 0], options)
@@ -806,6 +930,7 @@ def evaluate(
         overall={name: estimates.figure(name, 0) for name in OVERALL_METRICS},
         thresholds=_threshold_table(plan, estimates),
         calibration=_calibration_table(plan, negatives[0, 0], positives[0, 0], estimates, options),
+        decision_curve=_decision_curve(estimates),
         fairness=fairness.by_attribute,
         settings=options.settings(distinct_scores=tab.values.shape[0]),
         warnings=tuple(fairness.messages),

@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from .._errors import ValidationInputError
 from ._figure import Figure, percentile_interval
+from ._frames import FIGURE_COLUMNS, figure_rows, frame
 
 __all__ = [
     "GROUP_METRICS",
@@ -110,32 +111,74 @@ class GroupFairness:
         keep = [i for i, g in enumerate(self.labels) if include_small or g not in self.too_small]
         return np.asarray(keep, dtype=np.intp)
 
-    def _compare(
-        self, name: str, method: Comparison, include_small: bool, *, ratio: bool
-    ) -> Figure:
+    def groups_compared(
+        self,
+        name: str,
+        *,
+        method: Comparison = "between_groups",
+        include_small: bool = True,
+        ratio: bool = False,
+    ) -> tuple[str, str]:
+        """Return the two groups that :meth:`difference` (or :meth:`ratio`) compares.
+
+        Parameters
+        ----------
+        name : str
+            A metric in ``GROUP_METRICS``.
+        method : {"between_groups", "to_reference"}
+            As for :meth:`difference`.
+        include_small : bool
+            Whether groups in ``too_small`` take part.
+        ratio : bool
+            For ``to_reference``: the group whose ratio to the reference is
+            furthest from 1 (as :meth:`ratio` compares), instead of the group
+            furthest from it in difference.
+
+        Returns
+        -------
+        tuple of str
+            For ``between_groups``, the groups with the highest and the lowest
+            value of the metric in the data; for ``to_reference``, the group
+            furthest from the reference group, then the reference group.
+        """
         self._check(name)
         if method not in ("between_groups", "to_reference"):
             raise ValidationInputError(
                 f"method must be 'between_groups' or 'to_reference'; got {method!r}"
             )
-        cols = self._columns(include_small)
+        labels = [self.labels[i] for i in self._columns(include_small)]
+        values = np.array([self.by_group[label][name].value for label in labels])
+        if not np.any(np.isfinite(values)):
+            return labels[0], labels[0]
+        if method == "between_groups":
+            return labels[int(np.nanargmax(values))], labels[int(np.nanargmin(values))]
+        reference = self.by_group[self.reference][name].value
+        with np.errstate(all="ignore"):
+            distance = np.abs(np.log(values / reference)) if ratio else np.abs(values - reference)
+        distance = np.where(np.isfinite(distance), distance, np.nan)
+        if not np.any(np.isfinite(distance)):
+            return self.reference, self.reference
+        return labels[int(np.nanargmax(distance))], self.reference
+
+    def _compare(
+        self, name: str, method: Comparison, include_small: bool, *, ratio: bool
+    ) -> Figure:
+        first, second = self.groups_compared(
+            name, method=method, include_small=include_small, ratio=ratio
+        )
+        columns = [self.labels.index(first), self.labels.index(second)]
         values = np.array([[self.by_group[g][name].value for g in self.labels]])
         stacked = np.concatenate([values, self._draws.get(name, np.empty((0, len(self.labels))))])
-        chosen = stacked[:, cols]
+        pair = stacked[:, columns]
         with np.errstate(all="ignore"):
-            if method == "between_groups":
-                high = np.nanmax(np.where(np.isnan(chosen), -np.inf, chosen), axis=1)
-                low = np.nanmin(np.where(np.isnan(chosen), np.inf, chosen), axis=1)
-                out = low / high if ratio else high - low
+            if ratio:
+                out = pair[:, 1] / pair[:, 0]
+                if method == "to_reference":
+                    out = np.where(out > 1, 1 / out, out)
             else:
-                ref = stacked[:, [self.labels.index(self.reference)]]
-                if ratio:
-                    r = chosen / ref
-                    r = np.where(r > 1, 1 / r, r)
-                    out = np.nanmin(np.where(np.isnan(r), np.inf, r), axis=1)
-                else:
-                    d = np.abs(chosen - ref)
-                    out = np.nanmax(np.where(np.isnan(d), -np.inf, d), axis=1)
+                out = pair[:, 0] - pair[:, 1]
+                if method == "to_reference":
+                    out = np.abs(out)
         out = np.where(np.isfinite(out), out, np.nan)
         low_b, high_b = percentile_interval(out[1:, None], confidence=self.confidence)
         return Figure(float(out[0]), float(low_b[0]), float(high_b[0]))
@@ -144,6 +187,11 @@ class GroupFairness:
         self, name: str, *, method: Comparison = "between_groups", include_small: bool = True
     ) -> Figure:
         """Largest difference in a metric between groups, with its bootstrap interval.
+
+        The interval is that of the difference between the two groups
+        :meth:`groups_compared` names, resampled together. (The largest
+        difference over all groups, recomputed in every replicate, is biased
+        upwards and gives intervals that exclude 0 when groups do not differ.)
 
         Parameters
         ----------
@@ -167,6 +215,9 @@ class GroupFairness:
     ) -> Figure:
         """Smallest ratio of a metric between groups (1 = equal), with its bootstrap interval.
 
+        As for :meth:`difference`, the interval is that of the ratio between
+        the two groups :meth:`groups_compared` names.
+
         Parameters
         ----------
         name : str
@@ -183,6 +234,33 @@ class GroupFairness:
         Figure
         """
         return self._compare(name, method, include_small, ratio=True)
+
+    def to_frame(self) -> Any:
+        """Return the figures by group as a tidy pandas DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per group and figure, with columns ``attribute``,
+            ``group``, ``too_small``, ``figure``, ``value``, ``low``, ``high``.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install "efh_screen[research]"``).
+        """
+        rows = [
+            row
+            for label in self.labels
+            for row in figure_rows(
+                self.by_group[label],
+                attribute=self.attribute,
+                group=label,
+                too_small=label in self.too_small,
+            )
+        ]
+        columns = ("attribute", "group", "too_small", "figure", *FIGURE_COLUMNS)
+        return frame(rows, columns, what="GroupFairness.to_frame()")
 
     def to_dict(self) -> dict[str, Any]:
         """Return stable-keyed JSON-ready data."""

@@ -123,11 +123,40 @@ def rates_at_cuts(negatives: _F, positives: _F, cuts: npt.NDArray[np.intp]) -> d
     }
 
 
+def _log_likelihood(a: _F, b: _F, x: _F, negatives: _F, positives: _F, ridge: _F) -> _F:
+    """Penalised binomial log-likelihood of ``a + b * x``, per leading index."""
+    eta = a[..., None] + b[..., None] * x
+    # log p = -log(1 + exp(-eta)) and log(1 - p) = -log(1 + exp(eta)), computed stably.
+    value = -(positives * np.logaddexp(0.0, -eta) + negatives * np.logaddexp(0.0, eta))
+    return np.asarray(value.sum(axis=-1) - 0.5 * ridge * b * b, dtype=np.float64)
+
+
+def _newton_step(a: _F, b: _F, x: _F, negatives: _F, positives: _F, ridge: _F) -> tuple[_F, _F, _F]:
+    """Newton direction for ``(a, b)`` and the size of the gradient."""
+    total = negatives + positives
+    p = 0.5 * (1.0 + np.tanh(0.5 * (a[..., None] + b[..., None] * x)))
+    residual = positives - total * p
+    w = total * p * (1.0 - p)
+    g_a = residual.sum(axis=-1)
+    g_b = (residual * x).sum(axis=-1) - ridge * b
+    h_aa = w.sum(axis=-1) + ridge
+    h_ab = (w * x).sum(axis=-1)
+    h_bb = (w * x * x).sum(axis=-1) + ridge
+    det = h_aa * h_bb - h_ab * h_ab
+    step_a = np.nan_to_num(_divide(h_bb * g_a - h_ab * g_b, det))
+    step_b = np.nan_to_num(_divide(h_aa * g_b - h_ab * g_a, det))
+    return step_a, step_b, np.maximum(np.abs(g_a), np.abs(g_b))
+
+
 def logistic_probabilities(values: _F, negatives: _F, positives: _F) -> tuple[_F, _F, _F]:
     """Fit ``P(outcome) = 1 / (1 + exp(-(a + b * score)))`` by maximum likelihood.
 
-    Newton's method on the counts, vectorised over leading axes, with a very
-    small ridge so that perfectly separated data still give finite values.
+    Newton's method on the counts with step halving (every step increases
+    the likelihood, so it converges from any start, also for continuous
+    scores with thousands of distinct values), vectorised over leading axes.
+    A vanishingly small ridge on the slope (1e-9 per record, on standardised
+    scores) keeps perfectly separated data finite; otherwise the result
+    equals unpenalised ``sklearn.linear_model.LogisticRegression``.
 
     Returns
     -------
@@ -136,35 +165,36 @@ def logistic_probabilities(values: _F, negatives: _F, positives: _F) -> tuple[_F
         On the original score scale.
     """
     total = negatives + positives
-    weight = total.sum(axis=-1, keepdims=True)
-    centre = float(np.average(values, weights=np.maximum(total.reshape(-1, values.size).sum(0), 0)))
-    spread = float(values.std()) or 1.0
+    weight = np.maximum(total.sum(axis=-1), 1.0)
+    pooled = np.maximum(total.reshape(-1, values.size).sum(0), 0)
+    if pooled.sum() <= 0:
+        pooled = np.ones_like(values)
+    centre = float(np.average(values, weights=pooled))
+    spread = float(np.sqrt(np.average((values - centre) ** 2, weights=pooled))) or 1.0
     x = (values - centre) / spread
-    prevalence = np.clip(positives.sum(axis=-1) / np.maximum(weight[..., 0], 1.0), 1e-6, 1 - 1e-6)
+    prevalence = np.clip(positives.sum(axis=-1) / weight, 1e-6, 1 - 1e-6)
     a = np.log(prevalence / (1 - prevalence))
     b = np.zeros_like(a)
-    ridge = 1e-6 * np.maximum(weight[..., 0], 1.0)
-    for _ in range(30):
-        eta = a[..., None] + b[..., None] * x
-        p = 1.0 / (1.0 + np.exp(-eta))
-        residual = positives - total * p
-        w = total * p * (1.0 - p)
-        g_a = residual.sum(axis=-1)
-        g_b = (residual * x).sum(axis=-1) - ridge * b
-        h_aa = w.sum(axis=-1) + ridge
-        h_ab = (w * x).sum(axis=-1)
-        h_bb = (w * x * x).sum(axis=-1) + ridge
-        det = h_aa * h_bb - h_ab * h_ab
-        step_a = _divide(h_bb * g_a - h_ab * g_b, det)
-        step_b = _divide(h_aa * g_b - h_ab * g_a, det)
-        step_a = np.clip(np.nan_to_num(step_a), -5.0, 5.0)
-        step_b = np.clip(np.nan_to_num(step_b), -5.0, 5.0)
-        a = a + step_a
-        b = b + step_b
-        if (
-            float(np.max(np.abs(step_a), initial=0.0)) < 1e-10
-            and float(np.max(np.abs(step_b), initial=0.0)) < 1e-10
-        ):
+    ridge = 1e-9 * weight
+    current = _log_likelihood(a, b, x, negatives, positives, ridge)
+    for _ in range(100):
+        step_a, step_b, gradient = _newton_step(a, b, x, negatives, positives, ridge)
+        if float(np.max(gradient / weight, initial=0.0)) < 1e-13:
+            break
+        size = np.ones_like(a)
+        for _ in range(40):  # halve each step until the likelihood does not fall
+            trial = _log_likelihood(
+                a + size * step_a, b + size * step_b, x, negatives, positives, ridge
+            )
+            worse = ~(trial >= current - 1e-12 * np.abs(current))
+            if not np.any(worse):
+                break
+            size = np.where(worse, size / 2.0, size)
+        a = a + size * step_a
+        b = b + size * step_b
+        current = _log_likelihood(a, b, x, negatives, positives, ridge)
+        moved = np.maximum(np.abs(size * step_a), np.abs(size * step_b))
+        if float(np.max(moved, initial=0.0)) < 1e-12:
             break
     probabilities = 1.0 / (1.0 + np.exp(-(a[..., None] + b[..., None] * x)))
     slope = b / spread

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from ._calibration import CalibrationRow
 from ._evaluation import Evaluation
 from ._fairness import GroupFairness
 from ._figure import Figure
@@ -53,9 +55,9 @@ _COUNTS = frozenset({"n", "outcomes"})
 
 
 def _overall_cell(name: str, value: float) -> str:
-    """Format counts as whole numbers and everything else to three decimals."""
-    if name in _COUNTS and not math.isnan(value):
-        return f"{value:.0f}"
+    """Format counts as whole numbers (no interval) and everything else to three decimals."""
+    if name in _COUNTS:
+        return "" if math.isnan(value) else f"{value:.0f}"
     return _decimal(value, 3)
 
 
@@ -101,38 +103,75 @@ def _roc(evaluation: Evaluation) -> tuple[str, str]:
     return chart.render(), reading
 
 
-def _calibration(evaluation: Evaluation) -> tuple[str, str]:
-    rows = evaluation.calibration.by_value
-    xs = [r.mean_score for r in rows]
+#: Most points drawn for the fitted logistic curve.
+_CURVE_POINTS = 300
+
+
+def _score_axis(rows: Sequence[CalibrationRow]) -> tuple[float, float]:
+    """Range of the scores seen, padded a little (half a point for whole-point scores)."""
     x_low, x_high = min(r.lowest for r in rows), max(r.highest for r in rows)
-    pad = max((x_high - x_low) * 0.03, 0.5)
-    top = max([r.wilson_high for r in rows if not math.isnan(r.wilson_high)] + [0.05])
+    span = x_high - x_low
+    whole = all(float(r.lowest).is_integer() and float(r.highest).is_integer() for r in rows)
+    pad = max(span * 0.03, 0.5) if whole else (span * 0.03 or 0.01)
+    return x_low - pad, x_high + pad
+
+
+def _calibration(evaluation: Evaluation) -> tuple[str, str]:
+    calibration = evaluation.calibration
+    if calibration.method == "given":
+        return _reliability(evaluation)
+    rows = [r for r in calibration.by_value if r.n > 0]
+    x_range = _score_axis(rows)
+    curve = [
+        (value, probability)
+        for value, probability in zip(
+            calibration.values.tolist(), calibration.probabilities.tolist(), strict=True
+        )
+        if math.isfinite(probability)
+    ]
+    if len(curve) > _CURVE_POINTS and calibration.method == "logistic":
+        # A smooth curve over thousands of distinct scores: a few hundred points draw it.
+        picks = sorted(
+            {round(i * (len(curve) - 1) / (_CURVE_POINTS - 1)) for i in range(_CURVE_POINTS)}
+        )
+        curve = [curve[i] for i in picks]
+    top = max(
+        [r.wilson_high for r in rows if math.isfinite(r.wilson_high)]
+        + [probability for _, probability in curve]
+        + [0.05]
+    )
     chart = Chart(
         title="Outcome rate by screening score",
         description="Observed outcome rate per score value with Wilson intervals, and the fitted "
         "score to outcome-rate mapping.",
-        x_range=(x_low - pad, x_high + pad),
+        x_range=x_range,
         y_range=(0, min(1.0, top * 1.05)),
         x_label="screening score",
         y_label="share who had the outcome",
     )
     chart.dots(
-        xs,
+        [r.mean_score for r in rows],
         [r.observed_rate for r in rows],
         lows=[r.wilson_low for r in rows],
         highs=[r.wilson_high for r in rows],
         colour=PALETTE[0],
         label="observed (Wilson interval)",
     )
-    calibration = evaluation.calibration
     chart.line(
-        calibration.values.tolist(),
-        calibration.probabilities.tolist(),
+        [value for value, _ in curve],
+        [probability for _, probability in curve],
         colour=PALETTE[1],
         label=f"fitted ({calibration.method})",
         step=calibration.method == "isotonic",
     )
-    chart.vertical(evaluation.threshold, label=f"cut {evaluation.threshold:g}")
+    if x_range[0] <= evaluation.threshold <= x_range[1]:
+        chart.vertical(evaluation.threshold, label=f"cut {evaluation.threshold:g}")
+    return chart.render(), _calibration_reading(evaluation, rows)
+
+
+def _calibration_reading(evaluation: Evaluation, rows: Sequence[CalibrationRow]) -> str:
+    """Return the reading of the outcome rate by score and the fitted mapping."""
+    calibration = evaluation.calibration
     busiest = max(rows, key=lambda r: r.n)
     highest = max(rows, key=lambda r: r.highest)
     reading = (
@@ -145,7 +184,9 @@ def _calibration(evaluation: Evaluation) -> tuple[str, str]:
         f"Brier score is {_interval(calibration.brier, digits=3)} and its expected calibration "
         f"error is {_interval(calibration.ece, digits=3)} (0 would mean the line passes through "
         "every observed rate). The mapping is fitted to these same young people, so it "
-        "flatters itself."
+        "flatters itself, and observed to expected is 1 by construction: this shows how the "
+        "outcome rate rose with the score, not whether a probability is right. To check "
+        "probabilities another tool gives, validate them as given (probabilities=True)."
     )
     if calibration.by_band:
         parts = [
@@ -154,7 +195,142 @@ def _calibration(evaluation: Evaluation) -> tuple[str, str]:
             for r in calibration.by_band
         ]
         reading += " By band: " + "; ".join(parts) + "."
+    return reading
+
+
+def _reliability(evaluation: Evaluation) -> tuple[str, str]:
+    """Reliability diagram of probabilities as given: observed against predicted per bin."""
+    calibration = evaluation.calibration
+    rows = [r for r in calibration.by_value if r.n > 0]
+    top = max(
+        [r.wilson_high for r in rows if math.isfinite(r.wilson_high)]
+        + [r.mean_score for r in rows]
+        + [0.05]
+    )
+    edge = min(1.0, top * 1.05)
+    chart = Chart(
+        title="Reliability diagram",
+        description="Observed outcome rate against mean given probability in each tenth of the "
+        "probability scale, with Wilson intervals; the diagonal is perfect calibration.",
+        x_range=(0, edge),
+        y_range=(0, edge),
+        x_label="mean given probability in the bin",
+        y_label="share who had the outcome",
+    )
+    chart.line([0, edge], [0, edge], colour="#999", dashed=True, label="perfectly calibrated")
+    chart.dots(
+        [r.mean_score for r in rows],
+        [r.observed_rate for r in rows],
+        lows=[r.wilson_low for r in rows],
+        highs=[r.wilson_high for r in rows],
+        colour=PALETTE[0],
+        label="observed (Wilson interval)",
+    )
+    figures = calibration.figures
+    reading = (
+        "The probabilities are checked as given; nothing is fitted. Each dot is one tenth of "
+        "the probability scale: the mean probability given there against the share who went "
+        "on to have the outcome. Dots on the diagonal are calibrated. Calibration in the large "
+        f"(observed rate less mean probability) is {_interval(figures['in_the_large'], digits=3)}"
+        f"; observed to expected is {_interval(evaluation.overall['observed_to_expected'])}. "
+        f"Calibration slope {_interval(figures['slope'])} and intercept "
+        f"{_interval(figures['intercept'])} (the outcome regressed on the log-odds given; slope "
+        "1 and intercept 0 when calibrated, a slope below 1 means the probabilities are too "
+        f"extreme). Brier score {_interval(calibration.brier, digits=3)}; expected calibration "
+        f"error over these bins {_interval(calibration.ece, digits=3)}."
+    )
     return chart.render(), reading
+
+
+def _precision_recall(evaluation: Evaluation) -> tuple[str, str]:
+    """Precision (PPV) against sensitivity at every cut."""
+    table = evaluation.thresholds
+    pairs = [
+        (recall, precision)
+        for recall, precision in zip(
+            table.value["sensitivity"].tolist(), table.value["ppv"].tolist(), strict=True
+        )
+        if math.isfinite(recall) and math.isfinite(precision)
+    ]
+    chart = Chart(
+        title="Precision-recall curve",
+        description="PPV (precision) against sensitivity (recall) at every cut of the score.",
+        x_range=(0, 1),
+        y_range=(0, 1),
+        x_label="sensitivity (recall)",
+        y_label="PPV (precision)",
+    )
+    prevalence = evaluation.overall["prevalence"].value
+    chart.horizontal(prevalence, label="flagging at random")
+    chart.line([p[0] for p in pairs], [p[1] for p in pairs], colour=PALETTE[0], label="score")
+    overall = evaluation.overall
+    chart.dots(
+        [overall["sensitivity"].value],
+        [overall["ppv"].value],
+        colour=PALETTE[1],
+        label=f"cut at {evaluation.threshold:g}",
+    )
+    reading = (
+        "Each point of the curve is one cut: how many of the young people who went on to have "
+        "the outcome were flagged (sensitivity), against how many of those flagged went on to "
+        "have it (PPV). When the outcome is rare this curve shows the cost in reviews more "
+        "plainly than the ROC curve. Average precision (the area under it) is "
+        f"{_interval(overall['average_precision'])}; flagging at random gives "
+        f"{_percent(prevalence)}."
+    )
+    return chart.render(), reading
+
+
+def _decision(evaluation: Evaluation) -> tuple[str, str]:
+    """Net benefit of flagging by the score, of reviewing everyone and of reviewing nobody."""
+    curve = evaluation.decision_curve
+    prevalence = evaluation.overall["prevalence"].value
+    thresholds = curve.thresholds.tolist()
+    finite = [v for v in [*curve.value.tolist(), *curve.low.tolist()] if math.isfinite(v)]
+    highs = [v for v in [*curve.value.tolist(), *curve.high.tolist()] if math.isfinite(v)]
+    y_top = max([*highs, prevalence, 0.01]) * 1.1
+    y_low = min([*finite, 0.0]) - 0.1 * y_top
+    chart = Chart(
+        title="Decision curve (net benefit)",
+        description="Net benefit of flagging by the score at each threshold outcome rate, "
+        "against reviewing everyone and reviewing nobody.",
+        x_range=(0, thresholds[-1]),
+        y_range=(y_low, y_top),
+        x_label="threshold outcome rate (flag when at least this)",
+        y_label="net benefit (cases found per young person)",
+    )
+    chart.horizontal(0.0, label="review nobody")
+    everyone_x, everyone_y = _above(thresholds, curve.review_everyone.tolist(), prevalence, y_low)
+    chart.line(everyone_x, everyone_y, colour="#999", dashed=True, label="review everyone")
+    chart.band(thresholds, curve.low.tolist(), curve.high.tolist(), colour=PALETTE[0])
+    chart.line(thresholds, curve.value.tolist(), colour=PALETTE[0], label="flag by the score")
+    reading = (
+        "A threshold outcome rate t says how many unnecessary reviews one young person found "
+        "is worth: (1 - t) / t, e.g. 9 at 10%. Net benefit is the cases found per young person "
+        "less the unnecessary reviews weighted by t / (1 - t). Where the score's curve lies "
+        "above both reviewing everyone and reviewing nobody (0), flagging by the score is "
+        "worth its reviews at that exchange rate. Outcome rates are the "
+        + (
+            "probabilities as given"
+            if evaluation.calibration.method == "given"
+            else "fitted mapping"
+        )
+        + "."
+    )
+    return chart.render(), reading
+
+
+def _above(
+    thresholds: Sequence[float], everyone: Sequence[float], prevalence: float, floor: float
+) -> tuple[list[float], list[float]]:
+    """Return the review-everyone line down to where it crosses the chart's floor."""
+    xs = [t for t, v in zip(thresholds, everyone, strict=True) if v >= floor]
+    ys = [v for v in everyone if v >= floor]
+    if len(xs) < len(thresholds) and prevalence < 1.0:
+        odds = (prevalence - floor) / (1.0 - prevalence)
+        xs.append(odds / (1.0 + odds))
+        ys.append(floor)
+    return [0.0, *xs], [prevalence, *ys]
 
 
 def _cut_table(evaluation: Evaluation) -> str:
@@ -289,7 +465,10 @@ def _fairness_reading(group_fairness: GroupFairness) -> str:
         f"{escape(label)} {_percent(group_fairness.by_group[label]['prevalence'].value)}"
         for label in labels
     )
-    largest_gap = group_fairness.difference("sensitivity")
+    # Compare the groups large enough to say anything about, when there are two.
+    include_small = len(group_fairness.labels) - len(group_fairness.too_small) < 2
+    largest_gap = group_fairness.difference("sensitivity", include_small=include_small)
+    highest, lowest = group_fairness.groups_compared("sensitivity", include_small=include_small)
     return (
         f"Relative rate index (RRI) of flagging against the reference group "
         f"{escape(group_fairness.reference)}: " + ("; ".join(sentences) or "only one group") + ". "
@@ -297,8 +476,9 @@ def _fairness_reading(group_fairness: GroupFairness) -> str:
         "difference this cohort can detect. Differences in flag rate may partly reflect "
         f"differences in how often the outcome was recorded (outcome rate: {prevalence}); "
         "sensitivity and false positive rate compare young people with the same outcome, "
-        f"so a gap in them is a gap in treatment. The largest gap in sensitivity between "
-        f"groups is {_interval(largest_gap, percent=True)}."
+        "so a gap in them is a gap in treatment. The largest gap in sensitivity is between "
+        f"{escape(highest)} and {escape(lowest)}: {_interval(largest_gap, percent=True)}; the "
+        "interval is that of the difference between these two groups, resampled together."
     )
 
 
@@ -370,8 +550,10 @@ def _sections(evaluation: Evaluation) -> list[str]:
     sections: list[str] = []
     for heading, (svg, reading) in (
         ("Discrimination", _roc(evaluation)),
+        ("Precision and recall", _precision_recall(evaluation)),
         ("Calibration", _calibration(evaluation)),
         ("Thresholds", _tradeoff(evaluation)),
+        ("Net benefit", _decision(evaluation)),
     ):
         extra = _cut_table(evaluation) if heading == "Thresholds" else ""
         sections.append(

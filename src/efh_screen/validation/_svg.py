@@ -176,7 +176,9 @@ class Chart:
             self.legend.append((label, colour))
 
     def vertical(self, at: float, *, label: str) -> None:
-        """Draw a labelled vertical reference line."""
+        """Draw a labelled vertical reference line (nothing when ``at`` is off the x axis)."""
+        if not self.x_range[0] <= at <= self.x_range[1]:
+            return
         px = self.x(at)
         self.parts.append(
             f'<line x1="{_fmt(px)}" x2="{_fmt(px)}" y1="{self.top}" '

@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 from .._errors import ValidationInputError
 from ._figure import Figure, plain
+from ._frames import FIGURE_COLUMNS, frame
 from ._metrics import RATE_NAMES
 
 __all__ = [
@@ -171,6 +172,38 @@ class ThresholdTable:
                 row[name] = self.figure(name, i).to_dict()
             out.append(row)
         return out
+
+    def to_frame(self) -> Any:
+        """Return the figures at every cut as a tidy pandas DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per cut and figure, with columns ``threshold``, ``tp``,
+            ``fp``, ``tn``, ``fn``, ``figure``, ``value``, ``low``, ``high``
+            (flagged for review when score >= threshold). The precision-recall
+            curve is the rows of ``ppv`` against those of ``sensitivity``.
+
+        Raises
+        ------
+        ImportError
+            If pandas is not installed (``pip install "efh_screen[research]"``).
+        """
+        counts = ("tp", "fp", "tn", "fn")
+        rows = [
+            {
+                "threshold": float(cut),
+                **{name: int(self.counts[name][i]) for name in counts if name in self.counts},
+                "figure": name,
+                "value": float(self.value[name][i]),
+                "low": float(self.low[name][i]),
+                "high": float(self.high[name][i]),
+            }
+            for i, cut in enumerate(self.cuts.tolist())
+            for name in RATE_NAMES
+        ]
+        columns = ("threshold", *counts, "figure", *FIGURE_COLUMNS)
+        return frame(rows, columns, what="ThresholdTable.to_frame()")
 
     def to_dict(self) -> dict[str, Any]:
         """Return stable-keyed JSON-ready data."""
