@@ -29,6 +29,7 @@ import stat
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -467,6 +468,31 @@ def test_weights_and_mapping_files_over_one_megabyte_are_refused(
         assert "is larger than 1,000,000 bytes" in run.err
 
 
+CSV_LINE_UNBOUNDED = (
+    "read_csv reads each physical line whole (readline without a limit): a 20 MB line is "
+    "held in memory, where a JSONL line over 1,000,000 bytes is rejected unread"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=CSV_LINE_UNBOUNDED)
+def test_a_huge_csv_line_is_rejected_without_being_held(tmp_path: Path) -> None:
+    source = tmp_path / "export.csv"
+    with source.open("w", encoding="utf-8") as stream:
+        stream.write("id,date_of_birth\n" + "A" * 20_000_000 + "\nA2,2012-01-01\n")
+    tracemalloc.start()
+    try:
+        with source.open(encoding="utf-8", newline="") as stream:
+            records = list(read_csv(stream))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [(type(r).__name__, r.line) for r in records] == [
+        ("RejectedRecord", 2),
+        ("InputRecord", 3),
+    ]
+    assert peak < 4_000_000
+
+
 @pytest.mark.parametrize("n", [10_000_001, 99999999999999999999])
 def test_synth_refuses_more_than_ten_million_profiles(tmp_path: Path, n: int) -> None:
     out = tmp_path / "cohort.jsonl"
@@ -682,6 +708,45 @@ def test_two_outputs_on_one_path_are_refused(
     assert "errors: is the same file as results; give each output its own file" in run.err
     assert out.read_text(encoding="utf-8") == "kept\n"
     assert leftovers(tmp_path) == []
+
+
+RESEARCH_OUTPUTS_UNCHECKED = (
+    "validate and fit write each output on its own (atomic_output), not through one "
+    "OutputFiles with the cohort as input, so neither clash is refused"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=RESEARCH_OUTPUTS_UNCHECKED)
+@pytest.mark.parametrize("command", ["validate", "fit"])
+def test_research_commands_refuse_an_output_on_the_cohort(
+    small_cohort: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    cohort = tmp_path / "cohort.jsonl"
+    cohort.write_bytes(small_cohort.read_bytes())
+    argv = [command, str(cohort), "--as-of", AS_OF_TEXT]
+    if command == "validate":
+        argv += ["--n-boot", "10", "--json", str(cohort)]
+    else:
+        argv += ["--folds", "2", "--out", str(cohort)]
+    run = run_cli(argv, capsys)
+    assert cohort.read_bytes() == small_cohort.read_bytes()
+    assert run.code == EXIT_UNUSABLE
+
+
+@pytest.mark.xfail(strict=True, reason=RESEARCH_OUTPUTS_UNCHECKED)
+@pytest.mark.parametrize("command", ["validate", "fit"])
+def test_research_commands_refuse_two_outputs_on_one_path(
+    small_cohort: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    report = tmp_path / "report"
+    argv = [command, str(small_cohort), "--as-of", AS_OF_TEXT, "--json", str(report)]
+    if command == "validate":
+        argv += ["--n-boot", "10", "--html", str(report)]
+    else:
+        argv += ["--folds", "2", "--out", str(report)]
+    run = run_cli(argv, capsys)
+    assert run.code == EXIT_UNUSABLE
+    assert not report.exists()
 
 
 @pytest.mark.parametrize("option", ["--out", "--errors", "--review", "--html"])
