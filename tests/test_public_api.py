@@ -75,7 +75,10 @@ EXPECTED = {
         "LatentFactorSpec", "OutcomeModel", "Population", "RecordingBias", "SynthParameters",
         "SyntheticCase", "generate_cases", "generate_cohort", "generate_truth", "write_cohort",
     ],
-    "efh_screen.__main__": ["EXIT_OK", "EXIT_REJECTED", "EXIT_UNUSABLE", "build_parser", "main"],
+    "efh_screen.__main__": [
+        "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_REJECTED", "EXIT_TERMINATED", "EXIT_UNUSABLE",
+        "build_parser", "main",
+    ],
 }  # fmt: skip
 
 

@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ._errors import FieldProblem, InputError, location_to_path
 from ._factors import FACTOR_BY_CIN_CODE, FACTOR_BY_EVENT, FACTORS, Agency, EventType
-from ._files import FORMULA_TRIGGERS, read_bounded, spreadsheet_safe
+from ._files import FORMULA_TRIGGERS, read_bounded, spreadsheet_safe, unix_lines
 from ._profile import Ethnicity, Profile, Sex, Status, problems_from_validation_error
 from ._records import REASON_EMPTY_ROW, InputRecord, RejectedRecord, safe_id
 
@@ -313,11 +313,15 @@ class _Row:
     def date(self, column: str, text: str) -> str | None:
         fmt = self.layout.mapping.date_format
         try:
-            return dt.datetime.strptime(text, fmt).date().isoformat()
+            parsed = dt.datetime.strptime(text, fmt).date()
         except ValueError:
+            parsed = None
+        # Exactly as the format writes it: strptime alone would take 2012-1-1 for %Y-%m-%d.
+        if parsed is None or parsed.strftime(fmt) != text:
             shown = fmt.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
             self.bad(column, f"must be a date written {shown}; check the date")
             return None
+        return parsed.isoformat()
 
     def items(self, text: str) -> list[str]:
         return [t.strip() for t in text.split(self.sep)] if text else []
@@ -520,11 +524,10 @@ class _Row:
                     period[f] = self.date(column, item)
                 elif f == "source":
                     period[f] = self.agency(column, item)
+                elif item.isascii() and item.isdigit():  # not +140, 1_000 or other digits
+                    period[f] = int(item)
                 else:
-                    try:
-                        period[f] = int(item)
-                    except ValueError:
-                        self.bad(column, "items must be whole numbers of sessions")
+                    self.bad(column, "items must be whole numbers of sessions, in digits 0-9")
             periods.append(period)
         self.origin["attendance"] = self.col("attendance_possible_sessions")
         return periods
@@ -601,8 +604,25 @@ REASON_RUNAWAY_QUOTE = (
 )
 
 
+MAX_LINE_CHARACTERS = 1_000_000
+"""Longest physical line read (characters); a longer line is rejected without being held."""
+
+REASON_LINE_TOO_LONG = (
+    "is longer than {limit:,} characters, so it was not read; a row is far shorter — check "
+    "the file is a CSV export"
+)
+
+
 class _RowTooLongError(Exception):
     """A row asked for more physical lines than a quoted cell may span."""
+
+
+class _LineTooLongError(Exception):
+    """A physical line ran past :data:`MAX_LINE_CHARACTERS`; it was skipped, not held."""
+
+
+_TOO_LONG = "\x00line too long\x00"
+"""Stands for a skipped over-long line, so it can be put back and rejected in its turn."""
 
 
 class _PhysicalLines:
@@ -627,13 +647,24 @@ class _PhysicalLines:
     def __next__(self) -> str:
         if len(self.row) >= self._max_lines:
             raise _RowTooLongError
-        line = self._pending.popleft() if self._pending else self._stream.readline()
+        line = self._pending.popleft() if self._pending else self._read_line()
         if not line:
             self.ended_inside_row = bool(self.row)
             raise StopIteration
         self.row.append(line)
         self.consumed += 1
+        if line is _TOO_LONG:
+            raise _LineTooLongError
         return line
+
+    def _read_line(self) -> str:
+        """Read one physical line, or skip an over-long one in pieces and stand in for it."""
+        line = self._stream.readline(MAX_LINE_CHARACTERS + 1)
+        if len(line) <= MAX_LINE_CHARACTERS or line.endswith(("\n", "\r")):
+            return line
+        while line and not line.endswith(("\n", "\r")):
+            line = self._stream.readline(65_536)
+        return _TOO_LONG
 
     def start_row(self) -> int:
         """Begin a row; return the physical line number it starts on."""
@@ -663,7 +694,7 @@ def _read_rows(
             cells = next(reader)
         except StopIteration:
             return
-        except (csv.Error, _RowTooLongError) as exc:
+        except (csv.Error, _RowTooLongError, _LineTooLongError) as exc:
             too_long = isinstance(exc, _RowTooLongError)
             yield _rejected_row(first_line, lines.row, layout, max_lines, too_long=too_long)
             lines.resume_after_first_line()
@@ -685,7 +716,7 @@ def _header(lines: _PhysicalLines) -> list[str]:
         raise InputError(
             [FieldProblem("(header)", "the file is empty; add a header row")]
         ) from None
-    except (csv.Error, _RowTooLongError):
+    except (csv.Error, _RowTooLongError, _LineTooLongError):
         raise InputError([FieldProblem("(header)", "the header row is not valid CSV")]) from None
 
 
@@ -693,6 +724,9 @@ def _rejected_row(
     line: int, row: list[str], layout: _Layout, max_lines: int, *, too_long: bool
 ) -> RejectedRecord:
     """Reject the row starting at ``line``, with the id of its first line where readable."""
+    if row and row[0] is _TOO_LONG:
+        reason = REASON_LINE_TOO_LONG.format(limit=MAX_LINE_CHARACTERS)
+        return RejectedRecord(line, None, (FieldProblem("(row)", reason),))
     rid = None
     with contextlib.suppress(csv.Error, StopIteration):
         first_cells = next(csv.reader([row[0].rstrip("\r\n")])) if row else []
@@ -782,7 +816,7 @@ def write_csv(profiles: Iterable[Profile], stream: IO[str]) -> int:
     them); everything else reads back to an equal profile with :func:`read_csv`,
     except that event order is grouped by type.
     """
-    writer = csv.DictWriter(stream, fieldnames=FLAT_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(unix_lines(stream), fieldnames=FLAT_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     n = 0
     for profile in profiles:

@@ -18,17 +18,20 @@ The rules (``docs/batch.md``, "Output files"):
 * a target that is not a regular file (a device such as ``/dev/null``, a FIFO, a terminal)
   is written directly, never renamed over; a symbolic link is followed, so the file it
   points to is replaced and the link stays;
-* temporary files are named ``.<target>.<pid>.<random>.efh-tmp``; one left behind by a run
-  that was killed (its process no longer exists) is removed by the next run that writes the
-  same target. The command line turns SIGTERM into an orderly exit, so its temporary files
-  are removed too.
+* temporary files are named ``.<target>.<host>.<pid>.<random>.efh-tmp`` (``<host>`` is a
+  short hash of the machine's name); one left behind by a run on this machine that was killed
+  (its process no longer exists) is removed by the next run that writes the same target. A
+  temporary file from another machine (a shared network folder) is never removed. The
+  command line turns SIGTERM into an orderly exit, so its temporary files are removed too.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
+import socket
 import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -45,6 +48,7 @@ __all__ = [
     "atomic_output",
     "read_bounded",
     "spreadsheet_safe",
+    "unix_lines",
 ]
 
 TEMPORARY_SUFFIX = ".efh-tmp"
@@ -89,6 +93,29 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """Leading characters a spreadsheet would read as the start of a formula (OWASP)."""
 
 
+class _UnixLines:
+    """A text stream that ends each row a csv writer writes with a line feed alone."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if text.endswith("\r\n"):
+            text = text[:-2] + "\n"
+        return self._stream.write(text)
+
+
+def unix_lines(stream: IO[str]) -> Any:
+    r"""Wrap ``stream`` for a :func:`csv.writer` whose ``lineterminator`` is ``"\r\n"``.
+
+    With ``"\r\n"`` as its line terminator the writer quotes every cell holding a carriage
+    return or a line feed (with ``"\n"`` alone it would write a bare carriage return
+    unquoted and break the row); the wrapper then ends each row with ``"\n"``. A csv
+    writer writes one whole row per call, which is what makes this safe.
+    """
+    return _UnixLines(stream)
+
+
 def spreadsheet_safe(value: object) -> str:
     """Return a CSV cell a spreadsheet will show as text, never run as a formula.
 
@@ -118,12 +145,17 @@ def _process_is_running(pid: int) -> bool:
     return True
 
 
+_HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
 def _sweep_stale(target: Path) -> None:
-    """Remove temporary files for ``target`` left by runs of this tool that were killed."""
+    """Remove temporary files for ``target`` left by killed runs of this tool on this machine."""
     with contextlib.suppress(OSError):
         for candidate in target.parent.glob(f".{target.name}.*{TEMPORARY_SUFFIX}"):
             parts = candidate.name[len(target.name) + 2 : -len(TEMPORARY_SUFFIX)].split(".")
-            if len(parts) == 2 and parts[0].isdigit() and not _process_is_running(int(parts[0])):
+            if len(parts) != 3 or parts[0] != _HOST or not parts[1].isdigit():
+                continue
+            if not _process_is_running(int(parts[1])):
                 with contextlib.suppress(OSError):
                     candidate.unlink()
 
@@ -131,7 +163,7 @@ def _sweep_stale(target: Path) -> None:
 def _create_temporary(target: Path, mode: int | None) -> tuple[int, Path]:
     """Create a new temporary file next to ``target``; return its descriptor and path."""
     for _ in range(100):
-        name = f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}"
+        name = f".{target.name}.{_HOST}.{os.getpid()}.{secrets.token_hex(4)}{TEMPORARY_SUFFIX}"
         temporary = target.with_name(name)
         try:
             # 0o666 and the kernel applies the umask; an existing target's mode is kept.

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from ._files import spreadsheet_safe
+from ._files import spreadsheet_safe, unix_lines
 from ._records import RejectedRecord
 from ._weights import WeightsStamp
 
@@ -174,7 +174,7 @@ def write_review_csv(entries: Iterable[ReviewEntry], stream: IO[str]) -> int:
     reasons, main_missing, line``. ``flag`` is ``flagged`` or ``could be flagged``.
     Entries are written in the order given (:func:`screen_file` sorts them).
     """
-    writer = csv.writer(stream, lineterminator="\n")
+    writer = csv.writer(unix_lines(stream), lineterminator="\r\n")
     writer.writerow(REVIEW_CSV_COLUMNS)
     written = 0
     for written, entry in enumerate(entries, start=1):

@@ -285,11 +285,14 @@ class Weights(BaseModel):
             raise WeightsError(exc.problems) from None
         return cls.from_json(text, source=file.name)
 
+    def json_text(self) -> str:
+        """Return the weightings as the indented JSON text :meth:`save` writes."""
+        return json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the weightings as indented JSON, atomically (temporary file, then rename)."""
-        text = json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
         with atomic_output(path) as stream:
-            stream.write(text)
+            stream.write(self.json_text())
 
 
 _PROTECTIVE_INDICATORS = frozenset(ind.key for ind in INDICATORS if ind.protective)

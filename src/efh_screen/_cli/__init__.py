@@ -9,6 +9,14 @@ The console script ``efh-screen`` runs :func:`main`.
 from __future__ import annotations
 
 from .app import build_parser, main
-from .exit_codes import EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE
+from .exit_codes import EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, EXIT_TERMINATED, EXIT_UNUSABLE
 
-__all__ = ["EXIT_OK", "EXIT_REJECTED", "EXIT_UNUSABLE", "build_parser", "main"]
+__all__ = [
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_REJECTED",
+    "EXIT_TERMINATED",
+    "EXIT_UNUSABLE",
+    "build_parser",
+    "main",
+]

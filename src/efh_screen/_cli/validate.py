@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._errors import FieldProblem, InputError
-from .._files import atomic_output
+from .._files import OutputFiles
 from .._weights import Weights
 from .core import parse_date
 from .exit_codes import EXIT_OK
 
 if TYPE_CHECKING:
-    from ..validation import Evaluation
+    from ..validation import Evaluation, WeightsFit
 
 __all__ = ["register"]
 
@@ -146,9 +146,13 @@ def _read_scores(
     return np.asarray(scores), np.asarray(outcomes), groups
 
 
-def _write(path: str, text: str) -> None:
-    with atomic_output(path) as stream:
-        stream.write(text)
+def _planned_outputs(inputs: list[str | None], outputs: dict[str, str | None]) -> OutputFiles:
+    """Check every output against the inputs and each other before any work is done."""
+    files = OutputFiles(inputs=[path for path in inputs if path])
+    for name, path in outputs.items():
+        if path:
+            files.check(name, path)
+    return files
 
 
 def _print_summary(result: Any, out: Any) -> None:
@@ -221,15 +225,20 @@ def _evaluate_cohort(
     return result
 
 
-def _write_reports(args: argparse.Namespace, result: Evaluation, context: dict[str, Any]) -> None:
+def _write_reports(
+    args: argparse.Namespace, result: Evaluation, context: dict[str, Any], files: OutputFiles
+) -> None:
+    """Write the JSON and HTML reports together (both or neither), then say so."""
     from ..validation import render_html, render_json
 
-    if args.json:
-        _write(args.json, render_json(result, extra=context))
-        sys.stdout.write(f"wrote {args.json}\n")
-    if args.html:
-        _write(args.html, render_html(result, title=args.title))
-        sys.stdout.write(f"wrote {args.html}\n")
+    with files:
+        if args.json:
+            files.open("--json", args.json).write(render_json(result, extra=context))
+        if args.html:
+            files.open("--html", args.html).write(render_html(result, title=args.title))
+    for path in (args.json, args.html):
+        if path:
+            sys.stdout.write(f"wrote {path}\n")
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -252,6 +261,9 @@ def _validate(args: argparse.Namespace) -> int:
     }
     if args.review_capacity is not None:
         options["review_capacity"] = args.review_capacity
+    files = _planned_outputs(
+        [args.cohort, args.scores, args.weights], {"--json": args.json, "--html": args.html}
+    )
     context: dict[str, Any] = {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SmallGroupWarning)
@@ -262,13 +274,14 @@ def _validate(args: argparse.Namespace) -> int:
     _print_summary(result, sys.stdout)
     for message in dict.fromkeys(str(warning.message) for warning in caught):
         sys.stderr.write(f"note: {message}\n")
-    _write_reports(args, result, context)
+    _write_reports(args, result, context, files)
     return EXIT_OK
 
 
 def _fit(args: argparse.Namespace) -> int:
     from ..validation import fit_weights, read_cohort, score_cohort
 
+    files = _planned_outputs([args.cohort, args.weights], {"--out": args.out, "--json": args.json})
     base = Weights.load(args.weights) if args.weights else Weights.default()
     cohort = read_cohort(args.cohort)
     scored = score_cohort(cohort, as_of=args.as_of, weights=base)
@@ -284,7 +297,10 @@ def _fit(args: argparse.Namespace) -> int:
         name=args.name,
         version=args.version,
     )
-    result.weights.save(args.out)
+    with files:
+        files.open("--out", args.out).write(result.weights.json_text())
+        if args.json:
+            files.open("--json", args.json).write(_fit_report(result))
     out = sys.stdout
     metrics = (result.weights.provenance or {}).get("metrics", {})
     out.write(f"{'indicator':<34}{'expert':>8}{'fitted':>8}\n")
@@ -298,15 +314,18 @@ def _fit(args: argparse.Namespace) -> int:
         f"wrote {args.out} (status 'fitted'; validate on a separate cohort before use)\n"
     )
     if args.json:
-        data = {
-            "weights": result.weights.stamp.model_dump(mode="json"),
-            "provenance": result.weights.provenance,
-            "comparison": result.comparison.to_dict(),
-            "fit": result.points.to_dict(),
-        }
-        _write(args.json, json.dumps(data, indent=2, allow_nan=False) + "\n")
         out.write(f"wrote {args.json}\n")
     return EXIT_OK
+
+
+def _fit_report(result: WeightsFit) -> str:
+    data = {
+        "weights": result.weights.stamp.model_dump(mode="json"),
+        "provenance": result.weights.provenance,
+        "comparison": result.comparison.to_dict(),
+        "fit": result.points.to_dict(),
+    }
+    return json.dumps(data, indent=2, allow_nan=False) + "\n"
 
 
 def _add_method_arguments(parser: argparse.ArgumentParser) -> None:
