@@ -1068,3 +1068,24 @@ def test_kept_csv_cells_are_text_so_counts_and_yes_no_words_are_read_from_text()
         "attendance_possible_sessions",
         "home_move_cross_borough",
     ]
+
+
+@pytest.mark.parametrize("count", ["+140", "1_000", "١٤٠", " 1e2", "3.5"])
+def test_csv_counts_must_be_plain_digits(count: str) -> None:
+    header = "id,date_of_birth,attendance_start,attendance_end,attendance_possible_sessions,"
+    header += "attendance_missed_sessions"
+    text = f"{header}\nA1,2012-01-01,2026-01-05,2026-03-27,{count},3\n"
+    (record,) = read_csv(io.StringIO(text, newline=""))
+    assert isinstance(record, RejectedRecord)
+    assert [problem.field for problem in record.problems] == ["attendance_possible_sessions"]
+
+
+@pytest.mark.parametrize(
+    ("date_format", "text"),
+    [("%Y-%m-%d", "2012-1-1"), ("%Y-%m-%d", "2012-01-1"), ("%d/%m/%Y", "1/2/2012")],
+)
+def test_csv_dates_must_be_written_as_the_format_writes_them(date_format: str, text: str) -> None:
+    mapping = ColumnMapping(date_format=date_format)
+    (record,) = read_csv(io.StringIO(f"id,date_of_birth\nA1,{text}\n", newline=""), mapping=mapping)
+    assert isinstance(record, RejectedRecord)
+    assert [problem.field for problem in record.problems] == ["date_of_birth"]
