@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-SKIPPED = 77
+from headless_chromium import SKIPPED, chromium, render_dom
 
 # Measures each chart: its plot frame is the unfilled grey rectangle; what is drawn
 # sits in the clipped group. Half a pixel of slack covers stroke rounding; dots keep
@@ -56,13 +54,6 @@ document.body.appendChild(out);
 """
 
 
-def chromium() -> str | None:
-    """Return the Chromium executable, or None when it is not installed."""
-    if Path("/usr/bin/chromium").exists():
-        return "/usr/bin/chromium"
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 def render(browser: str, page: Path) -> str:
     """Return the DOM of ``page`` after Chromium has laid it out and run the measurement."""
     with tempfile.TemporaryDirectory() as work_dir:
@@ -71,24 +62,8 @@ def render(browser: str, page: Path) -> str:
             page.read_text(encoding="utf-8").replace("</body>", MEASURE + "</body>"),
             encoding="utf-8",
         )
-        proc = subprocess.run(  # noqa: S603 - fixed argument list, no shell
-            [
-                browser,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--no-first-run",
-                f"--user-data-dir={work_dir}/profile",
-                "--dump-dom",
-                copy.as_uri(),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    return proc.stdout if proc.returncode == 0 else ""
+        returncode, dom = render_dom(browser, copy)
+    return dom if returncode == 0 else ""
 
 
 def main(argv: list[str]) -> int:

@@ -14,20 +14,10 @@ the page references no external assets.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-SKIPPED = 77
-
-
-def chromium() -> str | None:
-    """Return the Chromium executable, or None when it is not installed."""
-    if Path("/usr/bin/chromium").exists():
-        return "/usr/bin/chromium"
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+from headless_chromium import SKIPPED, chromium, render_dom
 
 
 def main(argv: list[str]) -> int:
@@ -42,29 +32,11 @@ def main(argv: list[str]) -> int:
         return SKIPPED
     source = page.read_text(encoding="utf-8")
     ids = re.findall(r"<details id='case-[^']*' data-id='([^']+)'", source)
-    with tempfile.TemporaryDirectory() as profile_dir:
-        proc = subprocess.run(  # noqa: S603 - fixed argument list, no shell
-            [
-                browser,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--no-first-run",
-                f"--user-data-dir={profile_dir}",
-                "--dump-dom",
-                page.as_uri(),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    dom = proc.stdout
+    returncode, dom = render_dom(browser, page)
     missing = [i for i in ids if f'data-id="{i}"' not in dom and f"data-id='{i}'" not in dom]
     problems = []
-    if proc.returncode != 0 or not dom.strip():
-        problems.append(f"chromium exited {proc.returncode} without a DOM")
+    if returncode != 0 or not dom.strip():
+        problems.append(f"chromium exited {returncode} without a DOM")
     if not ids:
         problems.append("the page lists no cases")
     if missing:
