@@ -1089,3 +1089,113 @@ def test_csv_dates_must_be_written_as_the_format_writes_them(date_format: str, t
     (record,) = read_csv(io.StringIO(f"id,date_of_birth\nA1,{text}\n", newline=""), mapping=mapping)
     assert isinstance(record, RejectedRecord)
     assert [problem.field for problem in record.problems] == ["date_of_birth"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Found in review, after the fixes above.
+
+
+def test_a_target_that_became_a_folder_commits_nothing_and_leaves_no_temporary_file(
+    tmp_path: Path, caseload: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """All or nothing even when the last target turns into a folder while the run goes on."""
+    results, review = tmp_path / "results.jsonl", tmp_path / "review.csv"
+    results.write_text("old\n", encoding="utf-8")
+
+    def make_review_a_folder(read: int, bytes_read: int, total: int) -> None:
+        if not review.exists():
+            review.mkdir()
+
+    with pytest.raises(IsADirectoryError):
+        screen_file(
+            caseload, as_of=AS_OF, results=results, review_csv=review, progress=make_review_a_folder
+        )
+    assert results.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".efh-tmp")] == []
+
+
+def test_validate_scores_with_a_stray_byte_is_a_plain_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scores = tmp_path / "scores.csv"
+    scores.write_bytes(b"score,outcome\n0.5,1\n\xff,0\n")
+    run = run_cli(["validate", "--scores", str(scores)], capsys)
+    assert run.code == EXIT_UNUSABLE
+    assert "is not valid UTF-8 CSV" in run.err and "Traceback" not in run.err
+
+
+def test_read_csv_from_a_path_rejects_only_the_row_with_a_stray_byte(tmp_path: Path) -> None:
+    source = tmp_path / "export.csv"
+    source.write_bytes(b"id,date_of_birth\nA1,2012-01-01\nA\xff2,2012-01-01\nA3,2012-01-01\n")
+    records = list(read_csv(source))
+    assert [(type(r).__name__, r.line) for r in records] == [
+        ("InputRecord", 2),
+        ("RejectedRecord", 3),
+        ("InputRecord", 4),
+    ]
+
+
+def test_read_csv_ignores_a_byte_order_mark_on_an_open_stream() -> None:
+    text = "\ufeffid,date_of_birth\nA1,2012-01-01\n"
+    (record,) = read_csv(io.StringIO(text, newline=""))
+    assert isinstance(record, InputRecord)
+
+
+def test_a_crlf_line_ending_exactly_at_the_limit_is_not_split() -> None:
+    long_row = "A9,2012-01-01," + "x" * (1_000_000 - 16)  # with \r\n: exactly the limit
+    text = "id,date_of_birth\r\n" + long_row + "\r\nA2,2012-01-01\r\n"
+    records = list(read_csv(io.StringIO(text, newline="")))
+    assert [(type(r).__name__, r.line) for r in records] == [
+        ("RejectedRecord", 2),  # three cells under a two-column header
+        ("InputRecord", 3),
+    ]
+
+
+@pytest.mark.parametrize("pid", ["99999999999999999999", "\u00b2", "12a"])
+def test_a_stray_temporary_name_never_stops_a_write(
+    tmp_path: Path, caseload: Path, capsys: pytest.CaptureFixture[str], pid: str
+) -> None:
+    stray = tmp_path / f".review.csv.{THIS_HOST}.{pid}.abcd1234.efh-tmp"
+    stray.write_text("?", encoding="utf-8")
+    review = tmp_path / "review.csv"
+    assert run_cli(_screen_argv(caseload, "--review", review), capsys).code == EXIT_OK
+    assert review.exists() and stray.exists()  # not a name this tool writes: left alone
+
+
+def test_a_number_used_as_a_key_is_described_by_position() -> None:
+    errors = io.StringIO()
+    nhs_number = 9434765919
+    mapping: dict[object, object] = {"id": "A1", "date_of_birth": "2012-01-01", nhs_number: "x"}
+    screen_records([mapping], as_of=AS_OF, errors=errors)  # type: ignore[list-item]
+    assert str(nhs_number) not in errors.getvalue()
+    assert json.loads(errors.getvalue())["field"] == "(key 3)"
+
+
+def test_csv_errors_name_the_column_they_came_from() -> None:
+    header = "id,date_of_birth,attendance_start,attendance_end,attendance_possible_sessions,"
+    header += "attendance_missed_sessions"
+    (record,) = read_csv(io.StringIO(f"{header}\nA1,2012-01-01,2026-01-05,,120,3\n", newline=""))
+    assert isinstance(record, RejectedRecord)
+    assert record.problems[0].field == "attendance_end (attendance[0].end)"
+
+
+def test_csv_items_without_a_date_are_refused_not_dropped() -> None:
+    text = "id,date_of_birth,suspension_dates,suspension_sources\nA1,2012-01-01,2020-01-01,"
+    text += "police;school\n"
+    (record,) = read_csv(io.StringIO(text, newline=""))
+    assert isinstance(record, RejectedRecord)
+    assert record.problems[0].field == "suspension_sources"
+
+
+@pytest.mark.parametrize(
+    ("profile", "field", "words"),
+    [
+        ({"id": "Y" * 65}, "id", "at most 64 characters"),
+        ({"id": "A1", "audit": {"other": {"Bad Key": "x"}}}, "audit.other.(key 1)", "lower-case"),
+    ],
+)
+def test_a_reason_fits_the_field(profile: dict[str, object], field: str, words: str) -> None:
+    with pytest.raises(ProfileError) as info:
+        parse_profile({"date_of_birth": "2012-01-01", **profile})
+    (problem,) = info.value.problems
+    assert problem.field == field and words in problem.reason

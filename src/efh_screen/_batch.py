@@ -289,16 +289,6 @@ def _run(
     chunk_size: int,
     progress: Callable[[int], None] | None,
 ) -> None:
-    _run_chunks(records, run, chunk_size=chunk_size, progress=progress)
-
-
-def _run_chunks(
-    records: Iterable[InputRecord | RejectedRecord],
-    run: _Run,
-    *,
-    chunk_size: int,
-    progress: Callable[[int], None] | None,
-) -> None:
     chunk: list[InputRecord] = []
     for record in records:
         run.read += 1
@@ -386,7 +376,7 @@ def _as_record(item: object, number: int) -> InputRecord | RejectedRecord:
 
 
 def _check_chunk_size(chunk_size: int) -> int:
-    if chunk_size < 1:
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise InputError([FieldProblem("chunk_size", "must be 1 or more; use e.g. 10000")])
     return chunk_size
 

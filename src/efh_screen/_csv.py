@@ -180,7 +180,9 @@ class ColumnMapping(BaseModel):
                     path, reason = "mapping", "is not valid JSON; check quotes and commas"
                 else:
                     reason = str(err.get("msg", "is not valid")).removeprefix("Value error, ")
-                    reason = reason.rstrip(".") + "; see docs/batch.md"
+                    reason = reason.rstrip(".")
+                    if "docs/batch.md" not in reason:
+                        reason += "; see docs/batch.md"
                 problems.append(FieldProblem(path, reason))
             raise InputError(problems) from None
 
@@ -440,6 +442,9 @@ class _Row:
             dates = self.items(text)
             sources = self.items(self.cell(f"{etype.value}_sources") or "")
             cross = self.items(self.cell("home_move_cross_borough") or "")
+            self._check_aligned(f"{etype.value}_sources", sources, column, len(dates))
+            if etype is EventType.HOME_MOVE:
+                self._check_aligned("home_move_cross_borough", cross, column, len(dates))
             for j, item in enumerate(dates):
                 iso = self.date(column, item)
                 if iso is None:
@@ -460,6 +465,12 @@ class _Row:
                 self.origin[f"events[{len(events)}]"] = self.col(column)
                 events.append(event)
         return events
+
+    def _check_aligned(self, column: str, items: list[str], dates_column: str, n: int) -> None:
+        """Refuse items that have no date to go with them (never drop them silently)."""
+        if len(items) > n:
+            reason = f"has more items than {self.col(dates_column)}; give one item per date"
+            self.bad(column, reason)
 
     def _cin(self, factors: dict[str, dict[str, Any]], events: list[dict[str, Any]]) -> None:
         layout = self.layout
@@ -528,6 +539,8 @@ class _Row:
                     period[f] = int(item)
                 else:
                     self.bad(column, "items must be whole numbers of sessions, in digits 0-9")
+            for field in _ATTENDANCE_FIELDS:  # so an error names the column it came from
+                self.origin[f"attendance[{j}].{field}"] = self.col(f"attendance_{field}")
             periods.append(period)
         self.origin["attendance"] = self.col("attendance_possible_sessions")
         return periods
@@ -562,8 +575,9 @@ def read_csv(
     Parameters
     ----------
     source : path-like or text file
-        The CSV file (UTF-8; a byte-order mark is ignored). Open files must be
-        opened with ``newline=""``.
+        The CSV file (UTF-8; a byte-order mark is ignored; a byte that is not UTF-8 is
+        read as U+FFFD, so only its own row can be rejected). Open files must be opened
+        with ``newline=""``.
     mapping : ColumnMapping, optional
         How to read an export with its own column names and words. Without one,
         every column must be a flat-layout name.
@@ -571,8 +585,9 @@ def read_csv(
     Yields
     ------
     InputRecord or RejectedRecord
-        One per data row, numbered with the header as row 1. A rejected row's
-        problems name the CSV column (and the profile field in brackets).
+        One per data row, numbered by the physical line it starts on (the header is
+        line 1). A rejected row's problems name the CSV column (and the profile field
+        in brackets).
 
     Raises
     ------
@@ -581,7 +596,7 @@ def read_csv(
         columns without a mapping, a mapped CIN-codes column that is missing).
     """
     if isinstance(source, str | os.PathLike):
-        with open(source, encoding="utf-8-sig", newline="") as fh:
+        with open(source, encoding="utf-8-sig", errors="replace", newline="") as fh:
             yield from _read_rows(fh, mapping)
     else:
         yield from _read_rows(source, mapping)
@@ -635,6 +650,7 @@ class _PhysicalLines:
 
     def __init__(self, stream: IO[str], max_lines: int) -> None:
         self._stream = stream
+        self._carry = ""  # a character read past a line's \r, for the next line
         self._pending: deque[str] = deque()
         self._max_lines = max_lines
         self.consumed = 0  # physical lines handed out, net of those put back
@@ -659,12 +675,28 @@ class _PhysicalLines:
 
     def _read_line(self) -> str:
         """Read one physical line, or skip an over-long one in pieces and stand in for it."""
-        line = self._stream.readline(MAX_LINE_CHARACTERS + 1)
+        line = self._readline(MAX_LINE_CHARACTERS + 1)
         if len(line) <= MAX_LINE_CHARACTERS or line.endswith(("\n", "\r")):
             return line
         while line and not line.endswith(("\n", "\r")):
-            line = self._stream.readline(65_536)
+            line = self._readline(65_536)
         return _TOO_LONG
+
+    def _readline(self, limit: int) -> str:
+        r"""``readline(limit)`` that never splits a ``\r\n`` ending at the limit."""
+        if self._carry:
+            line, self._carry = self._carry, ""
+            if line != "\r":
+                line += self._stream.readline(max(limit - len(line), 1))
+        else:
+            line = self._stream.readline(limit)
+        if line.endswith("\r"):
+            following = self._stream.read(1)
+            if following == "\n":
+                line += following
+            else:
+                self._carry = following
+        return line
 
     def start_row(self) -> int:
         """Begin a row; return the physical line number it starts on."""
@@ -711,7 +743,10 @@ def _read_rows(
 def _header(lines: _PhysicalLines) -> list[str]:
     lines.start_row()
     try:
-        return next(csv.reader(lines))
+        header = next(csv.reader(lines))
+        if header:
+            header[0] = header[0].removeprefix("\ufeff")  # a byte-order mark on an open stream
+        return header
     except StopIteration:
         raise InputError(
             [FieldProblem("(header)", "the file is empty; add a header row")]

@@ -28,6 +28,7 @@ The rules (``docs/batch.md``, "Output files"):
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import secrets
@@ -153,10 +154,13 @@ def _sweep_stale(target: Path) -> None:
     with contextlib.suppress(OSError):
         for candidate in target.parent.glob(f".{target.name}.*{TEMPORARY_SUFFIX}"):
             parts = candidate.name[len(target.name) + 2 : -len(TEMPORARY_SUFFIX)].split(".")
-            if len(parts) != 3 or parts[0] != _HOST or not parts[1].isdigit():
+            if len(parts) != 3 or parts[0] != _HOST:
                 continue
-            if not _process_is_running(int(parts[1])):
-                with contextlib.suppress(OSError):
+            pid = parts[1]
+            if not (pid.isascii() and pid.isdigit() and len(pid) <= 10):
+                continue  # not a name this library writes
+            with contextlib.suppress(OSError, OverflowError, ValueError):
+                if not _process_is_running(int(pid)):
                     candidate.unlink()
 
 
@@ -204,6 +208,11 @@ class _Output:
             if self.temporary is not None:
                 os.fsync(stream.fileno())
             stream.close()
+
+    def check_target(self) -> None:
+        """Raise if the target can no longer be replaced (it became a folder, say)."""
+        if self.temporary is not None and self.target.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a folder", str(self.target))
 
     def commit(self) -> None:
         if self.temporary is not None:
@@ -285,17 +294,25 @@ class OutputFiles:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if exc_type is None:
-            try:
-                for output in self._outputs:
-                    output.finish()
-            except BaseException:
-                self._discard()
-                raise
+        if exc_type is not None:
+            self._discard()
+            return
+        try:
+            for output in self._outputs:
+                output.finish()
+            for output in self._outputs:
+                output.check_target()  # a folder or a lost directory, found before any rename
+        except BaseException:
+            self._discard()
+            raise
+        try:
             for output in self._outputs:
                 output.commit()
-        else:
+        except BaseException:
+            # A rename failed part-way (rare: the disk or the folder changed under us). The
+            # outputs renamed so far stay; every temporary file left is removed.
             self._discard()
+            raise
 
     def _discard(self) -> None:
         for output in self._outputs:

@@ -89,11 +89,10 @@ def _safe_key(key: str, position: int) -> str:
 def _id_of(data: object) -> str | None:
     """Return the id of a decoded line (bare or labelled) if it is a well-formed id."""
     if isinstance(data, dict):
-        if "id" in data:
-            return safe_id(data.get("id"))
         inner = data.get("profile")
-        if isinstance(inner, dict):
+        if isinstance(inner, dict):  # a labelled line: its profile's id, never a stray one
             return safe_id(inner.get("id"))
+        return safe_id(data.get("id"))
     return None
 
 

@@ -503,6 +503,25 @@ _FIXES: dict[str, str] = {
 }
 
 
+_ID_FIXES = {
+    "string_too_long": "is too long; a pseudonymous id has at most 64 characters",
+}
+_AUDIT_OTHER_FIXES = {
+    "string_pattern_mismatch": "must be a lower-case word: a letter a-z, then a-z, 0-9 or _, "
+    "at most 40 characters",
+    "string_too_long": "is too long; an audit value has at most 64 characters",
+}
+
+
+def _field_fix(kind: str, path: str) -> str | None:
+    """Return the fix for a field whose rule differs from the generic one (ids, audit)."""
+    if path in ("id", "profile.id"):
+        return _ID_FIXES.get(kind)
+    if path.startswith(("audit.other", "profile.audit.other")):
+        return _AUDIT_OTHER_FIXES.get(kind)
+    return None
+
+
 def _known_words() -> frozenset[str]:
     """Every key a profile may hold: model field names and catalogue factor keys."""
     words: set[str] = set(FACTORS)
@@ -511,16 +530,17 @@ def _known_words() -> frozenset[str]:
     return frozenset(words)
 
 
-def _key_position(data: object, location: tuple[Any, ...], key: str) -> int | None:
-    """Return the position (from 1) of ``key`` in the object at ``location``, if found."""
-    node = data
-    for part in location:
-        if isinstance(node, Mapping) and part in node:
-            node = node[part]
-        elif isinstance(node, list | tuple) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
-            return None
+def _child(node: object, part: object) -> object:
+    """Return the value at ``part`` in ``node`` (a mapping's key or a list's index), if any."""
+    if isinstance(node, Mapping) and part in node:
+        return node[part]
+    if isinstance(node, list | tuple) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
+def _position(node: object, key: object) -> int | None:
+    """Return the position (from 1) of ``key`` among the keys of the mapping ``node``."""
     if isinstance(node, Mapping):
         for position, candidate in enumerate(node, start=1):
             if candidate == key:
@@ -529,15 +549,21 @@ def _key_position(data: object, location: tuple[Any, ...], key: str) -> int | No
 
 
 def _safe_location(location: tuple[Any, ...], data: object) -> tuple[Any, ...]:
-    """Replace every key that is not a schema word by its position: never echo its text."""
-    known = SCHEMA_WORDS
+    """Replace every key that is not a schema word by its position: never echo its text.
+
+    A number is kept only where it indexes a list; a number used as a key (an NHS number,
+    say) is a key like any other.
+    """
     safe: list[Any] = []
-    for index, part in enumerate(location):
-        if isinstance(part, int) or part in known or part == "[key]":
+    node = data
+    for part in location:
+        is_index = isinstance(part, int) and (node is None or isinstance(node, list | tuple))
+        if is_index or part == "[key]" or (isinstance(part, str) and part in SCHEMA_WORDS):
             safe.append(part)
-            continue
-        position = _key_position(data, location[:index], str(part))
-        safe.append(f"(key {position})" if position is not None else "(unrecognised key)")
+        else:
+            position = _position(node, part)
+            safe.append(f"(key {position})" if position is not None else "(unrecognised key)")
+        node = _child(node, part)
     return tuple(safe)
 
 
@@ -555,7 +581,7 @@ def _problem_from_pydantic(error: Mapping[str, Any], data: object) -> FieldProbl
     if kind in ("literal_error", "enum"):
         expected = error.get("ctx", {}).get("expected", "")
         return FieldProblem(path, f"is not an allowed value; use one of {expected}")
-    reason = _FIXES.get(kind)
+    reason = _field_fix(kind, path) or _FIXES.get(kind)
     if reason is None:
         reason = str(error.get("msg", "is not valid")).rstrip(".").lower()
         reason = f"{reason}; check the value against the Profile schema"

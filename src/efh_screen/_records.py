@@ -42,7 +42,8 @@ class InputRecord:
     Attributes
     ----------
     line : int
-        Line (JSONL) or row (CSV, the header being row 1) it came from, from 1.
+        Physical line it came from, from 1 (for CSV, the line its row starts on; the
+        header is line 1).
     profile : Profile
         The validated profile.
     outcome : int or None
@@ -61,7 +62,7 @@ class RejectedRecord:
     Attributes
     ----------
     line : int
-        Line (JSONL) or row (CSV, the header being row 1), from 1.
+        Physical line, from 1 (for CSV, the line the row starts on; the header is line 1).
     id : str or None
         The record's pseudonymous id where it could be read, else None.
     problems : tuple of FieldProblem

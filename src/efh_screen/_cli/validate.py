@@ -105,44 +105,60 @@ def _read_scores(
     path: str, group_columns: Sequence[str]
 ) -> tuple[np.ndarray, np.ndarray, dict[str, list[str]]]:
     """Read a CSV of score, outcome and group columns; reject the file with row numbers."""
-    scores: list[float] = []
-    outcomes: list[float] = []
     with open(path, encoding="utf-8-sig", newline="") as stream:
         reader = csv.DictReader(stream)
-        header = reader.fieldnames or []
-        missing = [c for c in ("score", "outcome") if c not in header]
-        if missing:
-            raise InputError(
-                [
-                    FieldProblem(c, "column is missing; the header must include score and outcome")
-                    for c in missing
-                ]
+        try:
+            return _read_score_rows(reader, group_columns)
+        except (UnicodeDecodeError, csv.Error):
+            reason = (
+                "is not valid UTF-8 CSV (a stray byte, an unclosed quote or a cell over "
+                "131,072 characters); fix the file"
             )
-        columns = list(group_columns) or (["group"] if "group" in header else [])
+            # A decoding error surfaces as a whole block is read, so its row is not known.
+            where = f"--scores row {reader.line_num}" if reader.line_num else "--scores"
+            raise InputError([FieldProblem(where, reason)]) from None
+
+
+def _read_score_rows(
+    reader: csv.DictReader[str], group_columns: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, dict[str, list[str]]]:
+    """Collect every row's score, outcome and groups, or raise naming up to 20 bad cells."""
+    scores: list[float] = []
+    outcomes: list[float] = []
+    header = reader.fieldnames or []
+    missing = [c for c in ("score", "outcome") if c not in header]
+    if missing:
+        raise InputError(
+            [
+                FieldProblem(c, "column is missing; the header must include score and outcome")
+                for c in missing
+            ]
+        )
+    columns = list(group_columns) or (["group"] if "group" in header else [])
+    for c in columns:
+        if c not in header:
+            raise InputError([FieldProblem(c, "group column is not in the header")])
+    groups: dict[str, list[str]] = {c: [] for c in columns}
+    problems: list[FieldProblem] = []
+    for row_number, row in enumerate(reader, start=2):
+        try:
+            score = float(row["score"] or "nan")
+            if not np.isfinite(score):
+                raise ValueError
+        except ValueError:
+            problems.append(FieldProblem(f"row {row_number}: score", "must be a number"))
+            score = 0.0
+        text = (row["outcome"] or "").strip()
+        if text not in ("0", "1"):
+            problems.append(FieldProblem(f"row {row_number}: outcome", "must be 0 or 1"))
+        scores.append(score)
+        outcomes.append(1.0 if text == "1" else 0.0)
         for c in columns:
-            if c not in header:
-                raise InputError([FieldProblem(c, "group column is not in the header")])
-        groups: dict[str, list[str]] = {c: [] for c in columns}
-        problems: list[FieldProblem] = []
-        for row_number, row in enumerate(reader, start=2):
-            try:
-                score = float(row["score"] or "nan")
-                if not np.isfinite(score):
-                    raise ValueError
-            except ValueError:
-                problems.append(FieldProblem(f"row {row_number}: score", "must be a number"))
-                score = 0.0
-            text = (row["outcome"] or "").strip()
-            if text not in ("0", "1"):
-                problems.append(FieldProblem(f"row {row_number}: outcome", "must be 0 or 1"))
-            scores.append(score)
-            outcomes.append(1.0 if text == "1" else 0.0)
-            for c in columns:
-                groups[c].append(row[c] or "")
-            if len(problems) >= 20:
-                break
-        if problems:
-            raise InputError(problems)
+            groups[c].append(row[c] or "")
+        if len(problems) >= 20:
+            break
+    if problems:
+        raise InputError(problems)
     return np.asarray(scores), np.asarray(outcomes), groups
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +13,6 @@ from .._features import INDICATORS
 from .._weights import Weights
 from ._cohort import CohortScores, rescore_cohort
 from ._evaluation import evaluate
-from ._fairness import SmallGroupWarning
 from ._figure import Figure
 from ._fitting import FittedPoints, fit_points
 
@@ -133,11 +131,11 @@ def compare_weights(
     figures: dict[str, list[Figure]] = {name: [] for name in _COMPARED}
     for weights in (expert, fitted):
         scored = rescore_cohort(cohort, weights)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SmallGroupWarning)
-            result = evaluate(
-                scored.scores, scored.outcomes, threshold=scored.threshold, n_boot=n_boot, seed=seed
-            )
+        # No groups, so no small-group warnings: nothing to silence (and warning filters are
+        # process-wide state a library must not touch).
+        result = evaluate(
+            scored.scores, scored.outcomes, threshold=scored.threshold, n_boot=n_boot, seed=seed
+        )
         for name in _COMPARED:
             figures[name].append(result.overall[name])
     return WeightsComparison(
