@@ -16,7 +16,8 @@ Methods, at 5, 10 and 20 indicators with points up to 5:
 - the earlier fit (``fit_points`` of ``--baseline-rev``, loaded from git into
   benchmarks/_work/), with its own cross-validation of the largest points;
 - ``search_points`` at exactly those limits, with the screen's floor at 0 and without it;
-- ``fit_points``, which also cross-validates the number of indicators and points;
+- ``fit_points``, which also cross-validates the number of indicators and points (its card
+  uses the limits; the card cross-validation would choose with ``tolerance=0`` is given too);
 - FasterRisk 0.1.10 in a throwaway environment (it pins numpy < 2), with points -5..5 for
   every indicator (as it is usually run) and with the screen's signs (risk 0..5,
   protective -5..0);
@@ -182,6 +183,16 @@ def ours(
         },
         "table": fit.cross_validation.to_text() if fit.cross_validation else None,
     }
+    if fit.cross_validation is not None:
+        best = fit.cross_validation.best(tolerance=0.0)
+        chosen = search_points(
+            x, y, signs=SIGNS, max_points=best.max_points, max_indicators=best.max_indicators
+        )
+        results["cv_best_card"] = {
+            **aurocs(chosen.points, x_test, y_test),
+            **card(chosen.points),
+            "chosen": {"max_indicators": best.max_indicators, "max_points": best.max_points},
+        }
     return results
 
 

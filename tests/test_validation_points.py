@@ -105,13 +105,11 @@ def test_cross_validation_table_covers_the_grid(fitted: Any) -> None:
         for figure in (setting.auroc, setting.observed_to_expected, setting.calibration_slope):
             assert figure.low <= figure.value <= figure.high
         assert setting.indicators_used <= setting.max_indicators
+    # By default the card uses the limits given; the table is beside it.
+    assert (fitted.settings["max_indicators_chosen"], fitted.max_points) == (8, 3)
+    assert fitted.cv_auroc == {m: table.setting(8, m).auroc.value for m in (1, 2, 3)}
     best = table.best()
     assert best.auroc.value == max(s.auroc.value for s in table.settings)
-    assert (best.max_points, best.max_indicators) == (
-        fitted.max_points,
-        fitted.settings["max_indicators_chosen"],
-    )
-    assert np.count_nonzero(fitted.points) <= best.max_indicators
     simpler = table.best(tolerance=1.0)
     assert (simpler.max_indicators, simpler.max_points) == (1, 1)
     lines = table.to_text().splitlines()
@@ -132,6 +130,25 @@ def test_fit_is_deterministic_per_seed_byte_for_byte(truth: Any, fitted: Any) ->
     )
     assert other.cross_validation is not None and fitted.cross_validation is not None
     assert other.cross_validation.to_dict() != fitted.cross_validation.to_dict()
+
+
+def test_tolerance_lets_cross_validation_choose(truth: Any, fitted: Any) -> None:
+    x, y, signs = truth
+    chosen = fit_points(
+        x[:4000],
+        y[:4000],
+        protective=signs < 0,
+        max_points=3,
+        max_indicators=8,
+        folds=3,
+        seed=5,
+        tolerance=0.0,
+    )
+    best = fitted.cross_validation.best()
+    assert chosen.max_points == best.max_points
+    assert chosen.settings["max_indicators_chosen"] == best.max_indicators
+    assert np.count_nonzero(chosen.points) <= best.max_indicators
+    assert np.abs(chosen.points).max() <= best.max_points
 
 
 def test_forced_indicators_by_key(truth: Any) -> None:

@@ -123,11 +123,33 @@ class CrossValidationTable:
                 return setting
         return self.settings[-1]
 
+    def setting(self, max_indicators: int, max_points: int) -> CrossValidatedSetting:
+        """Return the figures for one pair of limits.
+
+        Parameters
+        ----------
+        max_indicators, max_points : int
+            A pair in the grid.
+
+        Returns
+        -------
+        CrossValidatedSetting
+
+        Raises
+        ------
+        KeyError
+            If the pair was not tried.
+        """
+        for s in self.settings:
+            if (s.max_indicators, s.max_points) == (max_indicators, max_points):
+                return s
+        raise KeyError((max_indicators, max_points))
+
     def to_text(self) -> str:
         """Return a fixed-width table, one line per setting."""
         lines = [
             f"{'indicators':>10} {'points':>6} {'used':>5}  {'AUROC (95% CI)':<24}"
-            f"{'O/E (95% CI)':<24}{'calibration slope (95% CI)':<28}"
+            f"{'O/E (95% CI)':<24}calibration slope (95% CI)"
         ]
         for s in self.settings:
             lines.append(
