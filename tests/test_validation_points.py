@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -10,10 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from efh_screen import ValidationInputError
+from efh_screen.synth import generate_cohort
 from efh_screen.validation import (
     CrossValidationTable,
     PointsSolution,
     fit_points,
+    fit_weights,
+    score_cohort,
     search_points,
 )
 from strategies import points_problems
@@ -192,3 +197,19 @@ def test_fit_errors_name_the_field() -> None:
         fit_points(x, [0, 1, 1, 0], forced_in=["nope"], folds=2)
     with pytest.raises(ValidationInputError, match="tolerance must be"):
         fit_points(x, [0, 1, 1, 0], tolerance=-0.1, folds=2)
+
+
+@pytest.mark.slow
+def test_same_cohort_and_seed_give_the_same_weightings_file(tmp_path: Path) -> None:
+    as_of = dt.date(2026, 9, 1)
+    written = []
+    for name in ("first.json", "second.json"):
+        cohort = score_cohort(
+            generate_cohort(1200, seed=8, as_of=as_of, population="early-help"), as_of=as_of
+        )
+        fit = fit_weights(
+            cohort, fitted_on=as_of, max_points=4, max_indicators=6, folds=3, seed=2, n_boot=0
+        )
+        fit.weights.save(tmp_path / name)
+        written.append((tmp_path / name).read_bytes())
+    assert written[0] == written[1]

@@ -47,6 +47,7 @@ from ._points_cv import (
     fold_assignment,
     size_grid,
 )
+from ._points_rounding import TrainingRows
 from ._points_search import SearchSpace, beam_of, points_for, score_mapping, search_path
 
 __all__ = [
@@ -397,8 +398,7 @@ def _solve(problem: _Problem) -> PointsSolution:
     path = search_path(z, y, space, max_indicators=problem.max_indicators)
     beam = beam_of(z, y, space, path, size=problem.max_indicators)
     fit = points_for(
-        z,
-        y,
+        TrainingRows(z, y),
         space,
         beam,
         size=problem.max_indicators,

@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from ._figure import Figure, plain
 from ._metrics import auroc
+from ._points_rounding import TrainingRows
 from ._points_search import SearchSpace, beam_of, points_for, score_mapping, search_path
 
 __all__ = [
@@ -255,13 +256,12 @@ def cross_validate(
         train, test = fold_of != k, fold_of == k
         z_train, y_train = z[train], y[train]
         path = search_path(z_train, y_train, space, max_indicators=max(sizes))
+        table = TrainingRows(z_train, y_train)
         for size in sizes:
             beam = beam_of(z_train, y_train, space, path, size=size)
             continuous[size].append(auroc_of(z[test] @ beam[0].coefficients, y[test]))
             for m in range(1, max_points + 1):
-                fit = points_for(
-                    z_train, y_train, space, beam, size=size, max_points=m, thorough=False
-                )
+                fit = points_for(table, space, beam, size=size, max_points=m, thorough=False)
                 held = _held_out(z, y, fit.points, train, test, floor=space.floor)
                 figures[size, m].append((*held, int(np.count_nonzero(fit.points))))
     settings = tuple(

@@ -34,7 +34,7 @@ import numpy.typing as npt
 from ._metrics import logistic_probabilities
 from ._sparse_search import SparseFit
 
-__all__ = ["IntegerBounds", "best_points", "polish", "score_losses"]
+__all__ = ["IntegerBounds", "TrainingRows", "best_points", "polish", "score_losses"]
 
 _F = npt.NDArray[np.float64]
 _I = npt.NDArray[np.int64]
@@ -165,16 +165,25 @@ def _rounded_candidates(pool: list[SparseFit], bounds: IntegerBounds) -> list[_I
     return [row for _, _, row in ranked[:_SCORED]]
 
 
-class _MoveTable:
-    """Records carrying each column, to score all one-step moves from histograms."""
+class TrainingRows:
+    """Training records prepared once for every rounding and polish on them.
+
+    Parameters
+    ----------
+    z : ndarray of shape (n, n_indicators)
+        Indicators with protective columns negated.
+    y : ndarray of shape (n,)
+        Outcomes, 0 or 1.
+    """
 
     def __init__(self, z: _F, y: _F) -> None:
+        self.z = z
+        self.y = y
         whole = np.rint(z).astype(np.int64)
-        rows, cols = np.nonzero(whole)
+        rows, cols = np.nonzero(whole)  # each column's records, to score moves from histograms
         self.rows, self.cols = rows, cols
         self.delta = whole[rows, cols]
         self.outcome = y[rows]
-        self.y = y
         self.n_columns = z.shape[1]
         self.whole = whole
 
@@ -205,13 +214,12 @@ class _MoveTable:
         return losses.reshape(2, self.n_columns)
 
 
-def polish(z: _F, y: _F, points: _I, bounds: IntegerBounds) -> tuple[_I, float]:
+def polish(table: TrainingRows, points: _I, bounds: IntegerBounds) -> tuple[_I, float]:
     """Best-improvement local search over whole points (on ``z``).
 
     Parameters
     ----------
-    z : ndarray of shape (n, n_indicators)
-    y : ndarray of shape (n,)
+    table : TrainingRows
     points : ndarray of shape (n_indicators,)
         Starting points (within the bounds).
     bounds : IntegerBounds
@@ -223,11 +231,10 @@ def polish(z: _F, y: _F, points: _I, bounds: IntegerBounds) -> tuple[_I, float]:
         Training log-loss of the best logistic mapping from the score
         (floored at 0 when ``bounds.floor``).
     """
-    table = _MoveTable(z, y)
     points = points.copy()
     linear = table.whole @ points
-    current = float(score_losses(_as_index(linear, floor=bounds.floor)[None], y)[0])
-    for _ in range(4 * z.shape[1] * int(bounds.upper.max(initial=1))):
+    current = float(score_losses(_as_index(linear, floor=bounds.floor)[None], table.y)[0])
+    for _ in range(4 * table.n_columns * int(bounds.upper.max(initial=1))):
         losses = table.losses(linear, floor=bounds.floor)
         allowed = np.stack([points + 1 <= bounds.upper, points - 1 >= bounds.lower])
         if np.count_nonzero(points) >= bounds.max_nonzero:
@@ -244,14 +251,13 @@ def polish(z: _F, y: _F, points: _I, bounds: IntegerBounds) -> tuple[_I, float]:
 
 
 def best_points(
-    z: _F, y: _F, pool: list[SparseFit], bounds: IntegerBounds, *, polished: int
+    table: TrainingRows, pool: list[SparseFit], bounds: IntegerBounds, *, polished: int
 ) -> tuple[_I, float]:
     """Whole points (on ``z``) from a pool of continuous fits: round, score, polish.
 
     Parameters
     ----------
-    z : ndarray of shape (n, n_indicators)
-    y : ndarray of shape (n,)
+    table : TrainingRows
     pool : list of SparseFit
         Near-optimal continuous fits.
     bounds : IntegerBounds
@@ -266,16 +272,16 @@ def best_points(
     """
     candidates = _rounded_candidates(pool, bounds)
     stacked = np.stack(candidates).astype(np.float64)
-    linear = np.rint(stacked @ z.T).astype(np.int64)
+    linear = np.rint(stacked @ table.z.T).astype(np.int64)
     if bounds.floor:
         scores = np.maximum(linear, 0)
     else:
         scores = linear - linear.min(axis=1, keepdims=True) + 1
-    losses = score_losses(scores, y)
+    losses = score_losses(scores, table.y)
     order = np.argsort(losses, kind="stable")[: max(polished, 1)]
-    best = polish(z, y, candidates[int(order[0])], bounds)
+    best = polish(table, candidates[int(order[0])], bounds)
     for i in order[1:].tolist():
-        result = polish(z, y, candidates[i], bounds)
+        result = polish(table, candidates[i], bounds)
         if result[1] < best[1] - 1e-9:
             best = result
     return best

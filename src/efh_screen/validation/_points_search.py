@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._metrics import logistic_probabilities
-from ._points_rounding import IntegerBounds, best_points
+from ._points_rounding import IntegerBounds, TrainingRows, best_points
 from ._sparse_search import SparseFit, beam_search, finish, solution_pool
 
 __all__ = [
@@ -132,8 +132,7 @@ def beam_of(
 
 
 def points_for(
-    z: _F,
-    y: _F,
+    table: TrainingRows,
     space: SearchSpace,
     beam: list[SparseFit],
     *,
@@ -145,8 +144,8 @@ def points_for(
 
     Parameters
     ----------
-    z, y
-        As for :func:`search_path`.
+    table : TrainingRows
+        The training records (the ``z`` and ``y`` of :func:`search_path`).
     space : SearchSpace
     beam : list of SparseFit
         From :func:`beam_of` for the same ``size``.
@@ -164,9 +163,10 @@ def points_for(
     if thorough:
         candidates = space.allowed.copy()
         candidates[list(space.forced)] = False
-        pool = solution_pool(z, y, beam, allowed=candidates, forced=space.forced)
+        pool = solution_pool(table.z, table.y, beam, allowed=candidates, forced=space.forced)
     bounds = space.bounds(max_points=max_points, max_indicators=size)
-    points, loss = best_points(z, y, pool, bounds, polished=_POLISHED_THOROUGH if thorough else 1)
+    polished = _POLISHED_THOROUGH if thorough else 1
+    points, loss = best_points(table, pool, bounds, polished=polished)
     return IntegerFit(points=points, loss=loss, continuous=beam[0])
 
 
