@@ -180,38 +180,45 @@ class TrainingRows:
         self.z = z
         self.y = y
         whole = np.rint(z).astype(np.int64)
-        rows, cols = np.nonzero(whole)  # each column's records, to score moves from histograms
-        self.rows, self.cols = rows, cols
+        # Each column's records, column by column, to score moves from histograms.
+        cols, rows = np.nonzero(whole.T)
+        self.rows = rows
         self.delta = whole[rows, cols]
         self.outcome = y[rows]
+        self.starts = np.searchsorted(cols, np.arange(z.shape[1] + 1))
         self.n_columns = z.shape[1]
         self.whole = whole
 
-    def losses(self, linear: _I, *, floor: bool) -> _F:
-        """Log-loss after each move, shape (2, n_columns): row 0 one up, row 1 one down."""
+    def losses(self, linear: _I, columns: npt.NDArray[np.intp], *, floor: bool) -> _F:
+        """Log-loss after moving each of ``columns`` one up (row 0) or one down (row 1)."""
         shift = 0 if floor else 1 - int(linear.min())
         linear = linear + shift
         floored = np.maximum(linear, 0)
         width = int(floored.max()) + 2
         base_total = np.bincount(floored, minlength=width).astype(np.float64)
         base_pos = np.bincount(floored, weights=self.y, minlength=width)
-        old = floored[self.rows]
-        moves = 2 * self.n_columns
+        spans = [np.arange(self.starts[j], self.starts[j + 1]) for j in columns.tolist()]
+        entries = np.concatenate([np.zeros(0, dtype=np.intp), *spans])
+        position = np.repeat(np.arange(columns.size), [span.size for span in spans])
+        rows, delta, outcome = self.rows[entries], self.delta[entries], self.outcome[entries]
+        old = floored[rows]
+        count = columns.size
+        moves = 2 * count
         total = np.tile(base_total, (moves, 1))
         positives = np.tile(base_pos, (moves, 1)).astype(np.float64)
         for direction, step in enumerate((1, -1)):
-            new = np.maximum(linear[self.rows] + step * self.delta, 0)
-            move = (direction * self.n_columns + self.cols) * width
+            new = np.maximum(linear[rows] + step * delta, 0)
+            move = (direction * count + position) * width
             change = np.bincount(move + new, minlength=moves * width) - np.bincount(
                 move + old, minlength=moves * width
             )
             change_pos = np.bincount(
-                move + new, weights=self.outcome, minlength=moves * width
-            ) - np.bincount(move + old, weights=self.outcome, minlength=moves * width)
+                move + new, weights=outcome, minlength=moves * width
+            ) - np.bincount(move + old, weights=outcome, minlength=moves * width)
             total += change.reshape(moves, width)
             positives += change_pos.reshape(moves, width)
         losses = _histogram_losses(total - positives, positives)
-        return losses.reshape(2, self.n_columns)
+        return losses.reshape(2, count)
 
 
 def polish(table: TrainingRows, points: _I, bounds: IntegerBounds) -> tuple[_I, float]:
@@ -235,18 +242,23 @@ def polish(table: TrainingRows, points: _I, bounds: IntegerBounds) -> tuple[_I, 
     linear = table.whole @ points
     current = float(score_losses(_as_index(linear, floor=bounds.floor)[None], table.y)[0])
     for _ in range(4 * table.n_columns * int(bounds.upper.max(initial=1))):
-        losses = table.losses(linear, floor=bounds.floor)
-        allowed = np.stack([points + 1 <= bounds.upper, points - 1 >= bounds.lower])
+        up = points + 1 <= bounds.upper
         if np.count_nonzero(points) >= bounds.max_nonzero:
-            allowed[0] &= points != 0
-        losses = np.where(allowed, losses, np.inf)
-        direction, j = np.unravel_index(int(np.argmin(losses)), losses.shape)
-        if not losses[direction, j] < current - 1e-9:
+            up &= points != 0
+        down = points - 1 >= bounds.lower
+        columns = np.flatnonzero(up | down)
+        if columns.size == 0:
             break
+        losses = table.losses(linear, columns, floor=bounds.floor)
+        losses = np.where(np.stack([up[columns], down[columns]]), losses, np.inf)
+        direction, pick = np.unravel_index(int(np.argmin(losses)), losses.shape)
+        if not losses[direction, pick] < current - 1e-9:
+            break
+        j = int(columns[pick])
         step = 1 if direction == 0 else -1
         points[j] += step
         linear = linear + step * table.whole[:, j]
-        current = float(losses[direction, j])
+        current = float(losses[direction, pick])
     return points, current
 
 
