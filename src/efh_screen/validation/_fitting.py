@@ -395,12 +395,12 @@ def search_points(
 
 def _solve(problem: _Problem) -> PointsSolution:
     z, y, space = problem.z, problem.y, problem.space
-    path = search_path(z, y, space, max_indicators=problem.max_indicators)
-    beam = beam_of(z, y, space, path, size=problem.max_indicators)
+    path = search_path(z, y, space=space, max_indicators=problem.max_indicators)
+    beam = beam_of(z, y, space=space, path=path, size=problem.max_indicators)
     fit = points_for(
         TrainingRows(z, y),
-        space,
-        beam,
+        space=space,
+        beam=beam,
         size=problem.max_indicators,
         max_points=problem.max_points,
         thorough=True,
@@ -506,12 +506,12 @@ def fit_points(
         raise ValidationInputError(
             f"tolerance must be None or a number from 0 to 1; got {tolerance!r}"
         )
-    fold_of = fold_assignment(problem.y, n_folds, make_rng(seed))
+    fold_of = fold_assignment(problem.y, folds=n_folds, rng=make_rng(seed))
     with single_threaded_blas():
         table = cross_validate(
             problem.z,
             problem.y,
-            problem.space,
+            space=problem.space,
             sizes=size_grid(len(problem.space.forced), problem.max_indicators),
             max_points=problem.max_points,
             fold_of=fold_of,

@@ -170,7 +170,7 @@ def size_grid(low: int, high: int) -> tuple[int, ...]:
     return tuple(sorted({max(low, 1), high, *(s for s in _SIZES if low <= s <= high)}))
 
 
-def fold_assignment(y: _F, folds: int, rng: np.random.Generator) -> npt.NDArray[np.intp]:
+def fold_assignment(y: _F, *, folds: int, rng: np.random.Generator) -> npt.NDArray[np.intp]:
     """Fold number of each record, stratified by outcome."""
     fold_of = np.empty(y.shape[0], dtype=np.intp)
     for label in (0.0, 1.0):
@@ -223,8 +223,8 @@ def _held_out(
 def cross_validate(
     z: _F,
     y: _F,
-    space: SearchSpace,
     *,
+    space: SearchSpace,
     sizes: tuple[int, ...],
     max_points: int,
     fold_of: npt.NDArray[np.intp],
@@ -255,13 +255,15 @@ def cross_validate(
     for k in range(folds):
         train, test = fold_of != k, fold_of == k
         z_train, y_train = z[train], y[train]
-        path = search_path(z_train, y_train, space, max_indicators=max(sizes))
+        path = search_path(z_train, y_train, space=space, max_indicators=max(sizes))
         table = TrainingRows(z_train, y_train)
         for size in sizes:
-            beam = beam_of(z_train, y_train, space, path, size=size)
+            beam = beam_of(z_train, y_train, space=space, path=path, size=size)
             continuous[size].append(auroc_of(z[test] @ beam[0].coefficients, y[test]))
             for m in range(1, max_points + 1):
-                fit = points_for(table, space, beam, size=size, max_points=m, thorough=False)
+                fit = points_for(
+                    table, space=space, beam=beam, size=size, max_points=m, thorough=False
+                )
                 held = _held_out(z, y, fit.points, train, test, floor=space.floor)
                 figures[size, m].append((*held, int(np.count_nonzero(fit.points))))
     settings = tuple(

@@ -221,7 +221,7 @@ class TrainingRows:
         return losses.reshape(2, count)
 
 
-def polish(table: TrainingRows, points: _I, bounds: IntegerBounds) -> tuple[_I, float]:
+def polish(table: TrainingRows, *, points: _I, bounds: IntegerBounds) -> tuple[_I, float]:
     """Best-improvement local search over whole points (on ``z``).
 
     Parameters
@@ -263,7 +263,7 @@ def polish(table: TrainingRows, points: _I, bounds: IntegerBounds) -> tuple[_I, 
 
 
 def best_points(
-    table: TrainingRows, pool: list[SparseFit], bounds: IntegerBounds, *, polished: int
+    table: TrainingRows, *, pool: list[SparseFit], bounds: IntegerBounds, polished: int
 ) -> tuple[_I, float]:
     """Whole points (on ``z``) from a pool of continuous fits: round, score, polish.
 
@@ -291,9 +291,9 @@ def best_points(
         scores = linear - linear.min(axis=1, keepdims=True) + 1
     losses = score_losses(scores, table.y)
     order = np.argsort(losses, kind="stable")[: max(polished, 1)]
-    best = polish(table, candidates[int(order[0])], bounds)
+    best = polish(table, points=candidates[int(order[0])], bounds=bounds)
     for i in order[1:].tolist():
-        result = polish(table, candidates[i], bounds)
+        result = polish(table, points=candidates[i], bounds=bounds)
         if result[1] < best[1] - 1e-9:
             best = result
     return best

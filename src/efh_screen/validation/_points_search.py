@@ -87,7 +87,7 @@ class IntegerFit:
     continuous: SparseFit
 
 
-def search_path(z: _F, y: _F, space: SearchSpace, *, max_indicators: int) -> list[list[SparseFit]]:
+def search_path(z: _F, y: _F, *, space: SearchSpace, max_indicators: int) -> list[list[SparseFit]]:
     """Beam search over sets of indicators, up to ``max_indicators`` of them.
 
     Parameters
@@ -109,7 +109,7 @@ def search_path(z: _F, y: _F, space: SearchSpace, *, max_indicators: int) -> lis
 
 
 def beam_of(
-    z: _F, y: _F, space: SearchSpace, path: list[list[SparseFit]], *, size: int
+    z: _F, y: _F, *, space: SearchSpace, path: list[list[SparseFit]], size: int
 ) -> list[SparseFit]:
     """Return the sets of ``size`` indicators (or the largest), fitted to convergence.
 
@@ -128,14 +128,14 @@ def beam_of(
         Best first.
     """
     level = min(max(size - len(space.forced), 0), len(path) - 1)
-    return finish(z, y, path[level])
+    return finish(z, y, beam=path[level])
 
 
 def points_for(
     table: TrainingRows,
+    *,
     space: SearchSpace,
     beam: list[SparseFit],
-    *,
     size: int,
     max_points: int,
     thorough: bool,
@@ -163,10 +163,10 @@ def points_for(
     if thorough:
         candidates = space.allowed.copy()
         candidates[list(space.forced)] = False
-        pool = solution_pool(table.z, table.y, beam, allowed=candidates, forced=space.forced)
+        pool = solution_pool(table.z, table.y, beam=beam, allowed=candidates, forced=space.forced)
     bounds = space.bounds(max_points=max_points, max_indicators=size)
     polished = _POLISHED_THOROUGH if thorough else 1
-    points, loss = best_points(table, pool, bounds, polished=polished)
+    points, loss = best_points(table, pool=pool, bounds=bounds, polished=polished)
     return IntegerFit(points=points, loss=loss, continuous=beam[0])
 
 

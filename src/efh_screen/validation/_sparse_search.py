@@ -152,8 +152,8 @@ def _newton(design: _F, y: _F, theta: _F, *, iterations: int) -> tuple[_F, float
 def fit_on_support(
     z: _F,
     y: _F,
-    support: tuple[int, ...],
     *,
+    support: tuple[int, ...],
     start: SparseFit | None = None,
     entering: tuple[int, float] | None = None,
     iterations: int = 50,
@@ -304,7 +304,7 @@ def beam_search(
         steps: see :func:`finish`) of sets of size ``len(forced) + i``; the
         path stops early when no column can lower the log-loss.
     """
-    beam = [fit_on_support(z, y, tuple(sorted(forced)))]
+    beam = [fit_on_support(z, y, support=tuple(sorted(forced)))]
     path = [beam]
     table = _Columns(z)
     while len(beam[0].support) < max_size:
@@ -321,7 +321,12 @@ def beam_search(
         ranked = sorted(seen.values(), key=lambda c: (c[0], c[1]))[: _BEAM_WIDTH if wide else 1]
         beam = [
             fit_on_support(
-                z, y, support, start=parent, entering=(j, begin), iterations=_GROWING_ITERATIONS
+                z,
+                y,
+                support=support,
+                start=parent,
+                entering=(j, begin),
+                iterations=_GROWING_ITERATIONS,
             )
             for _, support, parent, j, begin in ranked
         ]
@@ -330,7 +335,7 @@ def beam_search(
     return path
 
 
-def finish(z: _F, y: _F, beam: list[SparseFit]) -> list[SparseFit]:
+def finish(z: _F, y: _F, *, beam: list[SparseFit]) -> list[SparseFit]:
     """Fit the sets of a beam to convergence (the search fits them with few Newton steps).
 
     Parameters
@@ -344,12 +349,12 @@ def finish(z: _F, y: _F, beam: list[SparseFit]) -> list[SparseFit]:
     list of SparseFit
         Best first.
     """
-    done = [fit_on_support(z, y, f.support, start=f) for f in beam]
+    done = [fit_on_support(z, y, support=f.support, start=f) for f in beam]
     return sorted(done, key=lambda f: (f.objective, f.support))
 
 
 def solution_pool(
-    z: _F, y: _F, beam: list[SparseFit], *, allowed: _B, forced: tuple[int, ...]
+    z: _F, y: _F, *, beam: list[SparseFit], allowed: _B, forced: tuple[int, ...]
 ) -> list[SparseFit]:
     """Return the beam plus near-optimal sets one swap away from its best set.
 
@@ -373,7 +378,7 @@ def solution_pool(
         if leaving in forced:
             continue
         reduced = tuple(j for j in best.support if j != leaving)
-        base = fit_on_support(z, y, reduced, start=best, iterations=_PROBE_ITERATIONS)
+        base = fit_on_support(z, y, support=reduced, start=best, iterations=_PROBE_ITERATIONS)
         closed = allowed.copy()
         closed[leaving] = False
         gain, start = _score_test(z, y, base, closed)
@@ -383,7 +388,7 @@ def solution_pool(
         support = tuple(sorted((*reduced, j)))
         if support not in pool:
             pool[support] = fit_on_support(
-                z, y, support, start=base, entering=(j, float(start[j])), iterations=8
+                z, y, support=support, start=base, entering=(j, float(start[j])), iterations=8
             )
     limit = best.objective + _POOL_TOLERANCE * abs(best.objective)
     kept = [f for f in pool.values() if f.objective <= limit]
