@@ -88,8 +88,8 @@ class FittedPoints:
     points : ndarray of shape (n_indicators,)
         Whole points: >= 0 for risk indicators, <= 0 for protective ones.
     max_points : int
-        The largest number of points any indicator may carry (chosen by
-        cross-validation up to the limit given).
+        The largest number of points any indicator may carry: the limit
+        given, or the one cross-validation chose when a tolerance was given.
     intercept, slope : float
         Logistic mapping from the screen's score to an outcome rate on the
         training cohort: ``1 / (1 + exp(-(intercept + slope * score)))``.
