@@ -96,7 +96,7 @@ def points_problems(draw: st.DrawFn) -> dict[str, Any]:
     """A small 0/1 indicator matrix with outcomes and limits for the points search.
 
     Keys: ``indicators``, ``outcomes``, ``signs``, ``max_points``,
-    ``max_indicators``, ``forced_in``, ``forced_out``.
+    ``max_indicators``, ``forced_in``, ``forced_out``, ``floor``.
     """
     import numpy as np
 
@@ -121,4 +121,5 @@ def points_problems(draw: st.DrawFn) -> dict[str, Any]:
         "max_indicators": max_indicators,
         "forced_in": forced_in,
         "forced_out": forced_out,
+        "floor": draw(st.booleans()),
     }

@@ -55,6 +55,9 @@ def test_search_recovers_the_generating_indicators(truth: Any) -> None:
     assert int(np.argmax(found.points)) == 1
     assert all(np.sign(found.points[j]) == np.sign(p) for j, p in TRUE_POINTS.items())
     assert found.slope > 0
+    again = search_points(x, y, signs=signs, max_points=5, max_indicators=len(TRUE_POINTS))
+    assert np.array_equal(again.points, found.points)
+    assert (again.intercept, again.slope) == (found.intercept, found.slope)
     probability = found.probability(x)
     assert np.all((probability > 0) & (probability < 1))
     assert abs(probability.mean() - y.mean()) < 0.01
@@ -90,6 +93,9 @@ def test_signs_bounds_and_forced_indicators_always_hold(problem: dict[str, Any])
     assert np.count_nonzero(points) <= problem["max_indicators"]
     assert np.all(points[problem["forced_in"]] != 0)
     assert np.all(points[problem["forced_out"]] == 0)
+    scores = found.score(problem["indicators"])
+    if problem["floor"]:
+        assert scores.min() >= 0
 
 
 @pytest.fixture(scope="module")
