@@ -407,7 +407,7 @@ def _solve(problem: _Problem) -> PointsSolution:
     )
     points = (fit.points * problem.sign).astype(np.int64)
     linear = np.rint(problem.x @ points).astype(np.int64)
-    intercept, slope = score_mapping(np.maximum(linear, 0) if space.floor else linear, y)
+    ((intercept, slope),) = score_mapping(np.maximum(linear, 0) if space.floor else linear, y)
     return PointsSolution(
         points=points,
         intercept=intercept,

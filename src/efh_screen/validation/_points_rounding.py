@@ -221,7 +221,9 @@ class TrainingRows:
         return losses.reshape(2, count)
 
 
-def polish(table: TrainingRows, *, points: _I, bounds: IntegerBounds) -> tuple[_I, float]:
+def polish(
+    table: TrainingRows, *, points: _I, bounds: IntegerBounds, loss: float | None = None
+) -> tuple[_I, float]:
     """Best-improvement local search over whole points (on ``z``).
 
     Parameters
@@ -230,6 +232,8 @@ def polish(table: TrainingRows, *, points: _I, bounds: IntegerBounds) -> tuple[_
     points : ndarray of shape (n_indicators,)
         Starting points (within the bounds).
     bounds : IntegerBounds
+    loss : float, optional
+        The starting points' loss, when already known.
 
     Returns
     -------
@@ -240,7 +244,9 @@ def polish(table: TrainingRows, *, points: _I, bounds: IntegerBounds) -> tuple[_
     """
     points = points.copy()
     linear = table.whole @ points
-    current = float(score_losses(_as_index(linear, floor=bounds.floor)[None], table.y)[0])
+    if loss is None:
+        loss = float(score_losses(_as_index(linear, floor=bounds.floor)[None], table.y)[0])
+    current = loss
     for _ in range(4 * table.n_columns * int(bounds.upper.max(initial=1))):
         up = points + 1 <= bounds.upper
         if np.count_nonzero(points) >= bounds.max_nonzero:
@@ -291,9 +297,10 @@ def best_points(
         scores = linear - linear.min(axis=1, keepdims=True) + 1
     losses = score_losses(scores, table.y)
     order = np.argsort(losses, kind="stable")[: max(polished, 1)]
-    best = polish(table, points=candidates[int(order[0])], bounds=bounds)
+    first = int(order[0])
+    best = polish(table, points=candidates[first], bounds=bounds, loss=float(losses[first]))
     for i in order[1:].tolist():
-        result = polish(table, points=candidates[i], bounds=bounds)
+        result = polish(table, points=candidates[i], bounds=bounds, loss=float(losses[i]))
         if result[1] < best[1] - 1e-9:
             best = result
     return best

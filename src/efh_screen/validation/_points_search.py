@@ -170,7 +170,9 @@ def points_for(
     return IntegerFit(points=points, loss=loss, continuous=beam[0])
 
 
-def score_mapping(scores: _I, y: _F) -> tuple[float, float]:
+def score_mapping(
+    scores: _I, y: _F, *, groups: tuple[npt.NDArray[np.bool_], ...] | None = None
+) -> tuple[tuple[float, float], ...]:
     """Intercept and slope of the logistic mapping from whole scores to an outcome rate.
 
     Parameters
@@ -178,17 +180,23 @@ def score_mapping(scores: _I, y: _F) -> tuple[float, float]:
     scores : ndarray of shape (n,)
         Whole scores (may be negative when not floored).
     y : ndarray of shape (n,)
+    groups : tuple of boolean masks, optional
+        Fit one mapping per group of records, side by side (default: one
+        mapping on every record).
 
     Returns
     -------
-    intercept, slope : float
-        ``P(outcome) = 1 / (1 + exp(-(intercept + slope * score)))``.
+    tuple of (intercept, slope)
+        One pair per group: ``P(outcome) = 1 / (1 + exp(-(intercept + slope * score)))``.
     """
+    masks = groups if groups is not None else (np.ones(scores.shape[0], dtype=bool),)
     low = int(scores.min())
     index = (scores - low).astype(np.intp)
     width = int(index.max()) + 1
-    positives = np.bincount(index, weights=y, minlength=width).astype(np.float64)
-    negatives = np.bincount(index, minlength=width).astype(np.float64) - positives
+    positives = np.stack(
+        [np.bincount(index[m], weights=y[m], minlength=width) for m in masks]
+    ).astype(np.float64)
+    totals = np.stack([np.bincount(index[m], minlength=width) for m in masks]).astype(np.float64)
     values = np.arange(low, low + width, dtype=np.float64)
-    _, intercept, slope = logistic_probabilities(values, negatives, positives)
-    return float(intercept), float(slope)
+    _, intercept, slope = logistic_probabilities(values, totals - positives, positives)
+    return tuple((float(a), float(b)) for a, b in zip(intercept, slope, strict=True))
