@@ -89,3 +89,37 @@ def profile_dicts(
 def profiles(**kwargs: Any) -> st.SearchStrategy[Profile]:
     """Validated profiles."""
     return profile_dicts(**kwargs).map(Profile.model_validate)
+
+
+@st.composite
+def points_problems(draw: st.DrawFn) -> dict[str, Any]:
+    """A small 0/1 indicator matrix with outcomes and limits for the points search.
+
+    Keys: ``indicators``, ``outcomes``, ``signs``, ``max_points``,
+    ``max_indicators``, ``forced_in``, ``forced_out``, ``floor``.
+    """
+    import numpy as np
+
+    n = draw(st.integers(min_value=40, max_value=300))
+    p = draw(st.integers(min_value=1, max_value=8))
+    rng = np.random.default_rng(draw(st.integers(min_value=0, max_value=2**32 - 1)))
+    prevalence = rng.uniform(0.0, 1.0, p)
+    indicators = (rng.random((n, p)) < prevalence).astype(np.int8)
+    truth = rng.normal(0.0, 1.5, p)
+    outcomes = (rng.random(n) < 1 / (1 + np.exp(-(indicators @ truth - 1.0)))).astype(np.int8)
+    outcomes[:2] = (0, 1)  # both outcomes occur
+    columns = list(range(p))
+    forced_in = draw(st.lists(st.sampled_from(columns), max_size=min(p, 2), unique=True))
+    rest = [j for j in columns if j not in forced_in]
+    forced_out = draw(st.lists(st.sampled_from(rest), max_size=2, unique=True)) if rest else []
+    max_indicators = draw(st.integers(min_value=max(len(forced_in), 1), max_value=p))
+    return {
+        "indicators": indicators,
+        "outcomes": outcomes,
+        "signs": draw(st.lists(st.sampled_from([1, -1]), min_size=p, max_size=p)),
+        "max_points": draw(st.integers(min_value=1, max_value=5)),
+        "max_indicators": max_indicators,
+        "forced_in": forced_in,
+        "forced_out": forced_out,
+        "floor": draw(st.booleans()),
+    }

@@ -54,8 +54,9 @@ EXPECTED = {
         # decisions
         "DECISION_THRESHOLDS", "DecisionCurve",
         # fitting
-        "FittedPoints", "WeightsComparison", "WeightsFit", "compare_weights", "fit_points",
-        "fit_weights",
+        "CrossValidatedSetting", "CrossValidationTable", "FittedPoints", "PointsSolution",
+        "WeightsComparison", "WeightsFit", "compare_weights", "fit_points", "fit_weights",
+        "search_points",
         # estimator
         "PointsClassifier",
         # cohorts
@@ -64,9 +65,9 @@ EXPECTED = {
         "render_html", "render_json",
         # error messages
         "BANDS_ORDER", "COHORT_UNLABELLED", "CONFIDENCE_RANGE", "CONSTRAINT_COUNT",
-        "ESTIMATOR_CLASSES", "ESTIMATOR_NOT_BINARY", "ESTIMATOR_UNKNOWN_KEYS",
-        "FIT_INDICATORS_VALUES", "NO_CUT_MEETS", "N_BOOT_RANGE", "OUTCOMES_ONE_CLASS",
-        "OUTCOMES_VALUES", "PROBABILITIES_RANGE", "RESEARCH_EXTRA_MISSING",
+        "ESTIMATOR_CLASSES", "ESTIMATOR_NOT_BINARY", "ESTIMATOR_UNKNOWN_KEYS", "FIT_FORCED",
+        "FIT_INDICATORS_VALUES", "FIT_SIGNS", "NO_CUT_MEETS", "N_BOOT_RANGE",
+        "OUTCOMES_ONE_CLASS", "OUTCOMES_VALUES", "PROBABILITIES_RANGE", "RESEARCH_EXTRA_MISSING",
         "SCORES_LENGTH", "SCORES_NOT_FINITE",
         "UNKNOWN_REFERENCE",
     ],

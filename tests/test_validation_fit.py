@@ -78,6 +78,7 @@ def test_fit_matches_unconstrained_logistic_regression_held_out(fitted) -> None:
     assert auc_points >= auc_reference - 0.01
 
 
+@pytest.mark.slow
 def test_fit_is_seeded(fitted) -> None:  # type: ignore[no-untyped-def]
     x, y, protective = indicator_cohort(12_000, seed=1)
     again = fit_points(x, y, protective=protective, max_points=5, max_indicators=8, folds=4)
@@ -136,9 +137,12 @@ def test_fitted_weights_are_used_by_the_screener_directly(cohort, tmp_path: Path
     path = tmp_path / "fitted.json"
     weights.save(path)
     assert Weights.load(path).sha256 == weights.sha256
-    # Bands hold about the same shares as the expert ones.
-    expert_share = cohort.batch.flag.mean()
-    assert abs(batch.flag.mean() - expert_share) < 0.1
+    # The flag band starts at the lowest score that flags no larger share than the expert
+    # weightings did (whole-point scores cannot always match a share closely).
+    expert_share = float(np.mean(cohort.scores >= cohort.threshold))
+    flag_min = next(b.min_score for b in weights.bands if b.flag)
+    assert np.mean(batch.score >= flag_min) <= expert_share
+    assert np.mean(batch.score >= flag_min - 1) > expert_share
     table = fit.comparison.to_dict()
     assert {"key", "label", "expert", "fitted"} == set(table["points"][0])
     assert set(table["figures"]["auroc"]) == {"expert", "fitted"}

@@ -38,8 +38,17 @@ from ._decision import DECISION_THRESHOLDS, DecisionCurve
 from ._evaluation import OVERALL_METRICS, PROBABILITIES_RANGE, Evaluation, evaluate
 from ._fairness import GROUP_METRICS, UNKNOWN_REFERENCE, GroupFairness, SmallGroupWarning
 from ._figure import Figure
-from ._fitting import FIT_INDICATORS_VALUES, FittedPoints, fit_points
+from ._fitting import (
+    FIT_FORCED,
+    FIT_INDICATORS_VALUES,
+    FIT_SIGNS,
+    FittedPoints,
+    PointsSolution,
+    fit_points,
+    search_points,
+)
 from ._frames import RESEARCH_EXTRA_MISSING
+from ._points_cv import CrossValidatedSetting, CrossValidationTable
 from ._refit import WeightsComparison, WeightsFit, compare_weights, fit_weights
 from ._report import render_html, render_json
 from ._sensitivity import (
@@ -74,12 +83,16 @@ __all__ += ["CalibrationRow", "CalibrationTable"]
 __all__ += ["DECISION_THRESHOLDS", "DecisionCurve"]
 # fitting: whole points from a labelled cohort, and a weightings file from them
 __all__ += [
+    "CrossValidatedSetting",
+    "CrossValidationTable",
     "FittedPoints",
+    "PointsSolution",
     "WeightsComparison",
     "WeightsFit",
     "compare_weights",
     "fit_points",
     "fit_weights",
+    "search_points",
 ]
 # estimator: whole points as a scikit-learn classifier (imports scikit-learn when first used)
 __all__ += ["PointsClassifier"]
@@ -96,7 +109,9 @@ __all__ += [
     "ESTIMATOR_CLASSES",
     "ESTIMATOR_NOT_BINARY",
     "ESTIMATOR_UNKNOWN_KEYS",
+    "FIT_FORCED",
     "FIT_INDICATORS_VALUES",
+    "FIT_SIGNS",
     "NO_CUT_MEETS",
     "N_BOOT_RANGE",
     "OUTCOMES_ONE_CLASS",

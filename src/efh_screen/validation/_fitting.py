@@ -1,29 +1,32 @@
-"""Learning small-integer points from a labelled cohort.
+"""Learning small whole points from a labelled cohort.
 
 Method
 ------
-1. **Sign-constrained logistic regression.** Risk indicators may only add
-   points and protective ones only take them away. With each protective
-   column negated, that is logistic regression with non-negative
-   coefficients; an L1 penalty on non-negative coefficients is linear, so the
-   problem stays smooth. Projected Newton steps, each solving a small
-   bound-constrained quadratic exactly by an active-set method, reach the
-   optimum in a handful of passes over the records, in pure numpy (no
-   scikit-learn or SciPy needed). When the number of indicators is limited,
-   the L1 penalty is found by bisection so that few enough remain; those are
-   refitted with a light L2 penalty.
-2. **Scale and round.** Coefficients are scaled so the largest is ``M``
-   points and rounded.
-3. **Polish.** A local search over integer points: at each step every
-   indicator's points are tried one up and one down, all at once with numpy,
-   scoring each candidate by the training log-loss of the best logistic
-   mapping from the *screen's* score (floored at 0, as the Screener does), and
-   the best improving move is taken.
-4. **Choose M by cross-validation.** Steps 1–3 run inside each fold for
-   ``M = 1 .. max_points``; the smallest ``M`` whose mean held-out AUROC is
-   within 0.002 of the best is chosen, and steps 1–3 are repeated on everyone.
+1. **Sparse search.** With each protective column negated, every
+   coefficient must be >= 0. A beam search grows sets of indicators one at a
+   time, ranking candidates by the score test, probing the most promising
+   ones and refitting the best few sign-constrained logistic models in full
+   (projected Newton, pure numpy); one search gives the best sets of every
+   size up to the limit. A pool of near-optimal sets of the chosen size
+   (the beam and one-swap neighbours of its best set) is kept.
+2. **Multipliers and rounding.** Each set's coefficients are scaled by a
+   grid of multipliers and rounded one coefficient at a time, each step
+   fixing the coefficient and direction that raise a quadratic model of the
+   log-loss least, the others moving to compensate, so the whole points keep
+   the continuous ranking as closely as the limit allows.
+3. **Scoring and polish.** Candidates are scored by the training log-loss
+   of the best logistic mapping from the *screen's* score (floored at 0, as
+   the Screener does); the best are polished by moving any indicator's
+   points one up or down while that lowers it.
+4. **Cross-validation of the limits.** Steps 1–3 run inside each fold for
+   every pair (most indicators, most points) in a grid up to the limits;
+   the table of held-out AUROC and calibration, with intervals, is kept.
+   The card on everyone uses the limits given, or, with a tolerance, the
+   simplest pair whose held-out AUROC is within it of the best.
 
-The result holds the points, the mapping, and the cross-validated figures.
+This is in the spirit of FasterRisk (Liu et al., NeurIPS 2022) and RiskSLIM
+(Ustun & Rudin, JMLR 2019), in numpy alone. Every step is deterministic: the
+seed only assigns the folds.
 """
 
 from __future__ import annotations
@@ -38,26 +41,40 @@ import numpy.typing as npt
 
 from .._errors import ValidationInputError
 from ._checks import as_outcomes, make_rng
-from ._metrics import auroc, logistic_probabilities
+from ._points_cv import (
+    CrossValidationTable,
+    cross_validate,
+    fold_assignment,
+    size_grid,
+)
+from ._points_rounding import TrainingRows
+from ._points_search import SearchSpace, beam_of, points_for, score_mapping, search_path
 
 __all__ = [
+    "FIT_FORCED",
     "FIT_INDICATORS_SHAPE",
     "FIT_INDICATORS_VALUES",
     "FIT_LIMITS",
+    "FIT_SIGNS",
     "FittedPoints",
+    "PointsSolution",
     "fit_points",
+    "search_points",
+    "single_threaded_blas",
 ]
 
 _F = npt.NDArray[np.float64]
-_I = npt.NDArray[np.intp]
+_I = npt.NDArray[np.int64]
 
 FIT_INDICATORS_SHAPE = (
     "indicators must be a 2-D array of shape (n_young_people, n_indicators); got {shape}"
 )
 FIT_INDICATORS_VALUES = "indicators must hold only 0 and 1 (unknown counts as 0, as in the screen)"
 FIT_LIMITS = "{name} must be a whole number from {low} to {high}; got {value!r}"
-_PARSIMONY = 0.002
-_L2 = 1.0
+FIT_SIGNS = "signs must hold +1 (risk) or -1 (protective) for each of the {p} indicator columns"
+FIT_FORCED = (
+    "{name} must list indicator keys or column numbers (0 to {high}) of the indicators; {problem}"
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,19 +88,24 @@ class FittedPoints:
     points : ndarray of shape (n_indicators,)
         Whole points: >= 0 for risk indicators, <= 0 for protective ones.
     max_points : int
-        The largest number of points any indicator may carry (chosen by
-        cross-validation up to the limit given).
+        The largest number of points any indicator may carry: the limit
+        given, or the one cross-validation chose when a tolerance was given.
     intercept, slope : float
         Logistic mapping from the screen's score to an outcome rate on the
         training cohort: ``1 / (1 + exp(-(intercept + slope * score)))``.
     coefficients : ndarray of shape (n_indicators,)
         The sign-constrained logistic coefficients before rounding.
     cv_auroc : dict of int to float
-        Mean held-out AUROC of the integer score for each ``max_points`` tried.
+        Mean held-out AUROC of the integer score for each ``max_points`` tried,
+        at the number of indicators chosen.
     cv_auroc_continuous : float
-        Mean held-out AUROC of the sign-constrained logistic score before rounding.
+        Mean held-out AUROC of the sign-constrained logistic score before
+        rounding, at the number of indicators chosen.
     settings : dict
-        Limits, folds and seed used.
+        Limits given and chosen, folds and seed used.
+    cross_validation : CrossValidationTable, optional
+        Held-out AUROC and calibration, with intervals, for every pair
+        (most indicators, most points) tried.
     """
 
     keys: tuple[str, ...]
@@ -95,6 +117,7 @@ class FittedPoints:
     cv_auroc: dict[int, float]
     cv_auroc_continuous: float
     settings: dict[str, Any] = field(default_factory=dict)
+    cross_validation: CrossValidationTable | None = None
 
     def score(self, indicators: npt.ArrayLike) -> npt.NDArray[np.int64]:
         """Screen's score for rows of indicators (floored at 0).
@@ -126,7 +149,67 @@ class FittedPoints:
             "cv_auroc": {str(k): v for k, v in self.cv_auroc.items()},
             "cv_auroc_continuous": self.cv_auroc_continuous,
             "settings": dict(self.settings),
+            "cross_validation": (
+                None if self.cross_validation is None else self.cross_validation.to_dict()
+            ),
         }
+
+
+@dataclass(frozen=True, eq=False)
+class PointsSolution:
+    """Whole points found by the sparse integer search at given limits.
+
+    Attributes
+    ----------
+    points : ndarray of shape (n_indicators,)
+        Whole points: >= 0 for risk columns, <= 0 for protective ones.
+    intercept, slope : float
+        Logistic mapping from the score to an outcome rate on the training
+        data: ``1 / (1 + exp(-(intercept + slope * score)))``.
+    floor : bool
+        Whether the score is floored at 0 (as the Screener does).
+    log_loss : float
+        Training log-loss (summed over records) of that mapping.
+    coefficients : ndarray of shape (n_indicators,)
+        The sign-constrained logistic coefficients of the best continuous fit
+        with the same number of indicators, before rounding.
+    """
+
+    points: _I
+    intercept: float
+    slope: float
+    floor: bool
+    log_loss: float
+    coefficients: _F
+
+    def score(self, indicators: npt.ArrayLike) -> _I:
+        """Whole scores for rows of indicators (floored at 0 when ``floor``).
+
+        Parameters
+        ----------
+        indicators : array-like of shape (n, n_indicators)
+
+        Returns
+        -------
+        ndarray of shape (n,)
+        """
+        linear = np.rint(np.asarray(indicators, dtype=np.float64) @ self.points)
+        scores = linear.astype(np.int64)
+        return np.maximum(scores, 0) if self.floor else scores
+
+    def probability(self, indicators: npt.ArrayLike) -> _F:
+        """Outcome rate the training mapping gives each row's score.
+
+        Parameters
+        ----------
+        indicators : array-like of shape (n, n_indicators)
+
+        Returns
+        -------
+        ndarray of shape (n,)
+        """
+        eta = self.intercept + self.slope * self.score(indicators)
+        return np.asarray(1.0 / (1.0 + np.exp(-eta)), dtype=np.float64)
 
 
 def _as_indicators(indicators: npt.ArrayLike) -> _F:
@@ -148,194 +231,6 @@ def _whole(name: str, value: int, low: int, high: int) -> int:
     return int(value)
 
 
-def _bounded_quadratic(hess: _F, grad: _F, lower: _F) -> _F:
-    """Minimise ``grad @ d + d @ hess @ d / 2`` subject to ``d >= lower`` (lower <= 0).
-
-    Primal active-set method: exact in finitely many steps, each a small
-    linear solve (the problem has one variable per indicator).
-    """
-    q = grad.shape[0]
-    bounded = np.isfinite(lower)
-    floor = np.where(bounded, lower, 0.0)
-    d = np.zeros(q)
-    active = bounded & (lower >= 0.0)  # d = 0 sits on these bounds
-    for _ in range(4 * q + 10):
-        free = ~active
-        target = np.where(active, floor, 0.0)
-        if free.any():
-            rhs = -(grad[free] + hess[np.ix_(free, active)] @ floor[active])
-            target[free] = np.linalg.solve(hess[np.ix_(free, free)], rhs)
-        blocked = free & bounded & (target < floor - 1e-12)
-        if blocked.any():
-            move = target - d
-            ratios = np.where(blocked, (floor - d) / np.where(move < 0, move, -1.0), np.inf)
-            j = int(np.argmin(ratios))
-            d = d + max(0.0, float(ratios[j])) * move
-            d[j] = floor[j]
-            active[j] = True
-            continue
-        d = target
-        gradient = grad + hess @ d
-        releasable = np.where(active, gradient, np.inf)
-        j = int(np.argmin(releasable))
-        if releasable[j] >= -1e-10:
-            break
-        active[j] = False
-    return d
-
-
-def _nonnegative_logistic(
-    z: _F, y: _F, *, l1: float, l2: float, support: npt.NDArray[np.bool_], start: _F | None
-) -> _F:
-    """Minimise log-loss + l1*sum(b) + l2/2*|b|^2 over b >= 0 (columns outside support stay 0).
-
-    Projected Newton: each step minimises the quadratic model of the
-    objective under the bounds exactly (a small problem, one variable per
-    indicator), then backtracks on the true objective. Each step costs one
-    pass over the records. Pure numpy.
-    """
-    cols = np.flatnonzero(support)
-    beta = np.zeros(z.shape[1])
-    if cols.size == 0:
-        return beta
-    a = np.concatenate([np.ones((z.shape[0], 1)), z[:, cols]], axis=1)
-    q = a.shape[1]
-    penalty_l1 = np.concatenate([[0.0], np.full(q - 1, l1)])
-    penalty_l2 = np.concatenate([[0.0], np.full(q - 1, l2)])
-    lower = np.concatenate([[-np.inf], np.zeros(q - 1)])
-
-    def objective(theta: _F) -> float:
-        eta = a @ theta
-        loss = float(np.sum(np.logaddexp(0.0, eta) - y * eta))
-        return loss + float(penalty_l1 @ theta) + 0.5 * float(penalty_l2 @ (theta * theta))
-
-    theta = np.zeros(q)
-    prevalence = float(np.clip(y.mean(), 1e-6, 1 - 1e-6))
-    theta[0] = np.log(prevalence / (1 - prevalence))
-    if start is not None:
-        theta[1:] = np.maximum(start[cols], 0.0)
-    current = objective(theta)
-    for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-(a @ theta)))
-        w = np.maximum(p * (1.0 - p), 1e-10)
-        grad = a.T @ (p - y) + penalty_l1 + penalty_l2 * theta
-        hess = (a * w[:, None]).T @ a + np.diag(penalty_l2 + 1e-6)
-
-        step = _bounded_quadratic(hess, grad, lower - theta)
-        scale = 1.0
-        for _ in range(30):
-            trial = np.maximum(theta + scale * step, lower)
-            value = objective(trial)
-            if value <= current + 1e-12:
-                break
-            scale *= 0.5
-        else:
-            break
-        change = float(np.max(np.abs(trial - theta)))
-        theta, previous, current = trial, current, value
-        if change < 1e-7 or previous - current < 1e-10 * max(1.0, abs(current)):
-            break
-    beta[cols] = np.maximum(theta[1:], 0.0)
-    return beta
-
-
-def _continuous(z: _F, y: _F, max_indicators: int | None) -> _F:
-    """Sign-constrained (non-negative on z) logistic coefficients, with at most max_indicators."""
-    p = z.shape[1]
-    varying = z.std(axis=0) > 0
-    if max_indicators is None or max_indicators >= int(varying.sum()):
-        return _nonnegative_logistic(z, y, l1=0.0, l2=_L2, support=varying, start=None)
-    # Gradient at zero gives the L1 level at which the first indicator enters;
-    # bisect (on a log scale) for the weakest penalty leaving few enough indicators.
-    r0 = y.mean() - y
-    lam_high = float(np.max(np.where(varying, -(z.T @ r0), 0.0)))
-    lam_low = lam_high * 1e-4
-    chosen = np.zeros(p, dtype=bool)
-    warm: _F | None = None
-    for _ in range(14):
-        lam = float(np.sqrt(lam_high * lam_low))
-        beta = _nonnegative_logistic(z, y, l1=lam, l2=0.0, support=varying, start=warm)
-        active = beta > 1e-8
-        if int(active.sum()) > max_indicators:
-            lam_low = lam
-        else:
-            lam_high, chosen, warm = lam, active, beta
-            if int(active.sum()) == max_indicators:
-                break
-    return _nonnegative_logistic(z, y, l1=0.0, l2=_L2, support=chosen, start=None)
-
-
-def _score_losses(scores: npt.NDArray[np.int64], y: _F) -> _F:
-    """Log-loss of the best logistic mapping from each candidate's score.
-
-    ``scores`` has shape (n_candidates, n); returns shape (n_candidates,).
-    """
-    c = scores.shape[0]
-    top = int(scores.max()) + 1
-    flat = (scores + np.arange(c)[:, None] * top).reshape(-1)
-    total = np.bincount(flat, minlength=c * top).reshape(c, top).astype(np.float64)
-    pos = np.asarray(
-        np.bincount(flat, weights=np.tile(y, c), minlength=c * top).reshape(c, top),
-        dtype=np.float64,
-    )
-    neg = np.asarray(total - pos, dtype=np.float64)
-    values = np.arange(top, dtype=np.float64)
-    prob, _, _ = logistic_probabilities(values, neg, pos)
-    prob = np.clip(prob, 1e-12, 1 - 1e-12)
-    return np.asarray(-(pos * np.log(prob) + neg * np.log1p(-prob)).sum(axis=1), dtype=np.float64)
-
-
-def _polish(
-    z: _F, y: _F, w: npt.NDArray[np.int64], *, max_points: int, max_indicators: int | None
-) -> npt.NDArray[np.int64]:
-    """Best-improvement local search over integer points (on z, points >= 0)."""
-    p = z.shape[1]
-    linear = np.rint(z @ w).astype(np.int64)
-    current = float(_score_losses(np.maximum(linear, 0)[None], y)[0])
-    zi = z.astype(np.int64)
-    for _ in range(4 * p * max_points):
-        moves: list[tuple[int, int]] = []
-        count = int(np.count_nonzero(w))
-        for j in range(p):
-            for step in (1, -1):
-                new = w[j] + step
-                if not 0 <= new <= max_points:
-                    continue
-                if w[j] == 0 and max_indicators is not None and count >= max_indicators:
-                    continue
-                moves.append((j, step))
-        if not moves:
-            break
-        cols = np.array([m[0] for m in moves])
-        steps = np.array([m[1] for m in moves])
-        candidates = np.maximum(linear[None, :] + steps[:, None] * zi[:, cols].T, 0)
-        losses = _score_losses(candidates, y)
-        best = int(np.argmin(losses))
-        if losses[best] >= current - 1e-9:
-            break
-        j, step = moves[best]
-        w = w.copy()
-        w[j] += step
-        linear = linear + step * zi[:, j]
-        current = float(losses[best])
-    return w
-
-
-def _integer(
-    z: _F, y: _F, beta: _F, *, max_points: int, max_indicators: int | None
-) -> npt.NDArray[np.int64]:
-    top = float(beta.max())
-    if top <= 0:
-        return np.zeros(beta.shape[0], dtype=np.int64)
-    w = np.clip(np.rint(beta * max_points / top), 0, max_points).astype(np.int64)
-    if max_indicators is not None and np.count_nonzero(w) > max_indicators:
-        keep = np.argsort(-beta)[:max_indicators]
-        mask = np.zeros_like(w, dtype=bool)
-        mask[keep] = True
-        w = np.where(mask, w, 0)
-    return _polish(z, y, w, max_points=max_points, max_indicators=max_indicators)
-
-
 @contextlib.contextmanager
 def single_threaded_blas() -> Iterator[None]:
     """Run small matrix products on one thread.
@@ -353,12 +248,174 @@ def single_threaded_blas() -> Iterator[None]:
         yield
 
 
-def _auroc_of(scores: npt.ArrayLike, y: _F) -> float:
-    s = np.asarray(scores, dtype=np.float64)
-    values, index = np.unique(s, return_inverse=True)
-    pos = np.bincount(index, weights=y, minlength=values.size).astype(np.float64)
-    neg = np.bincount(index, minlength=values.size).astype(np.float64) - pos
-    return float(auroc(neg, pos))
+@dataclass(frozen=True)
+class _Problem:
+    """Checked inputs of a fit: data on ``z`` and the search space."""
+
+    x: _F
+    y: _F
+    sign: _F
+    z: _F
+    space: SearchSpace
+    max_points: int
+    max_indicators: int
+
+
+def _column_numbers(
+    name: str, chosen: Sequence[str | int], names: tuple[str, ...]
+) -> tuple[int, ...]:
+    high = len(names) - 1
+    numbers = []
+    for item in chosen:
+        if isinstance(item, str):
+            if item not in names:
+                problem = f"{item!r} is not one of the keys"
+                raise ValidationInputError(FIT_FORCED.format(name=name, high=high, problem=problem))
+            numbers.append(names.index(item))
+        elif (
+            isinstance(item, int | np.integer) and not isinstance(item, bool) and 0 <= item <= high
+        ):
+            numbers.append(int(item))
+        else:
+            problem = f"got {item!r}"
+            raise ValidationInputError(FIT_FORCED.format(name=name, high=high, problem=problem))
+    return tuple(sorted(set(numbers)))
+
+
+def _signs(signs: npt.ArrayLike | None, p: int) -> _F:
+    if signs is None:
+        return np.ones(p)
+    values = np.asarray(signs, dtype=np.float64)
+    if values.shape != (p,) or not np.all((values == 1) | (values == -1)):
+        raise ValidationInputError(FIT_SIGNS.format(p=p))
+    return values
+
+
+def _problem(
+    indicators: npt.ArrayLike,
+    outcomes: npt.ArrayLike,
+    *,
+    names: tuple[str, ...] | None,
+    signs: npt.ArrayLike | None,
+    limits: tuple[int, int | None],
+    forced: tuple[Sequence[str | int], Sequence[str | int]],
+    floor: bool,
+) -> _Problem:
+    x = _as_indicators(indicators)
+    n, p = x.shape
+    y = as_outcomes(outcomes, n=n).astype(np.float64)
+    keys = names if names is not None else tuple(f"x{j}" for j in range(p))
+    sign = _signs(signs, p)
+    forced_in = _column_numbers("forced_in", forced[0], keys)
+    forced_out = _column_numbers("forced_out", forced[1], keys)
+    if set(forced_in) & set(forced_out):
+        problem = "an indicator cannot be forced both in and out"
+        raise ValidationInputError(FIT_FORCED.format(name="forced_in", high=p - 1, problem=problem))
+    max_points = _whole("max_points", limits[0], 1, 10)
+    low = max(len(forced_in), 1)
+    max_indicators = p if limits[1] is None else _whole("max_indicators", limits[1], low, p)
+    allowed = x.std(axis=0) > 0
+    allowed[list(forced_out)] = False
+    space = SearchSpace(allowed=allowed, forced=forced_in, floor=floor)
+    # Protective columns negated: every coefficient on z is then >= 0.
+    return _Problem(x, y, sign, x * sign, space, max_points, max_indicators)
+
+
+def search_points(
+    indicators: npt.ArrayLike,
+    outcomes: npt.ArrayLike,
+    *,
+    signs: npt.ArrayLike | None = None,
+    max_points: int = 5,
+    max_indicators: int | None = None,
+    forced_in: Sequence[int] = (),
+    forced_out: Sequence[int] = (),
+    floor: bool = True,
+) -> PointsSolution:
+    """Find small whole points at given limits (no cross-validation).
+
+    The sparse integer search of :func:`fit_points` at exactly these
+    limits: the function a classifier or a custom cross-validation calls.
+    Deterministic: the same data give the same points.
+
+    Parameters
+    ----------
+    indicators : array-like of shape (n, n_indicators)
+        0/1 values.
+    outcomes : array-like of shape (n,)
+        0/1 outcomes.
+    signs : array-like of shape (n_indicators,), optional
+        +1 for columns whose points must be >= 0 (risk), -1 for those whose
+        points must be <= 0 (protective); default all +1.
+    max_points : int
+        Largest points any one column may carry (1 to 10).
+    max_indicators : int, optional
+        Most columns with non-zero points (default: no limit).
+    forced_in : sequence of int
+        Columns that must carry at least one point (in magnitude).
+    forced_out : sequence of int
+        Columns that must carry none.
+    floor : bool
+        Floor the score at 0, as the Screener does (default). Pass False
+        for a plain points score.
+
+    Returns
+    -------
+    PointsSolution
+
+    Raises
+    ------
+    ValidationInputError
+        If the arrays do not fit or a limit is out of range.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efh_screen.validation import search_points
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.integers(0, 2, size=(2000, 4))
+    >>> logit = -2 + 1.5 * x[:, 0] + 0.8 * x[:, 1] - 1.0 * x[:, 3]
+    >>> y = (rng.random(2000) < 1 / (1 + np.exp(-logit))).astype(int)
+    >>> found = search_points(x, y, signs=[1, 1, 1, -1], max_points=3, max_indicators=2)
+    >>> found.points.tolist()
+    [2, 0, 0, -1]
+    """
+    problem = _problem(
+        indicators,
+        outcomes,
+        names=None,
+        signs=signs,
+        limits=(max_points, max_indicators),
+        forced=(forced_in, forced_out),
+        floor=floor,
+    )
+    with single_threaded_blas():
+        return _solve(problem)
+
+
+def _solve(problem: _Problem) -> PointsSolution:
+    z, y, space = problem.z, problem.y, problem.space
+    path = search_path(z, y, space=space, max_indicators=problem.max_indicators)
+    beam = beam_of(z, y, space=space, path=path, size=problem.max_indicators)
+    fit = points_for(
+        TrainingRows(z, y),
+        space=space,
+        beam=beam,
+        size=problem.max_indicators,
+        max_points=problem.max_points,
+        thorough=True,
+    )
+    points = (fit.points * problem.sign).astype(np.int64)
+    linear = np.rint(problem.x @ points).astype(np.int64)
+    ((intercept, slope),) = score_mapping(np.maximum(linear, 0) if space.floor else linear, y)
+    return PointsSolution(
+        points=points,
+        intercept=intercept,
+        slope=slope,
+        floor=space.floor,
+        log_loss=fit.loss,
+        coefficients=fit.continuous.coefficients * problem.sign,
+    )
 
 
 def fit_points(
@@ -371,8 +428,11 @@ def fit_points(
     max_indicators: int | None = None,
     folds: int = 5,
     seed: int | np.random.Generator = 0,
+    forced_in: Sequence[str | int] = (),
+    forced_out: Sequence[str | int] = (),
+    tolerance: float | None = None,
 ) -> FittedPoints:
-    """Learn small-integer points from indicators and outcomes.
+    """Learn small whole points, choosing how many indicators and points by cross-validation.
 
     Parameters
     ----------
@@ -386,13 +446,25 @@ def fit_points(
         True for protective indicators, whose points must be <= 0; the others
         are risk indicators, whose points must be >= 0.
     max_points : int
-        Largest points any one indicator may carry (1 to 10).
+        Largest points any one indicator may carry (1 to 10); every value up
+        to it is cross-validated.
     max_indicators : int, optional
-        Most indicators with non-zero points.
+        Most indicators with non-zero points; numbers of indicators up to it
+        are cross-validated (default: no limit).
     folds : int
-        Cross-validation folds for choosing the scale (2 to 20).
+        Cross-validation folds (2 to 20).
     seed : int or numpy.random.Generator
-        For the fold assignment.
+        For the fold assignment (the search itself uses no randomness).
+    forced_in : sequence of str or int
+        Keys (or column numbers) of indicators that must carry points.
+    forced_out : sequence of str or int
+        Keys (or column numbers) of indicators that must not.
+    tolerance : float, optional
+        Let cross-validation choose the card: the fewest indicators, then
+        points, whose mean held-out AUROC is within this of the best (0:
+        the best). By default the card uses the limits given: held-out
+        AUROC rarely separates cards this close, so a choice by it alone
+        mostly follows noise; the table shows what a simpler card costs.
 
     Returns
     -------
@@ -415,85 +487,89 @@ def fit_points(
     >>> fit.selected
     ('x0', 'x1', 'x3')
     """
-    x = _as_indicators(indicators)
-    n, p = x.shape
-    y = as_outcomes(outcomes, n=n).astype(np.float64)
+    names = _keys(keys, np.shape(indicators))
+    problem = _problem(
+        indicators,
+        outcomes,
+        names=names,
+        signs=_protective_signs(protective, len(names)),
+        limits=(max_points, max_indicators),
+        forced=(forced_in, forced_out),
+        floor=True,
+    )
+    n_folds = _whole("folds", folds, 2, 20)
+    if tolerance is not None and not (
+        isinstance(tolerance, int | float)
+        and not isinstance(tolerance, bool)
+        and 0 <= tolerance < 1
+    ):
+        raise ValidationInputError(
+            f"tolerance must be None or a number from 0 to 1; got {tolerance!r}"
+        )
+    fold_of = fold_assignment(problem.y, folds=n_folds, rng=make_rng(seed))
+    with single_threaded_blas():
+        table = cross_validate(
+            problem.z,
+            problem.y,
+            space=problem.space,
+            sizes=size_grid(len(problem.space.forced), problem.max_indicators),
+            max_points=problem.max_points,
+            fold_of=fold_of,
+        )
+        if tolerance is None:
+            chosen = table.setting(problem.max_indicators, problem.max_points)
+        else:
+            chosen = table.best(tolerance=float(tolerance))
+        final = _with_limits(problem, chosen.max_points, chosen.max_indicators)
+        solution = _solve(final)
+    at_size = [s for s in table.settings if s.max_indicators == chosen.max_indicators]
+    return FittedPoints(
+        keys=names,
+        points=solution.points,
+        max_points=chosen.max_points,
+        intercept=solution.intercept,
+        slope=solution.slope,
+        coefficients=solution.coefficients,
+        cv_auroc={s.max_points: s.auroc.value for s in at_size},
+        cv_auroc_continuous=chosen.auroc_before_rounding.value,
+        settings={
+            "max_points_limit": problem.max_points,
+            "max_indicators": max_indicators,
+            "max_indicators_chosen": chosen.max_indicators,
+            "forced_in": [names[j] for j in problem.space.forced],
+            "forced_out": [names[j] for j in _column_numbers("forced_out", forced_out, names)],
+            "tolerance": None if tolerance is None else float(tolerance),
+            "folds": n_folds,
+            "seed": seed if isinstance(seed, int) else "generator",
+        },
+        cross_validation=table,
+    )
+
+
+def _with_limits(problem: _Problem, max_points: int, max_indicators: int) -> _Problem:
+    """Return the same problem with other limits."""
+    return _Problem(
+        problem.x, problem.y, problem.sign, problem.z, problem.space, max_points, max_indicators
+    )
+
+
+def _keys(keys: Sequence[str] | None, shape: tuple[int, ...]) -> tuple[str, ...]:
+    p = shape[1] if len(shape) == 2 else 0
     names = tuple(keys) if keys is not None else tuple(f"x{j}" for j in range(p))
-    if len(names) != p:
+    if keys is not None and len(shape) == 2 and len(names) != p:
         raise ValidationInputError(
             f"keys has {len(names)} entries but indicators has {p} columns; pass one key per column"
         )
-    is_protective = (
-        np.zeros(p, dtype=bool) if protective is None else np.asarray(protective, dtype=bool)
-    )
+    return names
+
+
+def _protective_signs(protective: Sequence[bool] | npt.ArrayLike | None, p: int) -> _F:
+    if protective is None:
+        return np.ones(p)
+    is_protective = np.asarray(protective, dtype=bool)
     if is_protective.shape != (p,):
         raise ValidationInputError(
             f"protective must have one entry per indicator column ({p}); got shape "
             f"{is_protective.shape}"
         )
-    max_points_ = _whole("max_points", max_points, 1, 10)
-    max_ind = None if max_indicators is None else _whole("max_indicators", max_indicators, 1, p)
-    n_folds = _whole("folds", folds, 2, 20)
-    rng = make_rng(seed)
-    sign = np.where(is_protective, -1.0, 1.0)
-    # Protective columns negated: every coefficient on z is then >= 0.
-    z = x * sign
-
-    with single_threaded_blas():
-        return _fit(x, y, z, sign, names, max_points_, max_ind, n_folds, rng, seed)
-
-
-def _fit(
-    x: _F,
-    y: _F,
-    z: _F,
-    sign: _F,
-    names: tuple[str, ...],
-    max_points_: int,
-    max_ind: int | None,
-    n_folds: int,
-    rng: np.random.Generator,
-    seed: int | np.random.Generator,
-) -> FittedPoints:
-    n = x.shape[0]
-    fold_of = np.empty(n, dtype=np.intp)
-    for label in (0.0, 1.0):  # stratified by outcome
-        idx = np.flatnonzero(y == label)
-        fold_of[idx] = rng.permutation(np.arange(idx.size) % n_folds)
-    cv: dict[int, list[float]] = {m: [] for m in range(1, max_points_ + 1)}
-    cv_continuous: list[float] = []
-    for k in range(n_folds):
-        train, test = fold_of != k, fold_of == k
-        beta = _continuous(z[train], y[train], max_ind)
-        cv_continuous.append(_auroc_of(z[test] @ beta, y[test]))
-        for m in cv:
-            w = _integer(z[train], y[train], beta, max_points=m, max_indicators=max_ind)
-            cv[m].append(_auroc_of(np.maximum(z[test] @ w, 0), y[test]))
-    means = {m: float(np.nanmean(v)) for m, v in cv.items()}
-    best = max(means.values())
-    chosen = min(m for m, v in means.items() if v >= best - _PARSIMONY)
-
-    beta = _continuous(z, y, max_ind)
-    w = _integer(z, y, beta, max_points=chosen, max_indicators=max_ind)
-    points = (w * sign).astype(np.int64)
-    scores = np.maximum(np.rint(x @ points), 0)
-    top = int(scores.max()) + 1
-    pos = np.bincount(scores.astype(np.intp), weights=y, minlength=top).astype(np.float64)
-    neg = np.bincount(scores.astype(np.intp), minlength=top).astype(np.float64) - pos
-    _, intercept, slope = logistic_probabilities(np.arange(top, dtype=np.float64), neg, pos)
-    return FittedPoints(
-        keys=names,
-        points=points,
-        max_points=chosen,
-        intercept=float(intercept),
-        slope=float(slope),
-        coefficients=beta * sign,
-        cv_auroc=means,
-        cv_auroc_continuous=float(np.nanmean(cv_continuous)),
-        settings={
-            "max_points_limit": max_points_,
-            "max_indicators": max_ind,
-            "folds": n_folds,
-            "seed": seed if isinstance(seed, int) else "generator",
-        },
-    )
+    return np.where(is_protective, -1.0, 1.0)

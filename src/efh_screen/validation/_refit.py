@@ -19,9 +19,11 @@ from ._fitting import FittedPoints, fit_points
 __all__ = ["WeightsComparison", "WeightsFit", "compare_weights", "fit_weights"]
 
 METHOD = (
-    "sign-constrained logistic regression (risk >= 0, protective <= 0) on the screen's 0/1 "
-    "indicators, scaled and rounded to whole points, polished by integer local search on "
-    "training log-loss; largest points chosen by stratified cross-validation of AUROC"
+    "sparse integer search on the screen's 0/1 indicators (risk >= 0, protective <= 0): beam "
+    "search over sets of indicators with warm-started sign-constrained logistic fits, a pool of "
+    "near-optimal sets, multiplier search with sequential rounding and integer polish on the "
+    "training log-loss of the floored score, at the limits given; held-out AUROC and "
+    "calibration of every smaller card by stratified cross-validation"
 )
 _COMPARED = ("auroc", "average_precision", "flag_rate", "sensitivity", "ppv")
 
