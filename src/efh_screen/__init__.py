@@ -61,16 +61,22 @@ from ._profile import (
     Profile,
     Sex,
     Status,
+    UnknownReason,
     parse_profile,
 )
 from ._records import InputRecord, RejectedRecord
+from ._resolution import ResolutionRule
 from ._result import (
     REVIEW_NOTICE,
+    Account,
     AceCount,
+    AgencyFactors,
     AgencyGap,
     BandRange,
     Contribution,
     Evidence,
+    FactorAccounts,
+    JigsawView,
     MissingInformation,
     ScoreRange,
     ScreeningResult,
@@ -95,6 +101,7 @@ __all__ += [
     "Profile",
     "Sex",
     "Status",
+    "UnknownReason",
     "parse_profile",
 ]
 
@@ -117,6 +124,7 @@ __all__ += [
     "IndicatorPoints",
     "OverrideRule",
     "Reference",
+    "ResolutionRule",
     "Screener",
     "Weights",
     "WeightsStamp",
@@ -125,11 +133,15 @@ __all__ += [
 # results
 __all__ += [
     "REVIEW_NOTICE",
+    "Account",
     "AceCount",
+    "AgencyFactors",
     "AgencyGap",
     "BandRange",
     "Contribution",
     "Evidence",
+    "FactorAccounts",
+    "JigsawView",
     "MissingInformation",
     "ScoreRange",
     "ScreeningBatch",

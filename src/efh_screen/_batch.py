@@ -212,7 +212,11 @@ class _Run:
         """
         weights = self.screener.weights
         return feature_matrix(
-            profiles, as_of=self.as_of, windows=weights.windows, counts=weights.counts
+            profiles,
+            as_of=self.as_of,
+            windows=weights.windows,
+            counts=weights.counts,
+            resolution=weights.resolution,
         )
 
     def screen_chunk(self, chunk: Sequence[InputRecord]) -> None:

@@ -641,7 +641,8 @@ def _profile_row(profile: Profile, sep: str) -> dict[str, str]:
     if profile.audit is not None:
         row["ethnicity"] = profile.audit.ethnicity.value if profile.audit.ethnicity else ""
         row["sex"] = profile.audit.sex.value if profile.audit.sex else ""
-    for key, obs in profile.factors.items():
+    for key, accounts in profile.factors.items():
+        obs = accounts[0]  # the flat layout has room for one account per factor
         row[key] = obs.status.value
         row[f"{key}_source"] = obs.source.value if obs.source else ""
         row[f"{key}_recorded"] = obs.recorded.isoformat() if obs.recorded else ""
@@ -672,9 +673,9 @@ def _profile_row(profile: Profile, sep: str) -> dict[str, str]:
 def write_csv(profiles: Iterable[Profile], stream: IO[str]) -> int:
     """Write profiles in the flat CSV layout; return the rows written.
 
-    Notes and ``audit.other`` are not written (the layout has no columns for
-    them); everything else reads back to an equal profile with :func:`read_csv`,
-    except that event order is grouped by type.
+    Notes, reasons, accounts after a factor's first and ``audit.other`` are not
+    written (the layout has no columns for them); everything else reads back to
+    an equal profile with :func:`read_csv`, except that event order is grouped by type.
     """
     writer = csv.DictWriter(stream, fieldnames=FLAT_COLUMNS, lineterminator="\n")
     writer.writeheader()

@@ -79,6 +79,9 @@ class PointsCard:
         Score range and label of every band, e.g. ``("6–11", "consider early-help review")``.
     missing : tuple of str
         Plain lines about missing information and who could supply it.
+    accounts : tuple of str
+        Factors more than one agency gave an account of, each with every
+        account and whether they disagree (conflicts first).
     weights : str
         Weightings name, version, status and short hash.
     notice : str
@@ -98,6 +101,7 @@ class PointsCard:
     missing: tuple[str, ...]
     weights: str
     notice: str
+    accounts: tuple[str, ...] = ()
 
 
 def _band_table(thresholds: tuple[tuple[int, str], ...]) -> tuple[tuple[str, str], ...]:
@@ -122,11 +126,27 @@ def _missing_lines(result: ScreeningResult, *, limit: int = 5) -> tuple[str, ...
         else:
             move = "cannot move the score on its own now"
         flag = "; could change the flag" if item.could_change_flag else ""
-        lines.append(f"{item.label}: not known — {move}{flag}. Ask: {who}.")
+        why = f" ({'; '.join(item.reasons)})" if item.reasons else ""
+        lines.append(f"{item.label}: not known{why} — {move}{flag}. Ask: {who}.")
     extra = len(result.missing_information) - limit
     if extra > 0:
         lines.append(f"…and {extra} more unknown item(s).")
     return tuple(lines)
+
+
+def _account_lines(result: ScreeningResult) -> tuple[str, ...]:
+    """Factors more than one agency gave an account of, conflicts first."""
+    several = [
+        item
+        for item in result.accounts
+        if item.conflict or len({account.agency for account in item.accounts}) > 1
+    ]
+    several.sort(key=lambda item: not item.conflict)
+    return tuple(
+        f"{item.label}{' (agencies disagree)' if item.conflict else ''}: {item.summary}"
+        f" — scored {item.status.value}."
+        for item in several
+    )
 
 
 def points_card(
@@ -177,6 +197,7 @@ def points_card(
         flag_could_change=result.flag_could_change,
         bands=_band_table(bands),
         missing=_missing_lines(result),
+        accounts=_account_lines(result),
         weights=(
             f"{weights.name} v{weights.version} ({weights.status}), sha256 {weights.sha256[:12]}"
         ),
@@ -250,6 +271,10 @@ def summary_text(result: ScreeningResult) -> str:
             else "."
         )
     )
+    conflicts = [item for item in result.accounts if item.conflict]
+    if conflicts:
+        disagree = " ".join(f"{item.label}: {item.summary}." for item in conflicts)
+        lines.append(f"Agencies disagree: {disagree}")
     missing = _missing_lines(result, limit=3)
     if missing:
         lines.append("Not known: " + " ".join(missing))
@@ -305,6 +330,9 @@ def points_card_markdown(result: ScreeningResult) -> str:
         out += [f"| {span} | {label} |" for span, label in card.bands]
     if card.missing:
         out += ["", "**Not known:**", ""] + [f"- {line}" for line in card.missing]
+    if card.accounts:
+        out += ["", "**Agencies' accounts:**", ""]
+        out += [f"- {_markdown_escape(line)}" for line in card.accounts]
     out += ["", f"_Weightings: {card.weights}._", "", f"> {card.notice}", ""]
     return "\n".join(out)
 
@@ -351,6 +379,11 @@ def points_card_html(result: ScreeningResult) -> str:
         parts.append(f"<table class='bands'><tr><th>Score</th><th>Band</th></tr>{bands}</table>")
     if missing:
         parts.append(f"<p><strong>Not known:</strong></p><ul>{missing}</ul>")
+    if card.accounts:
+        accounts = "".join(f"<li>{escape(line)}</li>" for line in card.accounts)
+        parts.append(
+            f"<p><strong>Agencies' accounts:</strong></p><ul class='accounts'>{accounts}</ul>"
+        )
     parts += [
         f"<p class='weights'>Weightings: {escape(card.weights)}.</p>",
         f"<p class='notice'>{escape(card.notice)}</p>",
