@@ -32,6 +32,10 @@ EXPECTED = {
         # explanations
         "CardRow", "PointsCard", "points_card", "points_card_html", "points_card_markdown",
         "summary_text",
+        # assembling and linking
+        "MIN_KEY_BYTES", "AgencyPairCount", "AssemblySummary", "CohortJigsaw", "Extract",
+        "ExtractCount", "FactorCount", "PseudonymisationSummary", "assemble", "load_key",
+        "pseudonymise_file", "pseudonymise_id",
         # batch and files
         "FLAT_COLUMNS", "BatchSummary", "ColumnMapping", "InputRecord", "RejectedRecord",
         "ReviewEntry", "read_csv", "read_jsonl", "screen_file", "screen_records", "write_csv",

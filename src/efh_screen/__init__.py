@@ -10,6 +10,8 @@ The public names come in groups, each a family exported whole:
 * **weightings** — the versioned points, bands and overrides, and the :class:`Screener`;
 * **results** — every model a :class:`ScreeningResult` is made of, and the batch result;
 * **explanations** — plain-English summaries and points cards;
+* **assembling and linking** — each agency's extract linked into one profile per child,
+  pseudonymisation at source, and the cohort's jigsaw (who knows what);
 * **batch and files** — screening caseload files with every record accounted for, the
   JSONL and CSV readers and writers, and the review list;
 * **errors** — one hierarchy rooted in :class:`EfhScreenError`.
@@ -19,6 +21,7 @@ weightings) and :mod:`efh_screen.synth` (synthetic cohorts with known truth). Th
 line is :mod:`efh_screen.__main__` (``efh-screen`` or ``python -m efh_screen``).
 """
 
+from ._assemble import AssemblySummary, Extract, ExtractCount, assemble
 from ._batch import screen_file, screen_records
 from ._csv import FLAT_COLUMNS, ColumnMapping, read_csv, write_csv
 from ._errors import (
@@ -49,6 +52,7 @@ from ._features import (
     derive_features,
     feature_matrix,
 )
+from ._jigsaw import AgencyPairCount, CohortJigsaw, FactorCount
 from ._jsonl import read_jsonl, write_rejected_jsonl
 from ._matrix import ScreeningBatch
 from ._profile import (
@@ -63,6 +67,13 @@ from ._profile import (
     Status,
     UnknownReason,
     parse_profile,
+)
+from ._pseudonymise import (
+    MIN_KEY_BYTES,
+    PseudonymisationSummary,
+    load_key,
+    pseudonymise_file,
+    pseudonymise_id,
 )
 from ._records import InputRecord, RejectedRecord
 from ._resolution import ResolutionRule
@@ -157,6 +168,22 @@ __all__ += [
     "points_card_html",
     "points_card_markdown",
     "summary_text",
+]
+
+# assembling and linking
+__all__ += [
+    "MIN_KEY_BYTES",
+    "AgencyPairCount",
+    "AssemblySummary",
+    "CohortJigsaw",
+    "Extract",
+    "ExtractCount",
+    "FactorCount",
+    "PseudonymisationSummary",
+    "assemble",
+    "load_key",
+    "pseudonymise_file",
+    "pseudonymise_id",
 ]
 
 # batch and files

@@ -100,6 +100,9 @@ class ColumnMapping(BaseModel):
         Separator between codes.
     sources : dict of str to Agency
         Default source agency per export column, used when the row gives none.
+    agency : Agency, optional
+        The agency whose export this is: when assembling extracts, accounts and
+        events with no named agency are credited to it.
     ignore_unmapped : bool
         Ignore export columns that are neither mapped nor flat-layout names
         (default True: exports carry many other columns). When False they make
@@ -117,6 +120,7 @@ class ColumnMapping(BaseModel):
     cin_codes_column: str | None = None
     cin_codes_separator: str = Field(";", min_length=1, max_length=3)
     sources: dict[str, Agency] = Field(default_factory=dict)
+    agency: Agency | None = None
     ignore_unmapped: bool = True
 
     @field_validator("columns")

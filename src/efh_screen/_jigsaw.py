@@ -12,15 +12,27 @@ changes a score; the score comes from :mod:`efh_screen._features`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import html
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ._factors import FACTORS, Agency, EventType
 from ._profile import Event, Observation, Profile, Status
 from ._resolution import ResolutionRule, resolved_statuses
-from ._result import Account, AgencyFactors, FactorAccounts, JigsawView
+from ._result import REVIEW_NOTICE, Account, AgencyFactors, FactorAccounts, JigsawView
 
-__all__ = ["ProfileJigsaw", "profile_jigsaw"]
+__all__ = [
+    "AgencyPairCount",
+    "CohortJigsaw",
+    "CohortTally",
+    "ExtractLines",
+    "FactorCount",
+    "ProfileJigsaw",
+    "cohort_html",
+    "profile_jigsaw",
+]
 
 _PRESENT, _ABSENT, _UNKNOWN = Status.PRESENT, Status.ABSENT, Status.UNKNOWN
 # The event types that evidence each factor (a domestic abuse incident evidences the ACE too).
@@ -189,3 +201,218 @@ def _view(profile: Profile, listed: list[FactorAccounts]) -> JigsawView:
         unknown_to_all=tuple(key for key in FACTORS if key not in known_by),
         conflicts=tuple(item.factor for item in listed if item.conflict),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The cohort's jigsaw: who knows what across many children.
+
+
+class FactorCount(NamedTuple):
+    """How many children a finding holds for, for one factor."""
+
+    factor: str
+    label: str
+    children: int
+
+
+class AgencyPairCount(NamedTuple):
+    """How often two agencies disagree (one records a factor present, the other absent)."""
+
+    first: Agency | None
+    second: Agency | None
+    disagreements: int
+
+
+class ExtractLines(NamedTuple):
+    """Where one extract's lines went, for the cohort page."""
+
+    name: str
+    lines: int
+    assembled: int
+    rejected: int
+    set_aside: int
+
+
+@dataclass(frozen=True, slots=True)
+class CohortJigsaw:
+    """Who knows what across a cohort.
+
+    Attributes
+    ----------
+    children : int
+        Children counted.
+    children_with_single_agency_factor : int
+        Children with at least one factor known to one agency alone.
+    known_to_one_agency : tuple of FactorCount
+        Per factor, children for whom only one agency knows it (most first).
+    unknown_to_all : tuple of FactorCount
+        Per factor, children for whom no agency knows it (most first).
+    conflicts : tuple of FactorCount
+        Per factor, children on whom agencies disagree (most first).
+    disagreeing_pairs : tuple of AgencyPairCount
+        Agency pairs by how often they disagree (most first).
+    """
+
+    children: int
+    children_with_single_agency_factor: int
+    known_to_one_agency: tuple[FactorCount, ...]
+    unknown_to_all: tuple[FactorCount, ...]
+    conflicts: tuple[FactorCount, ...]
+    disagreeing_pairs: tuple[AgencyPairCount, ...]
+
+
+_AGENCY_ORDER = {agency: index for index, agency in enumerate(Agency)}
+
+
+def _agency_rank(agency: Agency | None) -> int:
+    return _AGENCY_ORDER[agency] if agency is not None else len(_AGENCY_ORDER)
+
+
+class CohortTally:
+    """Counts who knows what, one child at a time (memory: one counter per factor and pair).
+
+    Parameters
+    ----------
+    rule : ResolutionRule
+        The resolution rule, for the status each factor scores with.
+    """
+
+    def __init__(self, rule: ResolutionRule) -> None:
+        self.rule = rule
+        self.children = 0
+        self.with_single = 0
+        self.single: Counter[str] = Counter()
+        self.unknown: Counter[str] = Counter()
+        self.conflicts: Counter[str] = Counter()
+        self.pairs: Counter[tuple[Agency | None, Agency | None]] = Counter()
+
+    def add(self, profile: Profile) -> None:
+        """Count one child."""
+        jigsaw = profile_jigsaw(profile, self.rule)
+        view = jigsaw.view
+        self.children += 1
+        self.with_single += bool(view.known_to_one_agency)
+        self.single.update(view.known_to_one_agency)
+        self.unknown.update(view.unknown_to_all)
+        self.conflicts.update(view.conflicts)
+        for item in jigsaw.accounts:
+            if item.conflict:
+                self.pairs.update(_pairs(item))
+
+    def result(self) -> CohortJigsaw:
+        """Return the cohort's jigsaw so far."""
+        return CohortJigsaw(
+            children=self.children,
+            children_with_single_agency_factor=self.with_single,
+            known_to_one_agency=_ranked(self.single),
+            unknown_to_all=_ranked(self.unknown),
+            conflicts=_ranked(self.conflicts),
+            disagreeing_pairs=tuple(
+                AgencyPairCount(first, second, count)
+                for (first, second), count in sorted(
+                    self.pairs.items(),
+                    key=lambda pair: (-pair[1], _agency_rank(pair[0][0]), _agency_rank(pair[0][1])),
+                )
+            ),
+        )
+
+
+def _pairs(item: FactorAccounts) -> set[tuple[Agency | None, Agency | None]]:
+    present = {account.agency for account in item.accounts if account.status is _PRESENT}
+    absent = {account.agency for account in item.accounts if account.status is _ABSENT}
+    return {
+        (first, second) if _agency_rank(first) <= _agency_rank(second) else (second, first)
+        for first in present
+        for second in absent
+        if first != second
+    }
+
+
+def _ranked(counter: Counter[str]) -> tuple[FactorCount, ...]:
+    order = {key: index for index, key in enumerate(FACTORS)}
+    return tuple(
+        FactorCount(key, FACTORS[key].label, count)
+        for key, count in sorted(counter.items(), key=lambda item: (-item[1], order[item[0]]))
+    )
+
+
+_PAGE_STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
+    "color:#111}table{border-collapse:collapse;margin:0.5rem 0 1.5rem}th,td{border:1px solid "
+    "#999;padding:0.25rem 0.5rem;text-align:left}td.n{text-align:right}.notice{font-weight:600}"
+)
+
+
+def _table(headings: Sequence[str], rows: Iterable[Sequence[object]], *, table_id: str) -> str:
+    head = "".join(f"<th>{html.escape(text)}</th>" for text in headings)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td class='n'>{cell}</td>"
+            if isinstance(cell, int)
+            else f"<td>{html.escape(str(cell))}</td>"
+            for cell in row
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table id='{table_id}'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def cohort_html(cohort: CohortJigsaw, extracts: Sequence[ExtractLines]) -> str:
+    """Render the cohort's jigsaw as a self-contained HTML page (no external assets).
+
+    Parameters
+    ----------
+    cohort : CohortJigsaw
+        Who knows what across the cohort.
+    extracts : sequence of ExtractLines
+        Where each extract's lines went.
+
+    Returns
+    -------
+    str
+        The page.
+    """
+    pairs = [
+        (_agency_label(pair.first), _agency_label(pair.second), pair.disagreements)
+        for pair in cohort.disagreeing_pairs
+    ]
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<title>The jigsaw: who knows what</title>",
+        f"<style>{_PAGE_STYLE}</style></head><body>",
+        "<h1>The jigsaw: who knows what</h1>",
+        f"<p id='children'>{cohort.children} children assembled; "
+        f"{cohort.children_with_single_agency_factor} have at least one factor known to one "
+        "agency alone.</p>",
+        "<h2>Extracts</h2>",
+        _table(
+            ("extract", "lines", "assembled", "rejected", "set aside"),
+            [tuple(item) for item in extracts],
+            table_id="extracts",
+        ),
+        "<h2>Factors known to one agency alone</h2>",
+        _table(
+            ("factor", "children"),
+            [(i.label, i.children) for i in cohort.known_to_one_agency],
+            table_id="single",
+        ),
+        "<h2>Agencies that most often disagree</h2>",
+        _table(("agency", "agency", "disagreements"), pairs, table_id="pairs"),
+        "<h2>Factors on which agencies disagree</h2>",
+        _table(
+            ("factor", "children"),
+            [(i.label, i.children) for i in cohort.conflicts],
+            table_id="conflicts",
+        ),
+        "<h2>Factors no agency knows</h2>",
+        _table(
+            ("factor", "children"),
+            [(i.label, i.children) for i in cohort.unknown_to_all],
+            table_id="unknown",
+        ),
+        f"<p class='notice'>{html.escape(REVIEW_NOTICE)}</p>",
+        "</body></html>\n",
+    ]
+    return "".join(parts)
