@@ -284,3 +284,32 @@ def test_the_jigsaw_page_renders_in_headless_chromium(tmp_path: Path) -> None:
     ).stdout  # fmt: skip
     assert 'id="pairs"' in dom and "Weapon-related incident" in dom
     assert "1 children assembled" in dom
+
+
+def test_pieces_that_contradict_each_other_are_set_aside_not_merged(tmp_path: Path) -> None:
+    school = write_jsonl(
+        tmp_path / "school.jsonl",
+        [
+            {
+                "id": "A",
+                "date_of_birth": "2010-01-01",
+                "events": [{"type": "weapon_incident", "date": "2022-01-01", "source": "police"}],
+            }
+        ],
+    )
+    police = write_jsonl(
+        tmp_path / "police.jsonl",
+        [
+            {
+                "id": "A",
+                "date_of_birth": "2010-01-01",
+                "factors": {"weapon_incident": {"status": "absent"}},
+            }
+        ],
+    )
+    errors = tmp_path / "errors.jsonl"
+    extracts = [Extract(school, Agency.SCHOOL), Extract(police, Agency.POLICE)]
+    summary = assemble(extracts, out=tmp_path / "out.jsonl", errors=errors)
+    assert (summary.children, summary.set_aside) == (0, 1)
+    reasons = [json.loads(line)["reason"] for line in errors.read_text().splitlines()]
+    assert len(reasons) == 2 and all("contradicts itself" in reason for reason in reasons)

@@ -38,7 +38,7 @@ from pydantic import ValidationError
 
 from ._csv import ColumnMapping, read_csv
 from ._errors import FieldProblem, InputError
-from ._factors import Agency
+from ._factors import FACTOR_BY_EVENT, Agency
 from ._files import OutputFiles
 from ._jigsaw import CohortJigsaw, CohortTally, ExtractLines, cohort_html
 from ._jsonl import read_jsonl
@@ -215,18 +215,47 @@ class _Assembly:
             self.errors.write(json.dumps(item, ensure_ascii=False) + "\n")
 
 
-def _records(extract: Extract) -> Iterator[InputRecord | RejectedRecord]:
+class _LineKeeper:
+    """A binary file that keeps the last line read, so a valid JSONL line is not re-dumped.
+
+    :func:`read_jsonl` reads a line and then yields its record, so when a record arrives
+    ``last`` is the line it was read from. (Writing the validated profile back out instead
+    would double the cost of assembling.)
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.last = b""
+
+    def readline(self, limit: int = -1) -> bytes:
+        self.last = self.stream.readline(limit)
+        return self.last
+
+
+def _bodies(extract: Extract) -> Iterator[tuple[InputRecord | RejectedRecord, bytes]]:
+    """Each record of an extract with the JSON text of a valid one."""
     if extract.is_csv:
-        return read_csv(extract.path, mapping=extract.mapping)
-    return read_jsonl(extract.path)
+        for record in read_csv(extract.path, mapping=extract.mapping):
+            body = b""
+            if isinstance(record, InputRecord):
+                body = record.profile.model_dump_json(exclude_defaults=True).encode()
+            yield record, body
+        return
+    with open(extract.path, "rb") as stream:
+        keeper = _LineKeeper(stream)
+        for record in read_jsonl(keeper):  # type: ignore[arg-type]
+            yield record, keeper.last.strip().removeprefix(_BOM)
 
 
 # ---------------------------------------------------------------------------------------------
 # Phase 1: read every extract once, streaming, into sorted runs on disk.
 
 
-def _key(record_id: str, extract: int, line: int) -> bytes:
-    return f"{record_id}\t{extract:05d}\t{line:012d}\t".encode()
+_BOM = b"\xef\xbb\xbf"
+
+
+def _key(record_id: str, extract: int, line: int, date_of_birth: str) -> bytes:
+    return f"{record_id}\t{extract:05d}\t{line:012d}\t{date_of_birth}\t".encode()
 
 
 def _write_runs(state: _Assembly, folder: Path, chunk_bytes: int) -> list[Path]:
@@ -236,16 +265,16 @@ def _write_runs(state: _Assembly, folder: Path, chunk_bytes: int) -> list[Path]:
     size = 0
     for index, extract in enumerate(state.extracts):
         count = state.counts[index]
-        for record in _records(extract):
+        for record, body in _bodies(extract):
             count.lines += 1
             if isinstance(record, RejectedRecord):
                 count.rejected += 1
                 state.account(index, record.line, record.id, "rejected", record.problems)
                 continue
-            body = record.profile.model_dump_json(exclude_defaults=True).encode()
-            line = _key(record.profile.id, index, record.line) + body + b"\n"
-            chunk.append(line)
-            size += len(line)
+            profile = record.profile
+            prefix = _key(profile.id, index, record.line, profile.date_of_birth.isoformat())
+            chunk.append(prefix + body + b"\n")
+            size += len(chunk[-1])
             if size >= chunk_bytes:
                 runs.append(_write_run(chunk, folder, len(runs)))
                 chunk, size = [], 0
@@ -275,12 +304,16 @@ def _children(runs: list[Path], stack: contextlib.ExitStack) -> Iterator[list[_P
     current: bytes | None = None
     pieces: list[_Piece] = []
     for line in heapq.merge(*streams):
-        record_id, extract, number, body = line.split(b"\t", 3)
+        record_id, extract, number, date_of_birth, body = line.split(b"\t", 4)
         if record_id != current:
             if pieces:
                 yield pieces
             current, pieces = record_id, []
-        pieces.append(_Piece(int(extract), int(number), json.loads(body)))
+        data = json.loads(body)
+        if "id" not in data:  # a labelled cohort line: {"profile": ..., "outcome": ...}
+            data = data["profile"]
+        data["date_of_birth"] = date_of_birth.decode()  # as validated, whatever the spelling
+        pieces.append(_Piece(int(extract), int(number), data))
     if pieces:
         yield pieces
 
@@ -304,8 +337,12 @@ def _set_aside(state: _Assembly, pieces: list[_Piece], problems: list[FieldProbl
         state.account(piece.extract, piece.line, piece.data["id"], "set_aside", problems)
 
 
-def _link(state: _Assembly, pieces: list[_Piece]) -> Profile | None:
-    """Link one child's pieces into one profile, or set them aside with the reason."""
+def _link(state: _Assembly, pieces: list[_Piece]) -> str | None:
+    """Link one child's pieces into one profile (JSON), or set them aside with the reason.
+
+    Each piece is a validated profile, so the merged one is valid unless it holds the one
+    contradiction pieces can make together; only then is it validated again.
+    """
     dates = {piece.data["date_of_birth"] for piece in pieces}
     if len(dates) > 1:
         names = ", ".join(state.extracts[piece.extract].name for piece in pieces)
@@ -313,30 +350,90 @@ def _link(state: _Assembly, pieces: list[_Piece]) -> Profile | None:
         _set_aside(state, pieces, [FieldProblem("date_of_birth", reason)])
         return None
     merged = _merged(pieces, [state.extracts[piece.extract].credited_agency for piece in pieces])
-    try:
-        profile = Profile.model_validate(merged)
-    except ValidationError as exc:
-        problems = [
-            FieldProblem("(profile)", REASON_INCONSISTENT.format(field=p.field, reason=p.reason))
-            for p in problems_from_validation_error(exc)
-        ]
-        _set_aside(state, pieces, problems)
-        return None
+    text = json.dumps(merged, ensure_ascii=False, separators=(",", ":"))
+    if _may_contradict(merged):
+        try:
+            Profile.model_validate_json(text)
+        except ValidationError as exc:
+            problems = [
+                FieldProblem(
+                    "(profile)", REASON_INCONSISTENT.format(field=p.field, reason=p.reason)
+                )
+                for p in problems_from_validation_error(exc)
+            ]
+            _set_aside(state, pieces, problems)
+            return None
     for piece in pieces:
         state.counts[piece.extract].assembled += 1
-    return profile
+    return text
 
 
-def _credited(items: Any, agency: Agency | None) -> list[dict[str, Any]]:
+# The one check a set of valid pieces can fail together: an agency's 'absent' account of a
+# factor while the same agency's events of it are listed (in another extract).
+_FACTOR_OF_EVENT = {event.value: factor.key for event, factor in FACTOR_BY_EVENT.items()}
+
+
+def _may_contradict(merged: dict[str, Any]) -> bool:
+    """Whether the merged profile needs validating again (rare: most pieces cannot clash)."""
+    events = merged.get("events")
+    if not events:
+        return False
+    absent = {
+        (key, account.get("source"))
+        for key, accounts in merged.get("factors", {}).items()
+        for account in accounts
+        if account["status"] == "absent"
+    }
+    return bool(absent) and any(
+        (_FACTOR_OF_EVENT[event["type"]], event.get("source")) in absent for event in events
+    )
+
+
+def _credited(items: Any, agency: str | None) -> list[dict[str, Any]]:
     """Accounts or events, each credited to the extract's agency when it names none."""
-    listed = items if isinstance(items, list) else [items]
-    if agency is None:
-        return list(listed)
-    return [item if "source" in item else {**item, "source": agency.value} for item in listed]
+    listed: list[dict[str, Any]] = items if items.__class__ is list else [items]
+    if agency is not None:
+        for item in listed:
+            if item.get("source") is None:
+                item["source"] = agency  # (each piece's data is its own, parsed for this run)
+    return listed
 
 
-def _canonical(item: dict[str, Any]) -> str:
-    return json.dumps(item, sort_keys=True)
+# Sort keys over every field, as text (a valid line may spell a number as "10").
+def _account_order(account: dict[str, Any]) -> tuple[str, ...]:
+    get = account.get
+    return (
+        str(get("source") or ""),
+        str(get("status")),
+        str(get("recorded") or ""),
+        str(get("note") or ""),
+        str(get("reason") or ""),
+    )
+
+
+def _event_order(event: dict[str, Any]) -> tuple[str, ...]:
+    get = event.get
+    return (
+        str(get("date")),
+        str(get("type")),
+        str(get("source") or ""),
+        repr(get("cross_borough")),
+        str(get("note") or ""),
+    )
+
+
+def _period_order(period: dict[str, Any]) -> tuple[str, ...]:
+    get = period.get
+    return (
+        str(get("start")),
+        str(get("end")),
+        str(get("source") or ""),
+        str(get("possible_sessions")),
+        str(get("missed_sessions")),
+    )
+
+
+_AGENCY_VALUES = tuple(agency.value for agency in Agency)
 
 
 def _merged(pieces: list[_Piece], agencies: list[Agency | None]) -> dict[str, Any]:
@@ -348,23 +445,31 @@ def _merged(pieces: list[_Piece], agencies: list[Agency | None]) -> dict[str, An
     audits: list[dict[str, Any]] = []
     for piece, agency in zip(pieces, agencies, strict=True):
         data = piece.data
+        credit = agency.value if agency is not None else None
         for key, accounts in data.get("factors", {}).items():
-            factors.setdefault(key, []).extend(_credited(accounts, agency))
-        events += _credited(data.get("events", []), agency)
+            listed = _credited(accounts, credit)
+            if key in factors:
+                factors[key] += listed
+            else:
+                factors[key] = listed
+        events += _credited(data.get("events", []), credit)
         attendance += data.get("attendance", [])
         named.update(data.get("agencies", ()))
-        if agency is not None:
-            named.add(agency.value)
+        if credit is not None:
+            named.add(credit)
         if "audit" in data:
             audits.append(data["audit"])
     merged: dict[str, Any] = {"id": pieces[0].data["id"]}
     merged["date_of_birth"] = pieces[0].data["date_of_birth"]
     merged["factors"] = {
-        key: sorted(accounts, key=_canonical) for key, accounts in sorted(factors.items())
+        key: accounts if len(accounts) == 1 else sorted(accounts, key=_account_order)
+        for key, accounts in sorted(factors.items())
     }
-    merged["events"] = sorted(events, key=lambda e: (e["date"], e["type"], _canonical(e)))
-    merged["attendance"] = sorted(attendance, key=lambda a: (a["start"], a["end"], _canonical(a)))
-    merged["agencies"] = [agency.value for agency in Agency if agency.value in named]
+    if events:
+        merged["events"] = sorted(events, key=_event_order)
+    if attendance:
+        merged["attendance"] = sorted(attendance, key=_period_order)
+    merged["agencies"] = [value for value in _AGENCY_VALUES if value in named]
     if audits:
         merged["audit"] = _merged_audit(audits)
     return merged
@@ -476,10 +581,10 @@ def _run(
     ):
         runs = _write_runs(state, Path(folder), max(chunk_bytes, 1))
         for pieces in _children(runs, stack):
-            profile = _link(state, _without_duplicates(state, pieces))
-            if profile is None:
+            text = _link(state, _without_duplicates(state, pieces))
+            if text is None:
                 continue
-            written.write(profile.model_dump_json(exclude_defaults=True).encode() + b"\n")
+            written.write(text.encode() + b"\n")
             state.children += 1
             if state.tally is not None:
-                state.tally.add(profile)
+                state.tally.add(Profile.model_validate_json(text))

@@ -19,9 +19,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    SerializerFunctionWrapHandler,
     ValidationError,
-    field_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -162,8 +160,8 @@ else:
     # "smart" union, would cost a batch a third of its parsing time); Profile's validator
     # turns a single observation into a tuple of one before anything reads it.
     Accounts = Annotated[Observation | tuple[Observation, ...], Field(union_mode="left_to_right")]
-"""Every agency's account of one factor. A single observation object is read as a list of one;
-an empty list is the same as leaving the factor out."""
+"""Every agency's account of one factor. A single observation object is read as a list of one
+(and written as a list); an empty list is the same as leaving the factor out."""
 
 
 class Event(BaseModel):
@@ -274,14 +272,6 @@ class Profile(BaseModel):
     attendance: tuple[AttendanceRecord, ...] = ()
     agencies: tuple[Agency, ...] = ()
     audit: Audit | None = None
-
-    @field_serializer("factors", mode="wrap")
-    def _write_accounts(
-        self, factors: dict[str, Accounts], handler: SerializerFunctionWrapHandler
-    ) -> dict[str, Any]:
-        # A single account is written as an object, so one-account profiles keep their form.
-        written: dict[str, Any] = handler(factors)
-        return {key: value[0] if len(value) == 1 else value for key, value in written.items()}
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Profile:
