@@ -62,8 +62,10 @@ def split(profile: dict[str, Any]) -> dict[str, dict[str, Any]]:
             name, {"id": profile["id"], "date_of_birth": profile["date_of_birth"]}
         )
 
-    for key, account in profile.get("factors", {}).items():
-        piece(group_of(account.get("source"))).setdefault("factors", {})[key] = account
+    for key, accounts in profile.get("factors", {}).items():
+        for account in accounts if isinstance(accounts, list) else [accounts]:
+            factors = piece(group_of(account.get("source"))).setdefault("factors", {})
+            factors.setdefault(key, []).append(account)
     for event in profile.get("events", []):
         piece(group_of(event.get("source"))).setdefault("events", []).append(event)
     for period in profile.get("attendance", []):

@@ -73,12 +73,12 @@ def test_the_audits_example_shows_both_accounts_the_conflict_and_scores_the_inci
     assert "GP: no record" in points_card_markdown(result)
 
 
-def test_a_single_observation_is_a_list_of_one() -> None:
+def test_a_single_observation_is_a_list_of_one_and_is_written_back_as_an_object() -> None:
     profile = parse_profile(
         {"id": "A", "date_of_birth": "2012-01-01", "factors": {"adhd": {"status": "present"}}}
     )
     assert len(profile.factors["adhd"]) == 1
-    assert profile.model_dump(mode="json")["factors"]["adhd"][0]["status"] == "present"
+    assert profile.model_dump(mode="json")["factors"]["adhd"]["status"] == "present"
     assert parse_profile(profile.model_dump_json()) == profile
     several = parse_profile(
         {

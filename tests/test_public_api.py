@@ -36,6 +36,8 @@ EXPECTED = {
         "MIN_KEY_BYTES", "AgencyPairCount", "AssemblySummary", "CohortJigsaw", "Extract",
         "ExtractCount", "FactorCount", "PseudonymisationSummary", "assemble", "load_key",
         "pseudonymise_file", "pseudonymise_id",
+        # since last screen
+        "Change", "ChangeSummary", "ScreenChange", "compare_screens", "read_results",
         # batch and files
         "FLAT_COLUMNS", "BatchSummary", "ColumnMapping", "InputRecord", "RejectedRecord",
         "ReviewEntry", "read_csv", "read_jsonl", "screen_file", "screen_records", "write_csv",

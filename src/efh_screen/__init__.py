@@ -12,6 +12,7 @@ The public names come in groups, each a family exported whole:
 * **explanations** — plain-English summaries and points cards;
 * **assembling and linking** — each agency's extract linked into one profile per child,
   pseudonymisation at source, and the cohort's jigsaw (who knows what);
+* **since last screen** — each child's change between two screening runs;
 * **batch and files** — screening caseload files with every record accounted for, the
   JSONL and CSV readers and writers, and the review list;
 * **errors** — one hierarchy rooted in :class:`EfhScreenError`.
@@ -23,6 +24,7 @@ line is :mod:`efh_screen.__main__` (``efh-screen`` or ``python -m efh_screen``).
 
 from ._assemble import AssemblySummary, Extract, ExtractCount, assemble
 from ._batch import screen_file, screen_records
+from ._compare import Change, ChangeSummary, ScreenChange, compare_screens, read_results
 from ._csv import FLAT_COLUMNS, ColumnMapping, read_csv, write_csv
 from ._errors import (
     EfhScreenError,
@@ -185,6 +187,9 @@ __all__ += [
     "pseudonymise_file",
     "pseudonymise_id",
 ]
+
+# since last screen
+__all__ += ["Change", "ChangeSummary", "ScreenChange", "compare_screens", "read_results"]
 
 # batch and files
 __all__ += [

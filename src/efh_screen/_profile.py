@@ -19,7 +19,9 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationError,
+    field_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -161,7 +163,8 @@ else:
     # turns a single observation into a tuple of one before anything reads it.
     Accounts = Annotated[Observation | tuple[Observation, ...], Field(union_mode="left_to_right")]
 """Every agency's account of one factor. A single observation object is read as a list of one
-(and written as a list); an empty list is the same as leaving the factor out."""
+(and a single account is written as an object); an empty list is the same as leaving the
+factor out."""
 
 
 class Event(BaseModel):
@@ -272,6 +275,15 @@ class Profile(BaseModel):
     attendance: tuple[AttendanceRecord, ...] = ()
     agencies: tuple[Agency, ...] = ()
     audit: Audit | None = None
+
+    @field_serializer("factors", mode="wrap")
+    def _write_accounts(
+        self, factors: dict[str, Accounts], handler: SerializerFunctionWrapHandler
+    ) -> dict[str, Any]:
+        # A single account is written as an object, so one-account profiles keep their form
+        # (and files written before several accounts existed round-trip byte for byte).
+        written: dict[str, Any] = handler(factors)
+        return {key: value[0] if len(value) == 1 else value for key, value in written.items()}
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Profile:
