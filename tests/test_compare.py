@@ -124,3 +124,20 @@ def test_screen_previous_with_other_weightings_exits_2_before_writing(
     assert main([*args, "--out", str(out)]) == 2
     assert "same weightings" in capsys.readouterr().err and not out.exists()
     assert main([*args, "--allow-different-weights", "--quiet"]) == 0
+
+
+def test_the_review_files_show_since_last_screen(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    last, now = write(tmp_path / "last.jsonl", LAST), write(tmp_path / "now.jsonl", NOW)
+    last_results = tmp_path / "last-results.jsonl"
+    assert main(["screen", str(last), "--as-of", "2026-09-01", "--out", str(last_results)]) == 0
+    review, page = tmp_path / "review.csv", tmp_path / "review.html"
+    code = main(["screen", str(now), "--as-of", "2026-09-01", "--previous", str(last_results),
+                 "--review", str(review), "--html", str(page), "--quiet"])  # fmt: skip
+    assert code == 0
+    header, first = review.read_text().splitlines()[:2]
+    assert header.endswith(",since_last_screen") and first.endswith(",newly flagged")
+    assert "since last screen: newly flagged" in page.read_text()
+    assert main(["screen", str(now), "--as-of", "2026-09-01", "--review", str(review)]) == 0
+    assert "since_last_screen" not in review.read_text()  # no comparison, no column

@@ -18,11 +18,12 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
 from ._errors import FieldProblem, InputError
+from ._review import BatchSummary
 
 __all__ = [
     "Change",
@@ -30,6 +31,7 @@ __all__ = [
     "ScreenChange",
     "check_comparable",
     "compare_screens",
+    "mark_review",
     "read_results",
 ]
 
@@ -349,3 +351,31 @@ def compare_screens(
         counts={kind: counted.get(kind, 0) for kind in Change},
         not_screened_now=sum(1 for key in by_id if key not in current_ids),
     )
+
+
+def mark_review(
+    summary: BatchSummary, previous: Mapping[str, Mapping[str, Any]], *, bands: Sequence[str]
+) -> BatchSummary:
+    """Mark each case on the review list with its change since the last screen.
+
+    Parameters
+    ----------
+    summary : BatchSummary
+        This run's summary, with its review list.
+    previous : mapping of str to mapping
+        The last run's results by id.
+    bands : sequence of str
+        Band keys, lowest first.
+
+    Returns
+    -------
+    BatchSummary
+        The same summary, each review entry's ``since_last_screen`` filled in.
+    """
+    marked = []
+    for entry in summary.review:
+        before = previous.get(entry.id)
+        now = {"band": entry.band, "score": entry.score, "flag": entry.flag}
+        kind = Change.NEW if before is None else _kind(before, now, bands)
+        marked.append(replace(entry, since_last_screen=kind.label))
+    return replace(summary, review=tuple(marked))

@@ -80,8 +80,9 @@ class PointsCard:
     missing : tuple of str
         Plain lines about missing information and who could supply it.
     accounts : tuple of str
-        Factors more than one agency gave an account of, each with every
-        account and whether they disagree (conflicts first).
+        Who knows what (which agency holds how many factors, how many only one
+        agency knows, how many none), then each factor more than one agency gave
+        an account of, with every account and whether they disagree (conflicts first).
     weights : str
         Weightings name, version, status and short hash.
     notice : str
@@ -132,6 +133,21 @@ def _missing_lines(result: ScreeningResult, *, limit: int = 5) -> tuple[str, ...
     if extra > 0:
         lines.append(f"…and {extra} more unknown item(s).")
     return tuple(lines)
+
+
+def _who_knows_line(result: ScreeningResult) -> str:
+    """Which agency holds how many factors, how many only one agency knows, and none."""
+    jigsaw = result.jigsaw
+    if jigsaw is None:
+        return ""
+    held = ", ".join(f"{item.label} {len(item.factors)}" for item in jigsaw.held_by)
+    parts = [f"factors known by agency: {held}" if held else "no agency's account is named"]
+    if jigsaw.known_to_one_agency:
+        parts.append(f"{len(jigsaw.known_to_one_agency)} known to one agency alone")
+    parts.append(f"{len(jigsaw.unknown_to_all)} known to no agency")
+    if jigsaw.conflicts:
+        parts.append(f"{len(jigsaw.conflicts)} in conflict")
+    return "Who knows what: " + "; ".join(parts) + "."
 
 
 def _account_lines(result: ScreeningResult) -> tuple[str, ...]:
@@ -197,7 +213,8 @@ def points_card(
         flag_could_change=result.flag_could_change,
         bands=_band_table(bands),
         missing=_missing_lines(result),
-        accounts=_account_lines(result),
+        accounts=tuple(line for line in (_who_knows_line(result),) if line)
+        + _account_lines(result),
         weights=(
             f"{weights.name} v{weights.version} ({weights.status}), sha256 {weights.sha256[:12]}"
         ),
@@ -271,6 +288,9 @@ def summary_text(result: ScreeningResult) -> str:
             else "."
         )
     )
+    who = _who_knows_line(result)
+    if who:
+        lines.append(who)
     conflicts = [item for item in result.accounts if item.conflict]
     if conflicts:
         disagree = " ".join(f"{item.label}: {item.summary}." for item in conflicts)

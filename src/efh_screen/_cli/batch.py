@@ -163,7 +163,7 @@ def _screen(args: argparse.Namespace) -> int:
     bar = _ProgressBar() if sys.stderr.isatty() and not args.quiet else None
     with contextlib.ExitStack() as stack:
         results = since.results_path(stack)
-        summary = _run(args, source, screener, mapping, results, bar)
+        summary = _run(args, source, screener, mapping, results, bar, since)
         changes = since.compare(results)
         if not args.quiet:
             limit = args.limit if args.limit > 0 else None
@@ -182,6 +182,7 @@ def _run(
     mapping: ColumnMapping | None,
     results: str | None,
     bar: _ProgressBar | None,
+    since: SinceLastScreen,
 ) -> BatchSummary:
     try:
         return screen_file(
@@ -191,6 +192,7 @@ def _run(
             mapping=mapping,
             input_format=args.format,
             results=results,
+            previous=since.by_id(),
             errors=args.errors,
             review_csv=args.review,
             review_html=args.html,

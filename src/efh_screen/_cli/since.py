@@ -53,6 +53,12 @@ class SinceLastScreen:
                 allow_different_weights=args.allow_different_weights,
             )
 
+    def by_id(self) -> dict[str, dict[str, Any]] | None:
+        """Return the last screen's results by id (None without ``--previous``)."""
+        if self.previous is None:
+            return None
+        return {item["id"]: item for item in self.previous}
+
     def results_path(self, stack: contextlib.ExitStack) -> str | None:
         """Where this run's results go: ``--out``, or a temporary file to compare with."""
         if self.previous is None or self.args.out is not None:
