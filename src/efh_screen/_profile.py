@@ -500,9 +500,9 @@ def date_problems(
     late_events = [i for i, event in enumerate(profile.events) if event.date > as_of]
     late_periods = [i for i, period in enumerate(profile.attendance) if period.start > as_of]
     late_records = [
-        account_path(key, index, len(accounts), "recorded")
+        account_path(key, accounts.index(observation), len(accounts), "recorded")
         for key, accounts in profile.factors.items()
-        for index, observation in enumerate(accounts)
+        for observation in accounts
         if (recorded := observation.recorded) is not None and recorded > as_of
     ]
     for i in late_events:

@@ -20,7 +20,7 @@ agency) resolves to its own status, so one-account profiles score as before.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -35,6 +35,16 @@ _PRESENT, _ABSENT, _UNKNOWN = Status.PRESENT, Status.ABSENT, Status.UNKNOWN
 _HOLDERS: dict[str, frozenset[Agency | None]] = {
     key: frozenset((*factor.agencies, None)) for key, factor in FACTORS.items()
 }
+
+
+class _Anyone:
+    """Every agency (and none) can vouch for absence: the ``any_account`` rule."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_ANY_HOLDER: dict[str, Container[Agency | None]] = dict.fromkeys(FACTORS, _Anyone())
 
 
 class ResolutionRule(BaseModel):
@@ -96,23 +106,33 @@ def resolved_statuses(
         One status per factor listed.
     """
     any_account = rule.absent == "any_account"
-    holders = _HOLDERS
-    statuses: dict[str, Status] = {}
-    # (This runs for every record of a batch: one account per factor is the common case.)
-    for key, accounts in factors.items():
-        if len(accounts) == 1:
-            account = accounts[0]
-            status = account.status
-            if status is _ABSENT and not any_account and account.source not in holders[key]:
-                status = _UNKNOWN
-            statuses[key] = status
-            continue
-        status = _UNKNOWN
-        for account in accounts:
-            if account.status is _PRESENT:
-                status = _PRESENT
-                break
-            if account.status is _ABSENT and (any_account or account.source in holders[key]):
-                status = _ABSENT
-        statuses[key] = status
+    holders = _ANY_HOLDER if any_account else _HOLDERS
+    # This runs for every record of a batch: one account per factor is the common case, so
+    # it is resolved in one comprehension; several accounts are resolved after.
+    statuses: dict[str, Status] = {
+        key: (
+            status
+            if (status := (account := accounts[0]).status) is not _ABSENT
+            or account.source in holders[key]
+            else _UNKNOWN
+        )
+        for key, accounts in factors.items()
+        if len(accounts) == 1
+    }
+    if len(statuses) < len(factors):
+        for key, accounts in factors.items():
+            if len(accounts) != 1:
+                statuses[key] = _resolve_several(key, accounts, holders)
     return statuses
+
+
+def _resolve_several(
+    key: str, accounts: Sequence[Observation], holders: Mapping[str, Container[Agency | None]]
+) -> Status:
+    status = _UNKNOWN
+    for account in accounts:
+        if account.status is _PRESENT:
+            return _PRESENT
+        if account.status is _ABSENT and account.source in holders[key]:
+            status = _ABSENT
+    return status
