@@ -172,7 +172,7 @@ POINTS = {
 
 WEIGHTS = {
     "name": "efh-default",
-    "version": "1.0.0",
+    "version": "1.1.0",
     "status": "illustrative",
     "description": (
         "Evidence-informed, ILLUSTRATIVE weightings. Points translate published associations "
@@ -205,6 +205,9 @@ WEIGHTS = {
                 "health_days": 730, "attendance_days": 365},
     "counts": {"repeated_suspensions": 3, "frequent_moves": 3, "missed_appointments": 2,
                "repeated_missing": 3, "repeated_police_contact": 2, "ace_count": 4},
+    # 1.1.0: several agencies' accounts of a factor resolve to one status. Present if any
+    # account says present; absent only from an agency that usually holds the factor.
+    "resolution": {"present": "any_account", "absent": "usual_holder"},
     "references": REFERENCES,
     "provenance": {"method": "expert judgement informed by the references", "validated": False},
 }  # fmt: skip

@@ -7,10 +7,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from efh_screen import FACTORS, Agency, EventType, Profile
+from efh_screen import FACTORS, Agency, EventType, Profile, UnknownReason
 
 AS_OF = dt.date(2026, 9, 1)
 STATUSES = ("present", "absent", "unknown")
+REASONS = [reason.value for reason in UnknownReason]
 AGENCIES = [a.value for a in Agency]
 EVENT_TYPES = [e.value for e in EventType]
 # The factor each event type evidences, from the public catalogue; a domestic abuse
@@ -22,10 +23,29 @@ assert set(EVENT_FACTOR) == set(EVENT_TYPES), "every event type evidences one fa
 
 
 @st.composite
+def further_accounts(draw: st.DrawFn, key: str, *, events: list[dict[str, Any]]) -> dict[str, Any]:
+    """Another agency's account of a factor, consistent with the events listed."""
+    status = draw(st.sampled_from(STATUSES))
+    source = draw(st.sampled_from(AGENCIES))
+    own_events = any(
+        EVENT_FACTOR[event["type"]] == key and event.get("source") == source for event in events
+    )
+    listed = any(EVENT_FACTOR[event["type"]] == key for event in events)
+    if status == "absent" and own_events:
+        status = "unknown"
+    if status == "present" and FACTORS[key].evidence == "events" and not listed:
+        status = "absent"
+    account: dict[str, Any] = {"status": status, "source": source}
+    if status == "unknown" and draw(st.booleans()):
+        account["reason"] = draw(st.sampled_from(REASONS))
+    return account
+
+
+@st.composite
 def profile_dicts(
-    draw: st.DrawFn, *, as_of: dt.date = AS_OF, max_events: int = 12
+    draw: st.DrawFn, *, as_of: dt.date = AS_OF, max_events: int = 12, max_extra_accounts: int = 2
 ) -> dict[str, Any]:
-    """A valid profile as a dict, plausible as of ``as_of``."""
+    """A valid profile as a dict, plausible as of ``as_of``; some factors have several accounts."""
     age_days = draw(st.integers(min_value=8 * 365, max_value=18 * 365))
     dob = as_of - dt.timedelta(days=age_days)
     events: list[dict[str, Any]] = []
@@ -55,7 +75,11 @@ def profile_dicts(
         if draw(st.booleans()):
             obs["source"] = draw(st.sampled_from(AGENCIES))
             obs["recorded"] = (as_of - dt.timedelta(days=draw(st.integers(0, 1000)))).isoformat()
-        factors[key] = obs
+        extra = [
+            draw(further_accounts(key, events=events))
+            for _ in range(draw(st.integers(0, max_extra_accounts)))
+        ]
+        factors[key] = [obs, *extra] if extra else obs
     attendance: list[dict[str, Any]] = []
     for i in range(draw(st.integers(0, 4))):
         end = as_of - dt.timedelta(days=120 * i + draw(st.integers(0, 30)))
@@ -68,8 +92,11 @@ def profile_dicts(
                 "missed_sessions": draw(st.integers(0, possible)),
             }
         )
-    if not attendance and factors.get("school_attendance", {}).get("status") == "present":
-        factors["school_attendance"]["status"] = "unknown"
+    if not attendance and "school_attendance" in factors:
+        accounts = factors["school_attendance"]
+        for account in accounts if isinstance(accounts, list) else [accounts]:
+            if account["status"] == "present":
+                account["status"] = "unknown"
     data: dict[str, Any] = {
         "id": f"T-{draw(st.integers(0, 10**6))}",
         "date_of_birth": dob.isoformat(),

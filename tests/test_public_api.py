@@ -18,20 +18,26 @@ EXPECTED = {
         "FACTORS", "Agency", "Domain", "EventType", "Factor", "factor_catalogue",
         # profile
         "AttendanceRecord", "Audit", "Ethnicity", "Event", "LabelledProfile", "Observation",
-        "Profile", "Sex", "Status", "parse_profile",
+        "Profile", "Sex", "Status", "UnknownReason", "parse_profile",
         # features
         "INDICATORS", "CountThresholds", "EvidenceItem", "FeatureMatrix", "FeatureVector",
         "Indicator", "Windows", "derive_features", "feature_matrix",
         # weightings and the screener
-        "Band", "IndicatorPoints", "OverrideRule", "Reference", "Screener", "Weights",
-        "WeightsStamp",
+        "Band", "IndicatorPoints", "OverrideRule", "Reference", "ResolutionRule", "Screener",
+        "Weights", "WeightsStamp",
         # results
-        "REVIEW_NOTICE", "AceCount", "AgencyGap", "BandRange", "Contribution", "Evidence",
-        "MissingInformation", "ScoreRange", "ScreeningBatch", "ScreeningResult",
-        "TriggeredOverride",
+        "REVIEW_NOTICE", "Account", "AceCount", "AgencyFactors", "AgencyGap", "BandRange",
+        "Contribution", "Evidence", "FactorAccounts", "JigsawView", "MissingInformation",
+        "ScoreRange", "ScreeningBatch", "ScreeningResult", "TriggeredOverride",
         # explanations
         "CardRow", "PointsCard", "points_card", "points_card_html", "points_card_markdown",
         "summary_text",
+        # assembling and linking
+        "MIN_KEY_BYTES", "AgencyPairCount", "AssemblySummary", "CohortJigsaw", "Extract",
+        "ExtractCount", "FactorCount", "PseudonymisationSummary", "assemble", "load_key",
+        "pseudonymise_file", "pseudonymise_id",
+        # since last screen
+        "Change", "ChangeSummary", "ScreenChange", "compare_screens", "read_results",
         # batch and files
         "FLAT_COLUMNS", "BatchSummary", "ColumnMapping", "InputRecord", "RejectedRecord",
         "ReviewEntry", "read_csv", "read_jsonl", "screen_file", "screen_records", "write_csv",

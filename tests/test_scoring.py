@@ -17,8 +17,10 @@ from efh_screen import (
     FACTORS,
     INDICATORS,
     Profile,
+    ResolutionRule,
     Screener,
     ScreeningResult,
+    Status,
     parse_profile,
 )
 from strategies import AS_OF, profile_dicts
@@ -166,7 +168,8 @@ def test_marking_a_protective_factor_present_never_raises_the_score(
 def test_resolving_an_unknown_stays_within_the_range(
     data: dict[str, Any], key: str, status: str
 ) -> None:
-    assume(data["factors"].get(key, {}).get("status", "unknown") == "unknown")
+    accounts = parse_profile(data).factors.get(key, ())
+    assume(ResolutionRule().resolve(key, accounts) is Status.UNKNOWN)
     before = screen(data)
     changed = copy.deepcopy(data)
     changed["factors"][key] = {"status": status}
@@ -261,7 +264,8 @@ def test_resolving_an_unknown_event_history_stays_within_the_range(
     event_type = FACTORS[key].event_type
     assert event_type is not None
     listed = any(e["type"] == event_type.value for e in data["events"])
-    assume(not listed and data["factors"].get(key, {}).get("status", "unknown") == "unknown")
+    accounts = parse_profile(data).factors.get(key, ())
+    assume(not listed and ResolutionRule().resolve(key, accounts) is Status.UNKNOWN)
     before = screen(data)
     changed = copy.deepcopy(data)
     changed["factors"][key] = {"status": status}

@@ -10,6 +10,9 @@ The public names come in groups, each a family exported whole:
 * **weightings** — the versioned points, bands and overrides, and the :class:`Screener`;
 * **results** — every model a :class:`ScreeningResult` is made of, and the batch result;
 * **explanations** — plain-English summaries and points cards;
+* **assembling and linking** — each agency's extract linked into one profile per child,
+  pseudonymisation at source, and the cohort's jigsaw (who knows what);
+* **since last screen** — each child's change between two screening runs;
 * **batch and files** — screening caseload files with every record accounted for, the
   JSONL and CSV readers and writers, and the review list;
 * **errors** — one hierarchy rooted in :class:`EfhScreenError`.
@@ -19,7 +22,9 @@ weightings) and :mod:`efh_screen.synth` (synthetic cohorts with known truth). Th
 line is :mod:`efh_screen.__main__` (``efh-screen`` or ``python -m efh_screen``).
 """
 
+from ._assemble import AssemblySummary, Extract, ExtractCount, assemble
 from ._batch import screen_file, screen_records
+from ._compare import Change, ChangeSummary, ScreenChange, compare_screens, read_results
 from ._csv import FLAT_COLUMNS, ColumnMapping, read_csv, write_csv
 from ._errors import (
     EfhScreenError,
@@ -49,6 +54,7 @@ from ._features import (
     derive_features,
     feature_matrix,
 )
+from ._jigsaw import AgencyPairCount, CohortJigsaw, FactorCount
 from ._jsonl import read_jsonl, write_rejected_jsonl
 from ._matrix import ScreeningBatch
 from ._profile import (
@@ -61,16 +67,29 @@ from ._profile import (
     Profile,
     Sex,
     Status,
+    UnknownReason,
     parse_profile,
 )
+from ._pseudonymise import (
+    MIN_KEY_BYTES,
+    PseudonymisationSummary,
+    load_key,
+    pseudonymise_file,
+    pseudonymise_id,
+)
 from ._records import InputRecord, RejectedRecord
+from ._resolution import ResolutionRule
 from ._result import (
     REVIEW_NOTICE,
+    Account,
     AceCount,
+    AgencyFactors,
     AgencyGap,
     BandRange,
     Contribution,
     Evidence,
+    FactorAccounts,
+    JigsawView,
     MissingInformation,
     ScoreRange,
     ScreeningResult,
@@ -95,6 +114,7 @@ __all__ += [
     "Profile",
     "Sex",
     "Status",
+    "UnknownReason",
     "parse_profile",
 ]
 
@@ -117,6 +137,7 @@ __all__ += [
     "IndicatorPoints",
     "OverrideRule",
     "Reference",
+    "ResolutionRule",
     "Screener",
     "Weights",
     "WeightsStamp",
@@ -125,11 +146,15 @@ __all__ += [
 # results
 __all__ += [
     "REVIEW_NOTICE",
+    "Account",
     "AceCount",
+    "AgencyFactors",
     "AgencyGap",
     "BandRange",
     "Contribution",
     "Evidence",
+    "FactorAccounts",
+    "JigsawView",
     "MissingInformation",
     "ScoreRange",
     "ScreeningBatch",
@@ -146,6 +171,25 @@ __all__ += [
     "points_card_markdown",
     "summary_text",
 ]
+
+# assembling and linking
+__all__ += [
+    "MIN_KEY_BYTES",
+    "AgencyPairCount",
+    "AssemblySummary",
+    "CohortJigsaw",
+    "Extract",
+    "ExtractCount",
+    "FactorCount",
+    "PseudonymisationSummary",
+    "assemble",
+    "load_key",
+    "pseudonymise_file",
+    "pseudonymise_id",
+]
+
+# since last screen
+__all__ += ["Change", "ChangeSummary", "ScreenChange", "compare_screens", "read_results"]
 
 # batch and files
 __all__ += [

@@ -40,6 +40,7 @@ from typing import IO, Any, Literal
 
 from pydantic import ValidationError
 
+from ._compare import mark_review
 from ._csv import ColumnMapping, read_csv
 from ._errors import FieldProblem, InputError
 from ._explain import points_card_html
@@ -217,7 +218,11 @@ class _Run:
         """
         weights = self.screener.weights
         return feature_matrix(
-            profiles, as_of=self.as_of, windows=weights.windows, counts=weights.counts
+            profiles,
+            as_of=self.as_of,
+            windows=weights.windows,
+            counts=weights.counts,
+            resolution=weights.resolution,
         )
 
     def screen_chunk(self, chunk: Sequence[InputRecord]) -> None:
@@ -403,6 +408,7 @@ def screen_file(
     full: bool = False,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: ProgressCallback | None = None,
+    previous: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> BatchSummary:
     """Screen a JSONL or CSV caseload file, streaming, and write the outputs atomically.
 
@@ -432,6 +438,10 @@ def screen_file(
         Records screened together through the vectorised path.
     progress : callable, optional
         Called as ``progress(records_read, bytes_read, total_bytes)`` now and then.
+    previous : mapping of str to mapping, optional
+        The last screen's results by id (see :func:`read_results`): each case on the
+        review list is marked with its change since then (weightings are not checked
+        here; see :func:`compare_screens`).
 
     Returns
     -------
@@ -479,6 +489,8 @@ def screen_file(
             records = read_jsonl(raw)
         _run(records, run, chunk_size=chunk_size, progress=_ticker(progress, raw, total))
         summary = run.summary(outputs)
+        if previous is not None:
+            summary = mark_review(summary, previous, bands=run.band_keys)
         if review_csv is not None:
             write_review_csv(summary.review, files.open("review_csv", review_csv))
         if review_html is not None and spool is not None:

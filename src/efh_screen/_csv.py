@@ -104,6 +104,9 @@ class ColumnMapping(BaseModel):
         Separator between codes.
     sources : dict of str to Agency
         Default source agency per export column, used when the row gives none.
+    agency : Agency, optional
+        The agency whose export this is: when assembling extracts, accounts and
+        events with no named agency are credited to it.
     ignore_unmapped : bool
         Ignore export columns that are neither mapped nor flat-layout names
         (default True: exports carry many other columns). When False they make
@@ -127,6 +130,7 @@ class ColumnMapping(BaseModel):
     cin_codes_column: str | None = None
     cin_codes_separator: str = Field(";", min_length=1, max_length=3)
     sources: dict[str, Agency] = Field(default_factory=dict)
+    agency: Agency | None = None
     ignore_unmapped: bool = True
     multiline_cells: bool = False
 
@@ -816,7 +820,8 @@ def _profile_row(profile: Profile, sep: str) -> dict[str, str]:
     if profile.audit is not None:
         row["ethnicity"] = profile.audit.ethnicity.value if profile.audit.ethnicity else ""
         row["sex"] = profile.audit.sex.value if profile.audit.sex else ""
-    for key, obs in profile.factors.items():
+    for key, accounts in profile.factors.items():
+        obs = accounts[0]  # the flat layout has room for one account per factor
         row[key] = obs.status.value
         row[f"{key}_source"] = obs.source.value if obs.source else ""
         row[f"{key}_recorded"] = obs.recorded.isoformat() if obs.recorded else ""
@@ -847,9 +852,9 @@ def _profile_row(profile: Profile, sep: str) -> dict[str, str]:
 def write_csv(profiles: Iterable[Profile], stream: IO[str]) -> int:
     """Write profiles in the flat CSV layout; return the rows written.
 
-    Notes and ``audit.other`` are not written (the layout has no columns for
-    them); everything else reads back to an equal profile with :func:`read_csv`,
-    except that event order is grouped by type.
+    Notes, reasons, accounts after a factor's first and ``audit.other`` are not
+    written (the layout has no columns for them); everything else reads back to
+    an equal profile with :func:`read_csv`, except that event order is grouped by type.
     """
     writer = csv.DictWriter(unix_lines(stream), fieldnames=FLAT_COLUMNS, lineterminator="\r\n")
     writer.writeheader()

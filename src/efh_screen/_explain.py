@@ -79,6 +79,10 @@ class PointsCard:
         Score range and label of every band, e.g. ``("6–11", "consider early-help review")``.
     missing : tuple of str
         Plain lines about missing information and who could supply it.
+    accounts : tuple of str
+        Who knows what (which agency holds how many factors, how many only one
+        agency knows, how many none), then each factor more than one agency gave
+        an account of, with every account and whether they disagree (conflicts first).
     weights : str
         Weightings name, version, status and short hash.
     notice : str
@@ -98,6 +102,7 @@ class PointsCard:
     missing: tuple[str, ...]
     weights: str
     notice: str
+    accounts: tuple[str, ...] = ()
 
 
 def _band_table(thresholds: tuple[tuple[int, str], ...]) -> tuple[tuple[str, str], ...]:
@@ -122,11 +127,42 @@ def _missing_lines(result: ScreeningResult, *, limit: int = 5) -> tuple[str, ...
         else:
             move = "cannot move the score on its own now"
         flag = "; could change the flag" if item.could_change_flag else ""
-        lines.append(f"{item.label}: not known — {move}{flag}. Ask: {who}.")
+        why = f" ({'; '.join(item.reasons)})" if item.reasons else ""
+        lines.append(f"{item.label}: not known{why} — {move}{flag}. Ask: {who}.")
     extra = len(result.missing_information) - limit
     if extra > 0:
         lines.append(f"…and {extra} more unknown item(s).")
     return tuple(lines)
+
+
+def _who_knows_line(result: ScreeningResult) -> str:
+    """Which agency holds how many factors, how many only one agency knows, and none."""
+    jigsaw = result.jigsaw
+    if jigsaw is None:
+        return ""
+    held = ", ".join(f"{item.label} {len(item.factors)}" for item in jigsaw.held_by)
+    parts = [f"factors known by agency: {held}" if held else "no agency's account is named"]
+    if jigsaw.known_to_one_agency:
+        parts.append(f"{len(jigsaw.known_to_one_agency)} known to one agency alone")
+    parts.append(f"{len(jigsaw.unknown_to_all)} known to no agency")
+    if jigsaw.conflicts:
+        parts.append(f"{len(jigsaw.conflicts)} in conflict")
+    return "Who knows what: " + "; ".join(parts) + "."
+
+
+def _account_lines(result: ScreeningResult) -> tuple[str, ...]:
+    """Factors more than one agency gave an account of, conflicts first."""
+    several = [
+        item
+        for item in result.accounts
+        if item.conflict or len({account.agency for account in item.accounts}) > 1
+    ]
+    several.sort(key=lambda item: not item.conflict)
+    return tuple(
+        f"{item.label}{' (agencies disagree)' if item.conflict else ''}: {item.summary}"
+        f" — scored {item.status.value}."
+        for item in several
+    )
 
 
 def points_card(
@@ -177,6 +213,8 @@ def points_card(
         flag_could_change=result.flag_could_change,
         bands=_band_table(bands),
         missing=_missing_lines(result),
+        accounts=tuple(line for line in (_who_knows_line(result),) if line)
+        + _account_lines(result),
         weights=(
             f"{weights.name} v{weights.version} ({weights.status}), sha256 {weights.sha256[:12]}"
         ),
@@ -250,6 +288,13 @@ def summary_text(result: ScreeningResult) -> str:
             else "."
         )
     )
+    who = _who_knows_line(result)
+    if who:
+        lines.append(who)
+    conflicts = [item for item in result.accounts if item.conflict]
+    if conflicts:
+        disagree = " ".join(f"{item.label}: {item.summary}." for item in conflicts)
+        lines.append(f"Agencies disagree: {disagree}")
     missing = _missing_lines(result, limit=3)
     if missing:
         lines.append("Not known: " + " ".join(missing))
@@ -305,6 +350,9 @@ def points_card_markdown(result: ScreeningResult) -> str:
         out += [f"| {span} | {label} |" for span, label in card.bands]
     if card.missing:
         out += ["", "**Not known:**", ""] + [f"- {line}" for line in card.missing]
+    if card.accounts:
+        out += ["", "**Agencies' accounts:**", ""]
+        out += [f"- {_markdown_escape(line)}" for line in card.accounts]
     out += ["", f"_Weightings: {card.weights}._", "", f"> {card.notice}", ""]
     return "\n".join(out)
 
@@ -351,6 +399,11 @@ def points_card_html(result: ScreeningResult) -> str:
         parts.append(f"<table class='bands'><tr><th>Score</th><th>Band</th></tr>{bands}</table>")
     if missing:
         parts.append(f"<p><strong>Not known:</strong></p><ul>{missing}</ul>")
+    if card.accounts:
+        accounts = "".join(f"<li>{escape(line)}</li>" for line in card.accounts)
+        parts.append(
+            f"<p><strong>Agencies' accounts:</strong></p><ul class='accounts'>{accounts}</ul>"
+        )
     parts += [
         f"<p class='weights'>Weightings: {escape(card.weights)}.</p>",
         f"<p class='notice'>{escape(card.notice)}</p>",

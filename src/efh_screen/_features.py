@@ -8,9 +8,13 @@ Each indicator is 0/1 with a *known* flag. An indicator is known when the
 profile says enough to decide it; otherwise it is unknown (value 0, known
 False) and the screen reports the score range it allows. Unknown is not absent.
 
-Rules, as of the screening date ``as_of`` (windows end on ``as_of`` inclusive):
+Every factor's accounts are first resolved to one status by the weightings'
+resolution rule (:mod:`efh_screen._resolution`), here and only here, so both
+paths score the same status. Rules, as of the screening date ``as_of``
+(windows end on ``as_of`` inclusive):
 
-* status factors: known when observed ``present`` or ``absent``;
+* status factors: known when resolved ``present`` or ``absent``; the evidence
+  of a present factor is every account that records it present;
 * events factors: the count of events in the window; known when any event of
   the type is listed, or the factor is observed (``absent`` = "checked: none");
 * attendance: missed / possible sessions over periods that overlap the
@@ -42,6 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ._factors import ACE_KEYS, FACTORS, Agency, Domain, EventType, agencies_holding
 from ._profile import AttendanceRecord, Profile, Status, check_as_of
+from ._resolution import ResolutionRule, resolved_statuses
 
 __all__ = [
     "INDICATORS",
@@ -383,6 +388,8 @@ class _Derivation:
     """Whether each indicator is known, filled in by the steps."""
     dates_by_type: dict[EventType, list[int]]
     """Date ordinals of the profile's events, by event type."""
+    statuses: dict[str, Status]
+    """Each factor's accounts resolved to the status that is scored."""
 
 
 class _AttendanceTally(NamedTuple):
@@ -427,6 +434,7 @@ def _derive(
     as_of_ordinal: int,
     windows: Windows,
     counts: CountThresholds,
+    resolution: ResolutionRule,
     evidence: dict[str, list[EvidenceItem]] | None,
 ) -> tuple[list[int], list[bool], int, int]:
     """Compute indicator values and known flags for one profile.
@@ -442,6 +450,7 @@ def _derive(
         values=[0] * _N_INDICATORS,
         known=[False] * _N_INDICATORS,
         dates_by_type=_event_dates_by_type(profile),
+        statuses=resolved_statuses(profile.factors, resolution),
     )
     _read_status_observations(state, evidence)
     _count_events_in_windows(state)
@@ -465,21 +474,23 @@ def _event_dates_by_type(profile: Profile) -> dict[EventType, list[int]]:
 def _read_status_observations(
     state: _Derivation, evidence: dict[str, list[EvidenceItem]] | None
 ) -> None:
-    """Status observations: ACEs, contextual status factors, developmental, protective."""
+    """Status factors: ACEs, contextual status factors, developmental, protective."""
     values, known = state.values, state.known
     # (Names bound locally: this loop runs for every factor of every record in a batch.)
     column_of, present, absent = _STATUS_INDEX.get, _PRESENT, _ABSENT
-    for key, observation in state.profile.factors.items():
+    for key, status in state.statuses.items():
         column = column_of(key)
         if column is None:
             continue
-        status = observation.status
         if status is present:
             values[column] = 1
             known[column] = True
             if evidence is not None:
-                note = observation.note or "recorded"
-                evidence[key] = [EvidenceItem(observation.source, observation.recorded, note)]
+                evidence[key] = [
+                    EvidenceItem(account.source, account.recorded, account.note or "recorded")
+                    for account in state.profile.factors[key]
+                    if account.status is present
+                ]
         elif status is absent:
             known[column] = True
 
@@ -490,13 +501,13 @@ def _count_events_in_windows(state: _Derivation) -> None:
     With no events of the type listed, the count is known (zero) only when the factor was
     observed: "absent" means "checked: none".
     """
-    values, known, factors = state.values, state.known, state.profile.factors
+    values, known, statuses = state.values, state.known, state.statuses
     for rule in _EVENT_RULES:
         column = rule.column
         dates = state.dates_by_type.get(rule.event_type)
         if dates is None:
-            observed = factors.get(rule.factor)
-            known[column] = observed is not None and observed.status is not _UNKNOWN
+            status = statuses.get(rule.factor)
+            known[column] = status is not None and status is not _UNKNOWN
             continue
         if rule.window is None:
             count = len(dates)
@@ -548,8 +559,7 @@ def _measure_absence(state: _Derivation) -> _AttendanceTally:
         values[severe] = 1 if missed * 2 >= possible else 0
         known[persistent] = known[severe] = True
     else:
-        observation = state.profile.factors.get("school_attendance")
-        if observation is not None and observation.status is _ABSENT:
+        if state.statuses.get("school_attendance") is _ABSENT:
             known[persistent] = known[severe] = True
     return _AttendanceTally(missed=missed, possible=possible)
 
@@ -657,6 +667,7 @@ def derive_features(
     as_of: dt.date,
     windows: Windows | None = None,
     counts: CountThresholds | None = None,
+    resolution: ResolutionRule | None = None,
 ) -> FeatureVector:
     """Derive the indicators of one profile as of a date, with their evidence.
 
@@ -666,9 +677,10 @@ def derive_features(
         A validated profile.
     as_of : datetime.date
         The screening date. Nothing reads today's clock.
-    windows, counts : optional
-        Windows and count thresholds; the embedded defaults when omitted
-        (a :class:`~efh_screen.Screener` passes its weightings' own).
+    windows, counts, resolution : optional
+        Windows, count thresholds and the resolution rule for several accounts
+        of a factor; the embedded defaults when omitted (a
+        :class:`~efh_screen.Screener` passes its weightings' own).
 
     Returns
     -------
@@ -678,7 +690,12 @@ def derive_features(
     as_of = check_as_of(as_of)
     evidence: dict[str, list[EvidenceItem]] = {}
     values, known, ace_present, ace_unknown = _derive(
-        profile, as_of.toordinal(), windows or Windows(), counts or CountThresholds(), evidence
+        profile,
+        as_of.toordinal(),
+        windows or Windows(),
+        counts or CountThresholds(),
+        resolution or ResolutionRule(),
+        evidence,
     )
     return FeatureVector(
         id=profile.id,
@@ -697,6 +714,7 @@ def feature_matrix(
     as_of: dt.date,
     windows: Windows | None = None,
     counts: CountThresholds | None = None,
+    resolution: ResolutionRule | None = None,
 ) -> FeatureMatrix:
     """Derive the indicators of many profiles into a matrix with a known-mask.
 
@@ -706,7 +724,7 @@ def feature_matrix(
         Validated profiles.
     as_of : datetime.date
         The screening date.
-    windows, counts : optional
+    windows, counts, resolution : optional
         As for :func:`derive_features`.
 
     Returns
@@ -716,13 +734,16 @@ def feature_matrix(
     """
     windows = windows or Windows()
     counts = counts or CountThresholds()
+    resolution = resolution or ResolutionRule()
     ordinal = check_as_of(as_of).toordinal()
     ids: list[str] = []
     rows: list[list[int]] = []
     masks: list[list[bool]] = []
     aces: list[tuple[int, int]] = []
     for profile in profiles:
-        values, known, ace_present, ace_unknown = _derive(profile, ordinal, windows, counts, None)
+        values, known, ace_present, ace_unknown = _derive(
+            profile, ordinal, windows, counts, resolution, None
+        )
         ids.append(profile.id)
         rows.append(values)
         masks.append(known)

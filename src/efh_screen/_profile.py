@@ -16,7 +16,16 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    field_serializer,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from ._errors import FieldProblem, InputError, ProfileError, location_to_path
@@ -24,6 +33,7 @@ from ._factors import FACTOR_BY_EVENT, FACTORS, Agency, EventType
 
 __all__ = [
     "SCHEMA_WORDS",
+    "Accounts",
     "AttendanceRecord",
     "Audit",
     "Ethnicity",
@@ -33,6 +43,8 @@ __all__ = [
     "Profile",
     "Sex",
     "Status",
+    "UnknownReason",
+    "account_path",
     "check_as_of",
     "date_problems",
     "parse_profile",
@@ -101,6 +113,34 @@ class Status(StrEnum):
     UNKNOWN = "unknown"
 
 
+class UnknownReason(StrEnum):
+    """Why an agency's account of a factor is ``unknown`` (a small fixed vocabulary).
+
+    The reason is shown to the worker with the missing information; it never
+    changes a score.
+    """
+
+    NOT_RECORDED = "not_recorded"
+    NOT_SHARED = "not_shared"
+    HISTORY_AWAITED = "history_awaited"
+    CONSENT_DECLINED = "consent_declined"
+    NOT_ASKED = "not_asked"
+
+    @property
+    def label(self) -> str:
+        """Plain words for the reason."""
+        return _REASON_LABELS[self]
+
+
+_REASON_LABELS = {
+    UnknownReason.NOT_RECORDED: "not recorded",
+    UnknownReason.NOT_SHARED: "not shared",
+    UnknownReason.HISTORY_AWAITED: "history awaited from a previous area",
+    UnknownReason.CONSENT_DECLINED: "consent to share declined",
+    UnknownReason.NOT_ASKED: "not asked",
+}
+
+
 class Ethnicity(StrEnum):
     """High-level ethnic groups (ONS / DfE major groups), for fairness audits only."""
 
@@ -121,7 +161,7 @@ class Sex(StrEnum):
 
 
 class Observation(BaseModel):
-    """One factor's status, with where and when it came from.
+    """One agency's account of a factor: its status, with where and when it came from.
 
     Parameters
     ----------
@@ -133,6 +173,9 @@ class Observation(BaseModel):
         When it was recorded.
     note : str
         A short note (at most 280 characters, no personal details).
+    reason : UnknownReason, optional
+        For an ``unknown`` account only: why it is not known (e.g.
+        ``history_awaited``). Shown with the missing information; never scored.
     """
 
     model_config = _MODEL_CONFIG
@@ -141,6 +184,19 @@ class Observation(BaseModel):
     source: Agency | None = None
     recorded: IsoDate | None = None
     note: Note = ""
+    reason: UnknownReason | None = None
+
+
+if TYPE_CHECKING:
+    Accounts = tuple[Observation, ...]
+else:
+    # Validated natively as either form, object first (a Python call per factor, or a
+    # "smart" union, would cost a batch a third of its parsing time); Profile's validator
+    # turns a single observation into a tuple of one before anything reads it.
+    Accounts = Annotated[Observation | tuple[Observation, ...], Field(union_mode="left_to_right")]
+"""Every agency's account of one factor. A single observation object is read as a list of one
+(and a single account is written as an object); an empty list is the same as leaving the
+factor out."""
 
 
 class Event(BaseModel):
@@ -227,9 +283,11 @@ class Profile(BaseModel):
         Never a name or any other personal identifier.
     date_of_birth : datetime.date
         Date of birth (used to check the profile is plausible; age is not scored).
-    factors : dict of str to Observation
-        Observations keyed by factor key (see ``efh-screen factors``). A factor
-        left out is unknown.
+    factors : dict of str to tuple of Observation
+        Each agency's account of a factor, keyed by factor key (see
+        ``efh-screen factors``). A single observation object is read as a list
+        of one. A factor left out is unknown. The weightings' resolution rule
+        turns the accounts into the status that is scored.
     events : tuple of Event
         Dated events.
     attendance : tuple of AttendanceRecord
@@ -244,15 +302,35 @@ class Profile(BaseModel):
 
     id: PseudonymousId
     date_of_birth: IsoDate
-    factors: dict[FactorKey, Observation] = Field(default_factory=dict)
+    factors: dict[FactorKey, Accounts] = Field(default_factory=dict)
     events: tuple[Event, ...] = ()
     attendance: tuple[AttendanceRecord, ...] = ()
     agencies: tuple[Agency, ...] = ()
     audit: Audit | None = None
 
+    @field_serializer("factors", mode="wrap")
+    def _write_accounts(
+        self, factors: dict[str, Accounts], handler: SerializerFunctionWrapHandler
+    ) -> dict[str, Any]:
+        # A single account is written as an object, so one-account profiles keep their form
+        # (and files written before several accounts existed round-trip byte for byte).
+        written: dict[str, Any] = handler(factors)
+        return {key: value[0] if len(value) == 1 else value for key, value in written.items()}
+
     @model_validator(mode="after")
     def _check_consistency(self) -> Profile:
+        reasons_given = False
+        factors = self.factors
+        for key, accounts in factors.items():
+            written: object = accounts  # validated as an object or a tuple of them
+            if isinstance(written, Observation):
+                factors[key] = (written,)  # a single observation is a list of one
+                reasons_given = reasons_given or written.reason is not None
+            else:
+                reasons_given = reasons_given or any(a.reason is not None for a in accounts)
         problems = _consistency_problems(self)
+        if reasons_given:
+            problems += _reason_problems(self)
         if problems:
             # Carried in the error context so each problem keeps its own field path.
             raise PydanticCustomError(
@@ -322,47 +400,85 @@ def _event_problems(profile: Profile) -> list[FieldProblem]:
     return problems
 
 
-def _factor_evidence_problems(profile: Profile) -> list[FieldProblem]:
-    """Observations that contradict the events or attendance listed.
+def account_path(key: str, index: int, count: int, field: str) -> str:
+    """Name one account's field: ``factors.KEY.FIELD``, or ``factors.KEY[i].FIELD`` of many."""
+    if count == 1:
+        return f"factors.{key}.{field}"
+    return f"factors.{key}[{index}].{field}"
 
-    Only factors evidenced by events or attendance need cross-field checks.
+
+def _factor_evidence_problems(profile: Profile) -> list[FieldProblem]:
+    """Accounts that contradict themselves or the events or attendance listed.
+
+    Only factors evidenced by events or attendance need cross-field checks. An
+    ``absent`` account contradicts the events only when the same agency (or no
+    named agency) listed them: two agencies' different accounts are a conflict
+    to show the worker, not an error.
     """
     problems: list[FieldProblem] = []
     factors = profile.factors
     event_types: set[EventType] | None = None
+    # (This runs for every record of a batch: paths are only built for a problem found.)
     for key, evidencing, evidence in _CROSS_CHECKED:
-        observation = factors.get(key)
-        if observation is None:
+        accounts = factors.get(key)
+        if accounts is None:
             continue
-        status = observation.status
-        if status is _UNKNOWN:
-            continue
-        field = f"factors.{key}.status"
-        if evidence == "attendance":
-            if status is _PRESENT and not profile.attendance:
-                problems.append(FieldProblem(field, _PRESENT_WITHOUT_ATTENDANCE))
-            continue
-        if event_types is None:
-            event_types = {event.type for event in profile.events}
-        has_events = not event_types.isdisjoint(evidencing)
-        names = "/".join(event_type.value for event_type in evidencing)
-        if status is _ABSENT and has_events:
-            problems.append(
-                FieldProblem(
-                    field,
-                    f"is 'absent' but '{names}' events are listed; remove the events or "
-                    "correct the observation",
-                )
-            )
-        elif evidence == "events" and status is _PRESENT and not has_events:
-            problems.append(
-                FieldProblem(
-                    field,
-                    f"is 'present' but no '{names}' events are listed; add each one to "
-                    "events with its date, or mark the factor unknown",
-                )
-            )
+        for index, observation in enumerate(accounts):
+            status = observation.status
+            if status is _UNKNOWN:
+                continue
+            if evidence == "attendance":
+                if status is _PRESENT and not profile.attendance:
+                    field = account_path(key, index, len(accounts), "status")
+                    problems.append(FieldProblem(field, _PRESENT_WITHOUT_ATTENDANCE))
+                continue
+            if event_types is None:
+                event_types = {event.type for event in profile.events}
+            has_events = not event_types.isdisjoint(evidencing)
+            if has_events if status is _ABSENT else (evidence == "events" and not has_events):
+                problem = _event_contradiction(profile, observation, evidencing, has_events)
+                if problem:
+                    field = account_path(key, index, len(accounts), "status")
+                    problems.append(FieldProblem(field, problem))
     return problems
+
+
+def _event_contradiction(
+    profile: Profile,
+    observation: Observation,
+    evidencing: tuple[EventType, ...],
+    has_events: bool,
+) -> str:
+    """Why an account contradicts the events listed, or an empty string."""
+    names = "/".join(event_type.value for event_type in evidencing)
+    if observation.status is _ABSENT:
+        if has_events and any(
+            event.type in evidencing and event.source == observation.source
+            for event in profile.events
+        ):
+            return (
+                f"is 'absent' but '{names}' events are listed; remove the events or "
+                "correct the observation"
+            )
+    elif not has_events:
+        return (
+            f"is 'present' but no '{names}' events are listed; add each one to "
+            "events with its date, or mark the factor unknown"
+        )
+    return ""
+
+
+def _reason_problems(profile: Profile) -> list[FieldProblem]:
+    """Find reasons for not knowing on accounts that are not ``unknown``."""
+    return [
+        FieldProblem(
+            account_path(key, index, len(accounts), "reason"),
+            "only applies to an 'unknown' account; remove it or mark the account unknown",
+        )
+        for key, accounts in profile.factors.items()
+        for index, observation in enumerate(accounts)
+        if observation.reason is not None and observation.status is not _UNKNOWN
+    ]
 
 
 _PRESENT_WITHOUT_ATTENDANCE = (
@@ -440,8 +556,9 @@ def date_problems(
     late_events = [i for i, event in enumerate(profile.events) if event.date > as_of]
     late_periods = [i for i, period in enumerate(profile.attendance) if period.start > as_of]
     late_records = [
-        key
-        for key, observation in profile.factors.items()
+        account_path(key, accounts.index(observation), len(accounts), "recorded")
+        for key, accounts in profile.factors.items()
+        for observation in accounts
         if (recorded := observation.recorded) is not None and recorded > as_of
     ]
     for i in late_events:
@@ -459,10 +576,10 @@ def date_problems(
                 f"is after the screening date {as_of.isoformat()}; check the period",
             )
         )
-    for key in late_records:
+    for path in late_records:
         problems.append(
             FieldProblem(
-                f"factors.{key}.recorded",
+                path,
                 f"is after the screening date {as_of.isoformat()}; check the date",
             )
         )
@@ -494,6 +611,7 @@ _FIXES: dict[str, str] = {
     "string_pattern_mismatch": "has characters that are not allowed; use letters, digits and "
     "_ . : - only",
     "model_type": "must be an object with named fields",
+    "factor_accounts_type": "must be an observation object, or a list of them (one per agency)",
     "model_attributes_type": "must be an object with named fields",
     "dict_type": "must be an object mapping keys to values",
     "tuple_type": "must be a list",
@@ -588,6 +706,34 @@ def _problem_from_pydantic(error: Mapping[str, Any], data: object) -> FieldProbl
     return FieldProblem(path, reason)
 
 
+# A factor's accounts are one observation object or a list of them: pydantic reports an
+# error under each form it tried, named by these tags in the error location.
+_ONE_ACCOUNT, _SEVERAL_ACCOUNTS = "Observation", "tuple[Observation, ...]"
+_FORM_MISMATCH = {(_ONE_ACCOUNT, "model_type"), (_SEVERAL_ACCOUNTS, "tuple_type")}
+
+
+def _without_account_forms(errors: list[Any]) -> list[Any]:
+    """Keep the errors of the form the input was written in, named as written.
+
+    A factor given as an object reports ``factors.KEY.FIELD``; as a list,
+    ``factors.KEY[i].FIELD``. A value that is neither gets one plain error.
+    """
+    kept: list[Any] = []
+    mismatched: dict[tuple[Any, ...], int] = {}
+    for error in errors:
+        loc = tuple(error.get("loc", ()))
+        if len(loc) < 3 or loc[0] != "factors" or loc[2] not in (_ONE_ACCOUNT, _SEVERAL_ACCOUNTS):
+            kept.append(error)
+        elif (loc[2], error.get("type")) in _FORM_MISMATCH and len(loc) == 3:
+            mismatched[loc[:2]] = mismatched.get(loc[:2], 0) + 1
+        else:
+            kept.append({**error, "loc": (*loc[:2], *loc[3:])})
+    for loc, count in mismatched.items():
+        if count == 2:  # neither form: say what is expected
+            kept.append({"loc": loc, "type": "factor_accounts_type", "msg": ""})
+    return kept
+
+
 def problems_from_validation_error(exc: ValidationError, data: object = None) -> list[FieldProblem]:
     """Translate a pydantic error into field problems without echoing values or unknown keys.
 
@@ -607,7 +753,7 @@ def problems_from_validation_error(exc: ValidationError, data: object = None) ->
         positions only; values are never echoed (they may be personal).
     """
     problems: list[FieldProblem] = []
-    for error in exc.errors(include_url=False, include_input=False):
+    for error in _without_account_forms(exc.errors(include_url=False, include_input=False)):
         if error.get("type") == _CONSISTENCY_ERROR:
             prefix = location_to_path(_safe_location(tuple(error.get("loc", ())), data))
             prefix = "" if prefix == "(record)" else prefix + "."

@@ -10,16 +10,21 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict
 
 from ._factors import Agency
+from ._profile import Status, UnknownReason
 from ._weights import WeightsStamp
 
 __all__ = [
     "PROTECTIVE_CAP_KEY",
     "REVIEW_NOTICE",
+    "Account",
     "AceCount",
+    "AgencyFactors",
     "AgencyGap",
     "BandRange",
     "Contribution",
     "Evidence",
+    "FactorAccounts",
+    "JigsawView",
     "MissingInformation",
     "ScoreRange",
     "ScreeningResult",
@@ -112,6 +117,9 @@ class MissingInformation(BaseModel):
     max_change: int
     could_change_flag: bool
     agencies: tuple[Agency, ...]
+    reasons: tuple[str, ...] = ()
+    """Why it is not known, as the agencies said (e.g. "Housing: history awaited from a
+    previous area"). Never scored."""
 
 
 class AgencyGap(BaseModel):
@@ -123,6 +131,78 @@ class AgencyGap(BaseModel):
     label: str
     items: tuple[str, ...]
     points_at_stake: int
+
+
+class Account(BaseModel):
+    """One agency's account of a factor, as shown to the worker.
+
+    ``events`` counts the dated events the agency listed that evidence the factor
+    (for events factors an agency's events are its account even with no
+    observation); ``recorded`` is then the latest event's date.
+    """
+
+    model_config = _CONFIG
+
+    agency: Agency | None
+    status: Status
+    recorded: dt.date | None = None
+    note: str = ""
+    reason: UnknownReason | None = None
+    events: int = 0
+
+
+class FactorAccounts(BaseModel):
+    """Every account of one factor, the status that was scored, and any conflict.
+
+    ``summary`` reads like "Police: weapon-related incident 2021-09; GP: no record".
+    A conflict is one agency recording the factor present while another records
+    it absent.
+    """
+
+    model_config = _CONFIG
+
+    factor: str
+    label: str
+    status: Status
+    accounts: tuple[Account, ...]
+    conflict: bool
+    summary: str
+
+
+class AgencyFactors(BaseModel):
+    """The factors one agency gave a known account of (present or absent, or events)."""
+
+    model_config = _CONFIG
+
+    agency: Agency
+    label: str
+    factors: tuple[str, ...]
+
+
+class JigsawView(BaseModel):
+    """Who knows what about one young person.
+
+    Attributes
+    ----------
+    agencies : tuple of Agency
+        Agencies that contributed to the profile.
+    held_by : tuple of AgencyFactors
+        Which agency holds which factor.
+    known_to_one_agency : tuple of str
+        Factors only one agency knows.
+    unknown_to_all : tuple of str
+        Catalogue factors no agency knows.
+    conflicts : tuple of str
+        Factors on which agencies disagree (see :attr:`ScreeningResult.accounts`).
+    """
+
+    model_config = _CONFIG
+
+    agencies: tuple[Agency, ...]
+    held_by: tuple[AgencyFactors, ...]
+    known_to_one_agency: tuple[str, ...]
+    unknown_to_all: tuple[str, ...]
+    conflicts: tuple[str, ...]
 
 
 class ScreeningResult(BaseModel):
@@ -161,6 +241,11 @@ class ScreeningResult(BaseModel):
         adds up the items' ``max_change`` magnitudes, so it ranks agencies; it is
         not a change the score could make (items can overlap, e.g. an unknown ACE
         and the ACE count).
+    accounts : tuple of FactorAccounts
+        Every agency's account of every factor the profile holds, with the status
+        that was scored and any conflict between agencies.
+    jigsaw : JigsawView, optional
+        Which agency holds which factor, which no agency knows, which are in conflict.
     weights : WeightsStamp
         Name, version, status and SHA-256 of the weightings used.
     library_version : str
@@ -187,6 +272,8 @@ class ScreeningResult(BaseModel):
     protective_factors: tuple[str, ...]
     missing_information: tuple[MissingInformation, ...]
     missing_by_agency: tuple[AgencyGap, ...]
+    accounts: tuple[FactorAccounts, ...] = ()
+    jigsaw: JigsawView | None = None
     weights: WeightsStamp
     library_version: str
     notice: str = REVIEW_NOTICE

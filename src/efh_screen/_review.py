@@ -67,6 +67,9 @@ class ReviewEntry:
         Up to three largest contributions as (label, points).
     main_missing : tuple of str
         Up to three most important pieces of missing information (labels).
+    since_last_screen : str
+        With a previous screen to compare with: new, newly flagged, no longer
+        flagged, band up, band down or unchanged; else empty.
     """
 
     id: str
@@ -81,6 +84,7 @@ class ReviewEntry:
     flag_could_change: bool
     reasons: tuple[tuple[str, int], ...]
     main_missing: tuple[str, ...]
+    since_last_screen: str = ""
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
@@ -171,11 +175,14 @@ def write_review_csv(entries: Iterable[ReviewEntry], stream: IO[str]) -> int:
     """Write the review list as CSV; return the number of cases written.
 
     Columns: ``rank, id, band, band_label, flag, score, score_low, score_high,
-    reasons, main_missing, line``. ``flag`` is ``flagged`` or ``could be flagged``.
+    reasons, main_missing, line``, and ``since_last_screen`` when compared with a
+    previous screen. ``flag`` is ``flagged`` or ``could be flagged``.
     Entries are written in the order given (:func:`screen_file` sorts them).
     """
+    entries = list(entries)
+    since = any(entry.since_last_screen for entry in entries)
     writer = csv.writer(unix_lines(stream), lineterminator="\r\n")
-    writer.writerow(REVIEW_CSV_COLUMNS)
+    writer.writerow(REVIEW_CSV_COLUMNS + (("since_last_screen",) if since else ()))
     written = 0
     for written, entry in enumerate(entries, start=1):
         writer.writerow(
@@ -192,6 +199,7 @@ def write_review_csv(entries: Iterable[ReviewEntry], stream: IO[str]) -> int:
                 entry.reasons_text(),
                 entry.missing_text(),
                 entry.line,
+                *((entry.since_last_screen,) if since else ()),
             ]
         )
     return written
@@ -252,7 +260,13 @@ def _case_html(rank: int, entry: ReviewEntry, card: str | None) -> str:
         f"<details id='case-{escape(entry.id)}' data-id='{escape(entry.id)}'>"
         f"<summary>{rank}. <span class='id'>{escape(entry.id)}</span> — "
         f"<span class='{css}'>{escape(entry.band_label)} ({escape(entry.flag_text)})</span>, "
-        f"score {entry.score} (range {entry.score_low}–{entry.score_high})</summary>"
+        f"score {entry.score} (range {entry.score_low}–{entry.score_high})"
+        + (
+            f" — <span class='since'>since last screen: {escape(entry.since_last_screen)}</span>"
+            if entry.since_last_screen
+            else ""
+        )
+        + "</summary>"
         f"<p><strong>Top reasons:</strong></p><ul>{reasons or '<li>none</li>'}</ul>"
         f"<p><strong>Main missing information:</strong></p>"
         f"<ul>{missing or '<li>none</li>'}</ul>"

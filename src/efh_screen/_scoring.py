@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from ._errors import ProfileError
 from ._factors import Agency, agencies_holding
@@ -41,6 +41,7 @@ from ._features import (
     derive_features,
     feature_matrix,
 )
+from ._jigsaw import ProfileJigsaw, profile_jigsaw
 from ._matrix import ScreeningBatch, score_matrix
 from ._profile import Profile, check_as_of, date_problems
 from ._result import (
@@ -127,8 +128,13 @@ class Screener:
     def features(self, profile: Profile, *, as_of: dt.date) -> FeatureVector:
         """Derive the profile's indicators with this screener's windows and counts."""
         self.check(profile, as_of=as_of)
+        weights = self.weights
         return derive_features(
-            profile, as_of=as_of, windows=self.weights.windows, counts=self.weights.counts
+            profile,
+            as_of=as_of,
+            windows=weights.windows,
+            counts=weights.counts,
+            resolution=weights.resolution,
         )
 
     def screen(self, profile: Profile, *, as_of: dt.date) -> ScreeningResult:
@@ -154,9 +160,9 @@ class Screener:
             date of birth that makes the young person implausibly old or unborn).
         """
         features = self.features(profile, as_of=as_of)
-        return self._result(features)
+        return self._result(features, profile_jigsaw(profile, self.weights.resolution))
 
-    def _result(self, features: FeatureVector) -> ScreeningResult:
+    def _result(self, features: FeatureVector, jigsaw: ProfileJigsaw) -> ScreeningResult:
         scheme = self._scheme
         bands = self.weights.bands
         values, known = features.values, features.known
@@ -169,7 +175,7 @@ class Screener:
         band_low = scheme.band(low_score, low_values)
         band_high = scheme.band(high_score, high_values)
         flag = scheme.band_flags[band]
-        missing = self._missing(values, known, flag)
+        missing = self._missing(values, known, flag, jigsaw.reasons)
         return ScreeningResult(
             id=features.id,
             as_of=features.as_of,
@@ -192,6 +198,8 @@ class Screener:
             ),
             missing_information=missing,
             missing_by_agency=_by_agency(missing),
+            accounts=jigsaw.accounts,
+            jigsaw=jigsaw.view,
             weights=self._stamp,
             library_version=__version__,
             notice=self._notice,
@@ -256,7 +264,11 @@ class Screener:
         return tuple(out)
 
     def _missing(
-        self, values: Sequence[int], known: Sequence[bool], flag: bool
+        self,
+        values: Sequence[int],
+        known: Sequence[bool],
+        flag: bool,
+        reasons: Mapping[str, tuple[str, ...]],
     ) -> tuple[MissingInformation, ...]:
         scheme = self._scheme
         override_columns = {column for column, _ in scheme.overrides}
@@ -267,6 +279,9 @@ class Screener:
             if not is_known and (points != 0 or column in override_columns):
                 by_group.setdefault(indicator.group, []).append(column)
         score = scheme.totals(values)[2]
+        unknown_groups = {
+            INDICATORS[column].group for column, is_known in enumerate(known) if not is_known
+        }
         found: list[tuple[tuple[int, int, int], MissingInformation]] = []
         for group, columns in by_group.items():
             # Resolve this group's unknowns (risk present, protective present), all else as is.
@@ -286,6 +301,12 @@ class Screener:
                         max_change=change,
                         could_change_flag=new_flag != flag,
                         agencies=_agencies_for(group, columns, known),
+                        reasons=tuple(
+                            reason
+                            for factor in INDICATORS[columns[0]].factors
+                            if factor in unknown_groups
+                            for reason in reasons.get(factor, ())
+                        ),
                     ),
                 )
             )
@@ -309,8 +330,13 @@ class Screener:
                 self.check(profile, as_of=as_of)
                 yield profile
 
+        weights = self.weights
         return feature_matrix(
-            checked(profiles), as_of=as_of, windows=self.weights.windows, counts=self.weights.counts
+            checked(profiles),
+            as_of=as_of,
+            windows=weights.windows,
+            counts=weights.counts,
+            resolution=weights.resolution,
         )
 
     def score_matrix(self, matrix: FeatureMatrix) -> ScreeningBatch:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ._errors import FieldProblem, InputError, WeightsError, location_to_path
 from ._features import INDICATOR_INDEX, INDICATORS, CountThresholds, Windows
 from ._files import atomic_output, read_bounded
+from ._resolution import ResolutionRule
 
 __all__ = [
     "Band",
@@ -161,6 +162,10 @@ class Weights(BaseModel):
         Look-back windows.
     counts : CountThresholds
         Count thresholds for patterns.
+    resolution : ResolutionRule
+        How several agencies' accounts of a factor become the status that is
+        scored (absent by default when ``resolution`` is left out: present if
+        any account says so, absent only from an agency that usually holds it).
     references : dict of str to Reference
         Sources cited by ``points[...].evidence``.
     provenance : dict, optional
@@ -180,6 +185,7 @@ class Weights(BaseModel):
     protective_cap: int = Field(ge=0, le=100)
     windows: Windows = Field(default_factory=Windows)
     counts: CountThresholds = Field(default_factory=CountThresholds)
+    resolution: ResolutionRule = Field(default_factory=ResolutionRule)
     references: dict[str, Reference] = Field(default_factory=dict)
     provenance: dict[str, Any] | None = None
 

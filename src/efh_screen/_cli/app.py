@@ -1,7 +1,7 @@
 """The ``efh-screen`` parser and its runner.
 
 Each group of subcommands registers itself from its own module of this package
-(``core``, ``batch``, ``synth``, ``validate``). Exit codes are in ``exit_codes``.
+(``core``, ``batch``, ``assemble``, ``synth``, ``validate``). Exit codes are in ``exit_codes``.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ Registrar = Callable[["argparse._SubParsersAction[Any]"], None]
 
 def _registrars() -> list[Registrar]:
     # Imported here so that `efh-screen --version` does not load numpy-heavy modules.
-    from . import batch, core, synth, validate
+    from . import assemble, batch, core, synth, validate
 
-    return [core.register, batch.register, synth.register, validate.register]
+    return [core.register, batch.register, assemble.register, synth.register, validate.register]
 
 
 class _Parser(argparse.ArgumentParser):

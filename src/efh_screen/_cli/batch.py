@@ -8,6 +8,7 @@ unusable invocation (missing file, bad date, bad weightings or mapping).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from .._scoring import Screener
 from .._weights import Weights
 from .core import parse_date
 from .exit_codes import EXIT_OK, EXIT_REJECTED
+from .since import SinceLastScreen, add_arguments
 
 __all__ = ["register"]
 
@@ -90,8 +92,13 @@ class _ProgressBar:
             sys.stderr.write("\n")
 
 
-def format_review_table(entries: Sequence[ReviewEntry], *, limit: int | None = None) -> str:
-    """Render the review list as a plain-text table."""
+def format_review_table(
+    entries: Sequence[ReviewEntry],
+    *,
+    limit: int | None = None,
+    since: dict[str, str] | None = None,
+) -> str:
+    """Render the review list as a plain-text table (``since``: id → since last screen)."""
     shown = entries if limit is None else entries[:limit]
     header = f"{'#':>4}  {'id':<16} {'band':<44} {'score':>5} {'range':>7}  reasons | missing"
     lines = [header, "-" * len(header)]
@@ -101,13 +108,16 @@ def format_review_table(entries: Sequence[ReviewEntry], *, limit: int | None = N
             f"{rank:>4}  {e.id:<16} {band[:44]:<44} {e.score:>5} "
             f"{f'{e.score_low}-{e.score_high}':>7}  {e.reasons_text() or '-'} | "
             f"{e.missing_text() or '-'}"
+            + (f" | since last screen: {since.get(e.id, 'new')}" if since is not None else "")
         )
     if limit is not None and len(entries) > limit:
         lines.append(f"... and {len(entries) - limit} more (use --review FILE for all)")
     return "\n".join(lines)
 
 
-def _write_summary(summary: BatchSummary, *, errors_file: str | None) -> None:
+def _write_summary(
+    summary: BatchSummary, *, errors_file: str | None, temporary: str | None = None
+) -> None:
     err = sys.stderr
     err.write(f"efh-screen: {summary}.\n")
     if summary.rejected and errors_file is None:
@@ -120,7 +130,7 @@ def _write_summary(summary: BatchSummary, *, errors_file: str | None) -> None:
     elif summary.rejected:
         err.write(f"efh-screen: rejected records written to {errors_file}\n")
     for kind, path in summary.outputs.items():
-        if kind != "errors":
+        if kind != "errors" and str(path) != temporary:
             err.write(f"efh-screen: wrote {kind.replace('_', ' ')} to {path}\n")
     err.write(
         "efh-screen: a flag is a prompt for an early-help review by a person, not a decision.\n"
@@ -148,15 +158,41 @@ def _screen(args: argparse.Namespace) -> int:
             )
     weights = Weights.load(args.weights) if args.weights else None
     mapping = ColumnMapping.load(args.mapping) if args.mapping else None
+    screener = Screener(weights)
+    since = SinceLastScreen(args, screener)
     bar = _ProgressBar() if sys.stderr.isatty() and not args.quiet else None
+    with contextlib.ExitStack() as stack:
+        results = since.results_path(stack)
+        summary = _run(args, source, screener, mapping, results, bar, since)
+        changes = since.compare(results)
+        if not args.quiet:
+            limit = args.limit if args.limit > 0 else None
+            labels = since.labels(changes)
+            sys.stdout.write(format_review_table(summary.review, limit=limit, since=labels) + "\n")
+        since.report(changes)
+    temporary = results if args.out is None else None
+    _write_summary(summary, errors_file=args.errors, temporary=temporary)
+    return EXIT_OK if summary.complete else EXIT_REJECTED
+
+
+def _run(
+    args: argparse.Namespace,
+    source: Path,
+    screener: Screener,
+    mapping: ColumnMapping | None,
+    results: str | None,
+    bar: _ProgressBar | None,
+    since: SinceLastScreen,
+) -> BatchSummary:
     try:
-        summary = screen_file(
+        return screen_file(
             source,
             as_of=args.as_of,
-            screener=Screener(weights),
+            screener=screener,
             mapping=mapping,
             input_format=args.format,
-            results=args.out,
+            results=results,
+            previous=since.by_id(),
             errors=args.errors,
             review_csv=args.review,
             review_html=args.html,
@@ -166,12 +202,6 @@ def _screen(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.finish()
-    if not args.quiet:
-        sys.stdout.write(
-            format_review_table(summary.review, limit=args.limit if args.limit > 0 else None) + "\n"
-        )
-    _write_summary(summary, errors_file=args.errors)
-    return EXIT_OK if summary.complete else EXIT_REJECTED
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -211,4 +241,5 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="cases shown on stdout (default 50; 0 for all)",
     )
     p.add_argument("--quiet", action="store_true", help="print only the summary")
+    add_arguments(p)
     p.set_defaults(handler=_screen)

@@ -1,0 +1,381 @@
+"""Since last screen: what changed for each child between two screening runs.
+
+Partnerships screen monthly, and a worker's first question is "what is new since last
+time?". :func:`compare_screens` takes the result lines of two runs (``efh-screen screen
+--out``; compact or ``--full``) and says, for each child, whether they are **new**, **newly
+flagged**, **no longer flagged**, moved **band up** or **band down**, or are **unchanged**,
+and what changed: new reasons for points, unknowns that are now known (or newly unknown),
+and, from full results, evidence dated after the last screen and new agencies' accounts.
+
+Two runs made with different weightings are not comparable (a band can move because the
+points moved, not because anything happened to the child): they are refused unless the
+caller asks for the comparison explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from ._errors import FieldProblem, InputError
+from ._review import BatchSummary
+
+__all__ = [
+    "Change",
+    "ChangeSummary",
+    "ScreenChange",
+    "check_comparable",
+    "compare_screens",
+    "mark_review",
+    "read_results",
+]
+
+
+class Change(StrEnum):
+    """How a child's screen moved since the last run."""
+
+    NEW = "new"
+    NEWLY_FLAGGED = "newly_flagged"
+    NO_LONGER_FLAGGED = "no_longer_flagged"
+    BAND_UP = "band_up"
+    BAND_DOWN = "band_down"
+    UNCHANGED = "unchanged"
+
+    @property
+    def label(self) -> str:
+        """Plain words."""
+        return self.value.replace("_", " ")
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenChange:
+    """One child's change since the last screen.
+
+    Attributes
+    ----------
+    id : str
+        The pseudonymous id.
+    kind : Change
+        New, newly flagged, no longer flagged, band up, band down or unchanged.
+    previous_band, band : str or None
+        Band keys last time (None if new) and now.
+    previous_score, score : int or None
+        Scores last time (None if new) and now.
+    new_reasons, dropped_reasons : tuple of str
+        Indicators that score now but did not, and the reverse.
+    resolved_unknowns, new_unknowns : tuple of str
+        Missing-information groups now known, and newly unknown.
+    new_evidence : tuple of str
+        Evidence dated after the last screen (full results only).
+    new_accounts : tuple of str
+        Agencies' accounts of a factor that were not there last time (full results only).
+    """
+
+    id: str
+    kind: Change
+    previous_band: str | None
+    band: str | None
+    previous_score: int | None
+    score: int | None
+    new_reasons: tuple[str, ...] = ()
+    dropped_reasons: tuple[str, ...] = ()
+    resolved_unknowns: tuple[str, ...] = ()
+    new_unknowns: tuple[str, ...] = ()
+    new_evidence: tuple[str, ...] = ()
+    new_accounts: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """Say what changed in one plain line."""
+        parts = [self.kind.label]
+        if self.previous_score is not None and self.score != self.previous_score:
+            parts.append(f"score {self.previous_score} → {self.score}")
+        for title, items in (
+            ("new reasons", self.new_reasons),
+            ("no longer scoring", self.dropped_reasons),
+            ("now known", self.resolved_unknowns),
+            ("newly unknown", self.new_unknowns),
+            ("new evidence", self.new_evidence),
+            ("new accounts", self.new_accounts),
+        ):
+            if items:
+                parts.append(f"{title}: {', '.join(items)}")
+        return "; ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict with stable keys."""
+        return {
+            "id": self.id,
+            "since_last_screen": self.kind.value,
+            "previous_band": self.previous_band,
+            "band": self.band,
+            "previous_score": self.previous_score,
+            "score": self.score,
+            "new_reasons": list(self.new_reasons),
+            "dropped_reasons": list(self.dropped_reasons),
+            "resolved_unknowns": list(self.resolved_unknowns),
+            "new_unknowns": list(self.new_unknowns),
+            "new_evidence": list(self.new_evidence),
+            "new_accounts": list(self.new_accounts),
+            "summary": self.describe(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSummary:
+    """Every child of the current run compared with the last one.
+
+    Attributes
+    ----------
+    changes : tuple of ScreenChange
+        One per child screened now, in the current run's order.
+    counts : dict of Change to int
+        How many children of each kind (every kind listed, zeros included).
+    not_screened_now : int
+        Children in the last run but not in this one.
+    """
+
+    changes: tuple[ScreenChange, ...]
+    counts: dict[Change, int]
+    not_screened_now: int
+
+    def __str__(self) -> str:
+        kinds = ", ".join(f"{count} {kind.label}" for kind, count in self.counts.items())
+        return f"since last screen: {kinds}; {self.not_screened_now} not screened this time"
+
+
+REASON_DIFFERENT_WEIGHTS = (
+    "were made with weightings {previous}, this screen with {current}; a band can move "
+    "because the points moved, so compare runs made with the same weightings (or ask for "
+    "the comparison explicitly: --allow-different-weights)"
+)
+
+
+def read_results(path: str | os.PathLike[str], *, name: str = "--previous") -> list[dict[str, Any]]:
+    """Read a results file (JSONL, one result per line) of an earlier run.
+
+    Raises
+    ------
+    InputError
+        Naming the line of anything that is not a result (values are never shown).
+    """
+    results: list[dict[str, Any]] = []
+    try:
+        with open(path, "rb") as stream:
+            for number, line in enumerate(stream, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                except ValueError:
+                    item = None
+                if not isinstance(item, dict) or not {"id", "band", "score", "flag"} <= set(item):
+                    reason = f"line {number} is not a screening result (efh-screen screen --out)"
+                    raise InputError([FieldProblem(name, reason)])
+                results.append(item)
+    except OSError as exc:
+        reason = f"cannot be read ({exc.strerror}); check the path"
+        raise InputError([FieldProblem(name, reason)]) from None
+    return results
+
+
+def _stamp(results: Sequence[Mapping[str, Any]]) -> str | None:
+    stamps = {json.dumps(item.get("weights"), sort_keys=True) for item in results}
+    if len(stamps) > 1:
+        reason = "holds results made with more than one set of weightings; use one run's file"
+        raise InputError([FieldProblem("--previous", reason)])
+    return stamps.pop() if stamps else None
+
+
+def _describe_stamp(stamp: str | None) -> str:
+    weights = json.loads(stamp) if stamp else None
+    if not isinstance(weights, dict):
+        return "(not recorded)"
+    sha = str(weights.get("sha256", ""))[:12]
+    return f"{weights.get('name')} v{weights.get('version')} (sha256 {sha})"
+
+
+def check_comparable(
+    previous: Sequence[Mapping[str, Any]],
+    weights: Mapping[str, Any],
+    *,
+    allow_different_weights: bool = False,
+) -> None:
+    """Refuse to compare with results made with other weightings, unless allowed.
+
+    Parameters
+    ----------
+    previous : sequence of mapping
+        The last run's result lines.
+    weights : mapping
+        This run's weightings stamp (``Weights.stamp.model_dump()``).
+    allow_different_weights : bool
+        Allow the comparison anyway.
+
+    Raises
+    ------
+    InputError
+        If the stamps differ and that was not allowed.
+    """
+    old_stamp = _stamp(previous)
+    new_stamp = json.dumps(dict(weights), sort_keys=True)
+    if previous and old_stamp != new_stamp and not allow_different_weights:
+        reason = REASON_DIFFERENT_WEIGHTS.format(
+            previous=_describe_stamp(old_stamp), current=_describe_stamp(new_stamp)
+        )
+        raise InputError([FieldProblem("--previous", reason)])
+
+
+def _reasons(result: Mapping[str, Any]) -> list[str]:
+    if "contributions" in result:
+        return [item["indicator"] for item in result["contributions"] if item["points"] > 0]
+    return [item["indicator"] for item in result.get("top_reasons", [])]
+
+
+def _unknowns(result: Mapping[str, Any]) -> list[str]:
+    if "missing_information" in result:
+        return [item["key"] for item in result["missing_information"]]
+    return list(result.get("main_missing", []))
+
+
+def _evidence_after(result: Mapping[str, Any], after: str) -> list[str]:
+    found: dict[str, None] = {}
+    for contribution in result.get("contributions", []):
+        for item in contribution.get("evidence", []):
+            if item.get("date") and item["date"] > after:
+                found[f"{contribution['label']} ({item['date']})"] = None
+    return list(found)
+
+
+def _accounts(result: Mapping[str, Any]) -> set[tuple[str, str]]:
+    return {
+        (item["label"], str(account.get("agency") or "no named agency"))
+        for item in result.get("accounts", [])
+        for account in item.get("accounts", [])
+    }
+
+
+def _kind(previous: Mapping[str, Any], current: Mapping[str, Any], bands: Sequence[str]) -> Change:
+    if current["flag"] and not previous["flag"]:
+        return Change.NEWLY_FLAGGED
+    if previous["flag"] and not current["flag"]:
+        return Change.NO_LONGER_FLAGGED
+    rank = {key: index for index, key in enumerate(bands)}
+    before, now = rank.get(previous["band"]), rank.get(current["band"])
+    if before is None or now is None:  # bands of different weightings: go by the score
+        before, now = previous["score"], current["score"]
+    if now > before:
+        return Change.BAND_UP
+    if now < before:
+        return Change.BAND_DOWN
+    return Change.UNCHANGED
+
+
+def _change(
+    previous: Mapping[str, Any] | None, current: Mapping[str, Any], bands: Sequence[str]
+) -> ScreenChange:
+    if previous is None:
+        return ScreenChange(
+            current["id"], Change.NEW, None, current["band"], None, current["score"]
+        )
+    old_reasons, new_reasons = _reasons(previous), _reasons(current)
+    old_unknowns, new_unknowns = _unknowns(previous), _unknowns(current)
+    old_accounts = _accounts(previous)
+    return ScreenChange(
+        id=current["id"],
+        kind=_kind(previous, current, bands),
+        previous_band=previous["band"],
+        band=current["band"],
+        previous_score=previous["score"],
+        score=current["score"],
+        new_reasons=tuple(r for r in new_reasons if r not in old_reasons),
+        dropped_reasons=tuple(r for r in old_reasons if r not in new_reasons),
+        resolved_unknowns=tuple(u for u in old_unknowns if u not in new_unknowns),
+        new_unknowns=tuple(u for u in new_unknowns if u not in old_unknowns),
+        new_evidence=tuple(_evidence_after(current, str(previous.get("as_of", "")))),
+        new_accounts=tuple(
+            f"{label}: {agency}"
+            for label, agency in sorted(_accounts(current) - old_accounts)
+            if "accounts" in previous  # compact results do not list accounts
+        ),
+    )
+
+
+def compare_screens(
+    previous: Iterable[Mapping[str, Any]],
+    current: Iterable[Mapping[str, Any]],
+    *,
+    bands: Sequence[str] = (),
+    allow_different_weights: bool = False,
+) -> ChangeSummary:
+    """Compare two screening runs child by child.
+
+    Parameters
+    ----------
+    previous, current : iterable of mapping
+        Result lines of the last run and this one (``ScreeningResult`` JSON, or the
+        compact lines of ``efh-screen screen --out``; see :func:`read_results`).
+    bands : sequence of str
+        Band keys, lowest first (``[band.key for band in weights.bands]``), to tell
+        band up from band down; without them the score decides.
+    allow_different_weights : bool
+        Compare runs made with different weightings anyway (they are refused by default).
+
+    Returns
+    -------
+    ChangeSummary
+        One change per child of ``current`` and the count of each kind.
+
+    Raises
+    ------
+    InputError
+        If the runs were made with different weightings and that was not allowed.
+    """
+    before = list(previous)
+    now = list(current)
+    stamp = _stamp(now)
+    if stamp is not None:
+        check_comparable(
+            before, json.loads(stamp) or {}, allow_different_weights=allow_different_weights
+        )
+    by_id = {item["id"]: item for item in before}
+    changes = tuple(_change(by_id.get(item["id"]), item, bands) for item in now)
+    counted = Counter(change.kind for change in changes)
+    current_ids = {item["id"] for item in now}
+    return ChangeSummary(
+        changes=changes,
+        counts={kind: counted.get(kind, 0) for kind in Change},
+        not_screened_now=sum(1 for key in by_id if key not in current_ids),
+    )
+
+
+def mark_review(
+    summary: BatchSummary, previous: Mapping[str, Mapping[str, Any]], *, bands: Sequence[str]
+) -> BatchSummary:
+    """Mark each case on the review list with its change since the last screen.
+
+    Parameters
+    ----------
+    summary : BatchSummary
+        This run's summary, with its review list.
+    previous : mapping of str to mapping
+        The last run's results by id.
+    bands : sequence of str
+        Band keys, lowest first.
+
+    Returns
+    -------
+    BatchSummary
+        The same summary, each review entry's ``since_last_screen`` filled in.
+    """
+    marked = []
+    for entry in summary.review:
+        before = previous.get(entry.id)
+        now = {"band": entry.band, "score": entry.score, "flag": entry.flag}
+        kind = Change.NEW if before is None else _kind(before, now, bands)
+        marked.append(replace(entry, since_last_screen=kind.label))
+    return replace(summary, review=tuple(marked))

@@ -1,0 +1,315 @@
+"""Assembling agency extracts: the audit's example, nothing lost, same bytes, order-free."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from efh_screen import (
+    Agency,
+    Extract,
+    InputError,
+    InputRecord,
+    Screener,
+    ScreeningResult,
+    assemble,
+    parse_profile,
+    read_jsonl,
+)
+from efh_screen.__main__ import main
+from strategies import AS_OF, profile_dicts
+
+AUDIT_AS_OF = dt.date(2023, 9, 1)
+
+
+def write_jsonl(path: Path, rows: list[Any]) -> Path:
+    with open(path, "w", encoding="utf-8") as stream:
+        for row in rows:
+            stream.write((row if isinstance(row, str) else json.dumps(row)) + "\n")
+    return path
+
+
+def assembled(path: Path) -> list[InputRecord]:
+    records = list(read_jsonl(path))
+    assert all(isinstance(record, InputRecord) for record in records)
+    return [record for record in records if isinstance(record, InputRecord)]
+
+
+def gp_and_police(folder: Path) -> list[Extract]:
+    gp = write_jsonl(
+        folder / "gp.jsonl",
+        [
+            {
+                "id": "YP-AUDIT",
+                "date_of_birth": "2007-03-01",
+                "factors": {
+                    "weapon_incident": {"status": "absent", "note": "no record"},
+                    "adhd": {"status": "present", "recorded": "2015-06-01"},
+                },
+                "events": [{"type": "missed_health_appointment", "date": "2022-01-10"}],
+            }
+        ],
+    )
+    police = write_jsonl(
+        folder / "police.jsonl",
+        [
+            {
+                "id": "YP-AUDIT",
+                "date_of_birth": "2007-03-01",
+                "factors": {
+                    "weapon_incident": {
+                        "status": "present",
+                        "recorded": "2021-09-20",
+                        "note": "weapon-related incident",
+                    }
+                },
+                "events": [
+                    {
+                        "type": "weapon_incident",
+                        "date": "2021-09-20",
+                        "note": "weapon-related incident",
+                    }
+                ],
+            }
+        ],
+    )
+    return [Extract(gp, Agency.GP), Extract(police, Agency.POLICE)]
+
+
+def test_the_audits_gp_and_police_extracts_assemble_into_one_profile(tmp_path: Path) -> None:
+    out = tmp_path / "profiles.jsonl"
+    summary = assemble(gp_and_police(tmp_path), out=out)
+    assert summary.children == 1 and summary.accounted_for
+    (record,) = assembled(out)
+    profile = record.profile
+    assert {a.source for a in profile.factors["weapon_incident"]} == {Agency.GP, Agency.POLICE}
+    assert set(profile.agencies) == {Agency.GP, Agency.POLICE}
+    result = Screener().screen(profile, as_of=AUDIT_AS_OF)
+    assert "weapon_incident" in [c.indicator for c in result.contributions]
+    (weapon,) = [item for item in result.accounts if item.factor == "weapon_incident"]
+    assert weapon.conflict
+    assert weapon.summary == "Police: weapon-related incident 2021-09; GP: no record"
+
+
+def bad_extracts(folder: Path) -> list[Extract]:
+    school = write_jsonl(
+        folder / "school.jsonl",
+        [
+            {"id": "A", "date_of_birth": "2012-01-01", "factors": {"adhd": {"status": "maybe"}}},
+            {"id": "B", "date_of_birth": "2012-01-01"},
+            "{not json",
+            "",
+            {"id": "C", "date_of_birth": "2012-01-01"},
+            {"id": "B", "date_of_birth": "2012-01-01"},  # the same child twice in one extract
+        ],
+    )
+    police = write_jsonl(
+        folder / "police.jsonl",
+        [
+            {"id": "B", "date_of_birth": "2012-01-01"},
+            {"id": "C", "date_of_birth": "2012-05-05"},  # disagrees: a possible mis-link
+            {"id": "D"},
+            {"id": "E", "date_of_birth": "2012-01-01", "events": [{"type": "knife"}]},
+        ],
+    )
+    csv = folder / "housing.csv"
+    csv.write_text("id,date_of_birth,home_moves\nB,2012-01-01,absent\nF,31/02/2012,absent\n")
+    return [Extract(school, Agency.SCHOOL), Extract(police, Agency.POLICE), Extract(csv)]
+
+
+def test_every_line_of_every_extract_is_accounted_for(tmp_path: Path) -> None:
+    errors = tmp_path / "errors.jsonl"
+    summary = assemble(bad_extracts(tmp_path), out=tmp_path / "out.jsonl", errors=errors)
+    counts = {count.name: count for count in summary.extracts}
+    assert (counts["school.jsonl"].lines, counts["police.jsonl"].lines) == (6, 4)
+    assert counts["housing.csv"].lines == 2
+    assert summary.accounted_for
+    assert [c.assembled for c in summary.extracts] == [1, 1, 1]  # child B, from all three
+    assert summary.children == 1 and summary.set_aside == 1
+    lines = [json.loads(line) for line in errors.read_text().splitlines()]
+    where = {(item["extract"], item["line"], item["outcome"]) for item in lines}
+    assert where == {
+        ("school.jsonl", 1, "rejected"),
+        ("school.jsonl", 3, "rejected"),
+        ("school.jsonl", 4, "rejected"),
+        ("school.jsonl", 6, "rejected"),
+        ("school.jsonl", 5, "set_aside"),
+        ("police.jsonl", 2, "set_aside"),
+        ("police.jsonl", 3, "rejected"),
+        ("police.jsonl", 4, "rejected"),
+        ("housing.csv", 3, "rejected"),
+    }
+    set_aside = [item for item in lines if item["outcome"] == "set_aside"]
+    assert all("possible mis-link" in item["reason"] for item in set_aside)
+    assert all(item["field"] for item in lines)
+
+
+def test_the_same_extracts_give_the_same_bytes_in_any_order(tmp_path: Path) -> None:
+    extracts = gp_and_police(tmp_path) + bad_extracts(tmp_path)
+    first, second, third = (tmp_path / f"out{i}.jsonl" for i in range(3))
+    assemble(extracts, out=first)
+    assemble(extracts, out=second, chunk_bytes=200)  # many small sorted runs
+    assemble(list(reversed(extracts)), out=third)
+    assert first.read_bytes() == second.read_bytes() == third.read_bytes()
+
+
+def test_no_extracts_is_a_plain_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError):
+        assemble([], out=tmp_path / "out.jsonl")
+
+
+def headline(result: ScreeningResult) -> tuple[object, ...]:
+    return (
+        result.score,
+        result.score_range,
+        result.band,
+        result.band_range,
+        result.flag,
+        result.flag_could_change,
+        sorted((c.indicator, c.points) for c in result.contributions),
+        [(m.key, m.max_change) for m in result.missing_information],
+    )
+
+
+def credited(piece: dict[str, Any], agency: str) -> dict[str, Any]:
+    """One agency's piece: every account, event and attendance period is that agency's."""
+    piece = copy.deepcopy(piece)
+    for account in piece["factors"].values():
+        account["source"] = agency
+    for item in piece["events"] + piece["attendance"]:
+        item["source"] = agency
+    piece.pop("audit", None)
+    piece["agencies"] = []
+    return piece
+
+
+def whole(pieces: list[dict[str, Any]]) -> dict[str, Any]:
+    """The whole profile the pieces split: every account, event and period together."""
+    factors: dict[str, list[dict[str, Any]]] = {}
+    for piece in pieces:
+        for key, account in piece["factors"].items():
+            factors.setdefault(key, []).append(account)
+    return {
+        "id": pieces[0]["id"],
+        "date_of_birth": pieces[0]["date_of_birth"],
+        "factors": factors,
+        "events": [event for piece in pieces for event in piece["events"]],
+        "attendance": [period for piece in pieces for period in piece["attendance"]],
+    }
+
+
+AGENCY_NAMES = [agency.value for agency in Agency]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(profile_dicts(max_extra_accounts=0, max_events=6), min_size=1, max_size=4),
+    st.lists(st.sampled_from(AGENCY_NAMES), min_size=4, max_size=4, unique=True),
+    st.randoms(use_true_random=False),
+)
+def test_splitting_a_profile_across_extracts_and_assembling_it_screens_the_same(
+    parts: list[dict[str, Any]], agencies: list[str], random: Any
+) -> None:
+    dates = [part["date_of_birth"] for part in parts]
+    for part in parts:  # one child: the pieces share the id and the earliest date of birth
+        part["id"], part["date_of_birth"] = "CHILD-1", min(dates)
+    pieces = [credited(part, agency) for part, agency in zip(parts, agencies, strict=False)]
+    expected = Screener().screen(parse_profile(whole(pieces)), as_of=AS_OF)
+    with tempfile.TemporaryDirectory() as folder:
+        paths = [
+            write_jsonl(Path(folder) / f"{agency}.jsonl", [piece])
+            for piece, agency in zip(pieces, agencies, strict=False)
+        ]
+        extracts = [Extract(path, Agency(path.stem)) for path in paths]
+        random.shuffle(extracts)
+        out = Path(folder) / "out.jsonl"
+        summary = assemble(extracts, out=out, chunk_bytes=random.choice([100, 10**6]))
+        assert summary.children == 1, summary
+        (record,) = assembled(out)
+    assert headline(Screener().screen(record.profile, as_of=AS_OF)) == headline(expected)
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line and the cohort page.
+
+
+def test_assemble_command_writes_profiles_errors_and_the_jigsaw_page(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gp, police = (str(extract.path) for extract in gp_and_police(tmp_path))
+    out, report = tmp_path / "profiles.jsonl", tmp_path / "jigsaw.html"
+    code = main(["assemble", f"gp={gp}", f"police={police}", "--out", str(out), "--report",
+                 str(report)])  # fmt: skip
+    assert code == 0
+    assert "1 children assembled from 2 lines" in capsys.readouterr().err
+    page = report.read_text()
+    assert "Police" in page and "GP" in page and "http" not in page.replace("http-equiv", "")
+    assert main(["assemble", f"nobody={gp}", "--out", str(out)]) == 2
+    assert "not in the vocabulary" in capsys.readouterr().err
+
+
+def test_assemble_command_exits_1_when_lines_are_rejected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paths = [str(extract.path) for extract in bad_extracts(tmp_path)]
+    code = main(["assemble", *paths, "--out", str(tmp_path / "out.jsonl")])
+    assert code == 1
+    assert "set aside 1" in capsys.readouterr().err
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(chromium() is None, reason="chromium is not installed")
+def test_the_jigsaw_page_renders_in_headless_chromium(tmp_path: Path) -> None:
+    report = tmp_path / "jigsaw.html"
+    assemble(gp_and_police(tmp_path), out=tmp_path / "out.jsonl", report=report)
+    browser = chromium()
+    assert browser is not None
+    dom = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--dump-dom", report.as_uri()],
+        capture_output=True, text=True, timeout=60, check=True,
+    ).stdout  # fmt: skip
+    assert 'id="pairs"' in dom and "Weapon-related incident" in dom
+    assert "1 children assembled" in dom
+
+
+def test_pieces_that_contradict_each_other_are_set_aside_not_merged(tmp_path: Path) -> None:
+    school = write_jsonl(
+        tmp_path / "school.jsonl",
+        [
+            {
+                "id": "A",
+                "date_of_birth": "2010-01-01",
+                "events": [{"type": "weapon_incident", "date": "2022-01-01", "source": "police"}],
+            }
+        ],
+    )
+    police = write_jsonl(
+        tmp_path / "police.jsonl",
+        [
+            {
+                "id": "A",
+                "date_of_birth": "2010-01-01",
+                "factors": {"weapon_incident": {"status": "absent"}},
+            }
+        ],
+    )
+    errors = tmp_path / "errors.jsonl"
+    extracts = [Extract(school, Agency.SCHOOL), Extract(police, Agency.POLICE)]
+    summary = assemble(extracts, out=tmp_path / "out.jsonl", errors=errors)
+    assert (summary.children, summary.set_aside) == (0, 1)
+    reasons = [json.loads(line)["reason"] for line in errors.read_text().splitlines()]
+    assert len(reasons) == 2 and all("contradicts itself" in reason for reason in reasons)

@@ -1,0 +1,93 @@
+"""Pseudonymisation at source: stable ids for one key, different across keys, key never shown."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from efh_screen import (
+    MIN_KEY_BYTES,
+    InputError,
+    load_key,
+    parse_profile,
+    pseudonymise_file,
+    pseudonymise_id,
+)
+from efh_screen.__main__ import main
+
+KEY = b"k" * MIN_KEY_BYTES
+OTHER_KEY = b"o" * MIN_KEY_BYTES
+SECRET = "partnership-secret-" + "x" * 40
+
+
+def test_ids_are_stable_for_a_key_normalised_and_differ_across_keys() -> None:
+    first = pseudonymise_id("943 476 5919", key=KEY)
+    assert (
+        first == pseudonymise_id("9434765919", key=KEY) == pseudonymise_id("943-476-5919", key=KEY)
+    )
+    assert first != pseudonymise_id("9434765919", key=OTHER_KEY)
+    assert first != pseudonymise_id("9434765918", key=KEY)
+    assert pseudonymise_id("a123", key=KEY) == pseudonymise_id("A123", key=KEY)
+    assert first.startswith("P-") and len(first) == 34
+    assert parse_profile({"id": first, "date_of_birth": "2012-01-01"}).id == first
+
+
+def test_a_short_key_or_a_blank_identifier_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least"):
+        pseudonymise_id("9434765919", key=b"short")
+    with pytest.raises(ValueError, match="blank"):
+        pseudonymise_id(" - ", key=KEY)
+
+
+def test_a_missing_or_short_key_file_is_refused_without_showing_it(tmp_path: Path) -> None:
+    short = tmp_path / "short.key"
+    short.write_text("tiny-secret\n")
+    with pytest.raises(InputError) as caught:
+        load_key(short)
+    assert "tiny-secret" not in str(caught.value)
+    with pytest.raises(InputError):
+        load_key(tmp_path / "missing.key")
+    good = tmp_path / "good.key"
+    good.write_text(SECRET + "\n")
+    assert load_key(good) == SECRET.encode()
+
+
+def export(tmp_path: Path) -> Path:
+    path = tmp_path / "gp.csv"
+    path.write_text(
+        "NHS number,date_of_birth,adhd\n943 476 5919,2012-01-01,present\n,2012-02-02,absent\n"
+        "9434765919,2012-01-01,present\n"
+    )
+    return path
+
+
+def test_the_file_gets_the_same_ids_and_blank_rows_are_listed(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    summary = pseudonymise_file(export(tmp_path), column="NHS number", key=KEY, out=out)
+    assert (summary.rows, summary.pseudonymised, summary.blank_rows) == (3, 2, (3,))
+    rows = list(csv.DictReader(out.open()))
+    assert rows[0]["NHS number"] == rows[1]["NHS number"] == pseudonymise_id("9434765919", key=KEY)
+    assert "9434765919" not in out.read_text() and "943 476 5919" not in out.read_text()
+    with pytest.raises(InputError, match="not a column"):
+        pseudonymise_file(export(tmp_path), column="UPN", key=KEY, out=out)
+
+
+def test_the_command_never_prints_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = tmp_path / "partnership.key"
+    key.write_text(SECRET)
+    out = tmp_path / "out.csv"
+    source = export(tmp_path)
+    args = ["pseudonymise", str(source), "--column", "NHS number", "--key-file", str(key)]
+    assert main([*args, "--out", str(out)]) == 1  # one blank identifier left out
+    captured = capsys.readouterr()
+    assert "rows 3" in captured.err
+    assert SECRET not in captured.out + captured.err + out.read_text()
+    key.write_text("short")
+    assert main([*args, "--out", str(tmp_path / "other.csv")]) == 2
+    captured = capsys.readouterr()
+    assert "shorter than 32 bytes" in captured.err and "short\n" not in captured.err
+    assert not (tmp_path / "other.csv").exists()
