@@ -313,3 +313,20 @@ def test_pieces_that_contradict_each_other_are_set_aside_not_merged(tmp_path: Pa
     assert (summary.children, summary.set_aside) == (0, 1)
     reasons = [json.loads(line)["reason"] for line in errors.read_text().splitlines()]
     assert len(reasons) == 2 and all("contradicts itself" in reason for reason in reasons)
+
+
+def test_a_csv_extract_is_credited_to_the_agency_its_mapping_names(tmp_path: Path) -> None:
+    export = tmp_path / "school-export.csv"
+    export.write_text("Pupil,DOB,ADHD\nYP-1,2012-01-01,present\n")
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(
+        json.dumps(
+            {"columns": {"Pupil": "id", "DOB": "date_of_birth", "ADHD": "adhd"}, "agency": "school"}
+        )
+    )
+    out = tmp_path / "out.jsonl"
+    code = main(["assemble", str(export), "--mapping", f"{export}={mapping}", "--out", str(out)])
+    assert code == 0
+    (record,) = assembled(out)
+    assert record.profile.factors["adhd"][0].source is Agency.SCHOOL
+    assert record.profile.agencies == (Agency.SCHOOL,)

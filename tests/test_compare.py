@@ -141,3 +141,12 @@ def test_the_review_files_show_since_last_screen(
     assert "since last screen: newly flagged" in page.read_text()
     assert main(["screen", str(now), "--as-of", "2026-09-01", "--review", str(review)]) == 0
     assert "since_last_screen" not in review.read_text()  # no comparison, no column
+
+
+def test_changes_without_previous_is_a_plain_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = write(tmp_path / "now.jsonl", NOW)
+    args = ["screen", str(now), "--as-of", "2026-09-01", "--changes", str(tmp_path / "c.jsonl")]
+    assert main(args) == 2
+    assert "needs --previous" in capsys.readouterr().err

@@ -11,6 +11,7 @@ import tempfile
 from typing import Any
 
 from .._compare import ChangeSummary, check_comparable, compare_screens, read_results
+from .._errors import FieldProblem, InputError
 from .._files import atomic_output
 from .._scoring import Screener
 
@@ -45,6 +46,9 @@ class SinceLastScreen:
         self.args = args
         self.bands = [band.key for band in screener.weights.bands]
         self.previous: list[dict[str, Any]] | None = None
+        if args.changes is not None and args.previous is None:
+            reason = "needs --previous (the last screen's results) to say what changed"
+            raise InputError([FieldProblem("--changes", reason)])
         if args.previous is not None:
             self.previous = read_results(args.previous)
             check_comparable(
