@@ -138,8 +138,56 @@ def breaches() -> list[str]:
     return found
 
 
+def room_of(module: str) -> str:
+    """Return the room a module belongs to (a package counts as one room)."""
+    parts = module.split(".")[1:]
+    if not parts:
+        return "__init__ (public API)"
+    if len(parts) > 1 or (ROOT / parts[0]).is_dir():
+        return parts[0] + "/"
+    return parts[0]
+
+
+def layers() -> dict[str, int]:
+    """Layer of each room: 0 imports no other room; otherwise one above its highest import."""
+    files = sorted(ROOT.rglob("*.py"))
+    modules = {module_name(path) for path in files}
+    needs: dict[str, set[str]] = {}
+    for path in files:
+        room = room_of(module_name(path))
+        needs.setdefault(room, set())
+        for target, _, _ in imports(path, modules):
+            if target in modules and room_of(target) != room:
+                needs[room].add(room_of(target))
+    found: dict[str, int] = {}
+
+    def layer(room: str) -> int:
+        if room not in found:
+            found[room] = 1 + max((layer(other) for other in needs[room]), default=-1)
+        return found[room]
+
+    for room in needs:
+        layer(room)
+    return found
+
+
+def render_layers() -> str:
+    """Return the import-order picture of docs/architecture.md, top layer first."""
+    by_layer: dict[int, list[str]] = {}
+    for room, number in layers().items():
+        by_layer.setdefault(number, []).append(room)
+    lines = []
+    for number in sorted(by_layer, reverse=True):
+        rooms = sorted(by_layer[number], key=lambda room: room.lstrip("_").lower())
+        lines.append(f"{number:<3}" + "".join(f"{room:<25}" for room in rooms).rstrip())
+    return "\n".join(lines)
+
+
 def main() -> int:
-    """Print each breach; return 1 if there is any."""
+    """Print each breach and return 1 if there is any; ``--layers`` prints the import order."""
+    if sys.argv[1:] == ["--layers"]:
+        print(render_layers())
+        return 0
     found = breaches()
     for line in found:
         print(line)

@@ -67,3 +67,11 @@ def test_a_long_function_is_found_unless_its_docstring_says_why(package: Path) -
     reason = '    """Do it.\n\n    Longer than 60 lines because a table reads best.\n    """\n'
     write(package / "_a.py", "def long():\n" + reason + body)
     assert CHECKER.breaches() == []
+
+
+def test_the_architecture_page_shows_the_real_import_order() -> None:
+    page = (SCRIPT.parent.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = page[page.index("### Import order") :]
+    start = section.index("```\n") + 4
+    shown = section[start : section.index("```\n", start)].rstrip("\n")
+    assert shown == CHECKER.render_layers(), "run: python scripts/check_house.py --layers"
