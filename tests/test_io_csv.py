@@ -228,3 +228,21 @@ def test_a_huge_cell_rejects_its_row_only() -> None:
         ("RejectedRecord", 3),
         ("InputRecord", 4),
     ]
+
+
+def test_write_csv_refuses_several_accounts_of_a_factor_instead_of_dropping_one() -> None:
+    profile = Profile.model_validate(
+        {
+            "id": "A1",
+            "date_of_birth": "2012-01-01",
+            "factors": {
+                "domestic_abuse": [
+                    {"status": "absent", "source": "gp"},
+                    {"status": "present", "source": "police"},
+                ]
+            },
+        }
+    )
+    with pytest.raises(InputError, match="holds one account per factor") as info:
+        write_csv([profile], io.StringIO())
+    assert info.value.fields == ("factors.domestic_abuse",)

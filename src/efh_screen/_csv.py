@@ -821,7 +821,14 @@ def _profile_row(profile: Profile, sep: str) -> dict[str, str]:
         row["ethnicity"] = profile.audit.ethnicity.value if profile.audit.ethnicity else ""
         row["sex"] = profile.audit.sex.value if profile.audit.sex else ""
     for key, accounts in profile.factors.items():
-        obs = accounts[0]  # the flat layout has room for one account per factor
+        if len(accounts) > 1:
+            # Writing one of them could change the status the profile scores: refuse.
+            reason = (
+                f"has {len(accounts)} agencies' accounts; the flat CSV layout holds one account "
+                "per factor, so write JSON Lines to keep every account"
+            )
+            raise InputError([FieldProblem(f"factors.{key}", reason)], record_id=profile.id)
+        obs = accounts[0]
         row[key] = obs.status.value
         row[f"{key}_source"] = obs.source.value if obs.source else ""
         row[f"{key}_recorded"] = obs.recorded.isoformat() if obs.recorded else ""
@@ -852,9 +859,16 @@ def _profile_row(profile: Profile, sep: str) -> dict[str, str]:
 def write_csv(profiles: Iterable[Profile], stream: IO[str]) -> int:
     """Write profiles in the flat CSV layout; return the rows written.
 
-    Notes, reasons, accounts after a factor's first and ``audit.other`` are not
-    written (the layout has no columns for them); everything else reads back to
-    an equal profile with :func:`read_csv`, except that event order is grouped by type.
+    Notes, reasons and ``audit.other`` are not written (the layout has no columns for
+    them); everything else reads back to an equal profile with :func:`read_csv`, except
+    that event order is grouped by type.
+
+    Raises
+    ------
+    InputError
+        If a profile holds several agencies' accounts of a factor: the layout has room for
+        one, and writing only one could change what the profile scores. Write JSON Lines
+        (``profile.model_dump_json()`` a line) to keep every account.
     """
     writer = csv.DictWriter(unix_lines(stream), fieldnames=FLAT_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
