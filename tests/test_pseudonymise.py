@@ -91,3 +91,49 @@ def test_the_command_never_prints_the_key(
     captured = capsys.readouterr()
     assert "shorter than 32 bytes" in captured.err and "short\n" not in captured.err
     assert not (tmp_path / "other.csv").exists()
+
+
+def test_the_output_is_never_written_over_the_key_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = tmp_path / "partnership.key"
+    key.write_text(SECRET)
+    source = export(tmp_path)
+    args = ["pseudonymise", str(source), "--column", "NHS number", "--key-file", str(key)]
+    assert main([*args, "--out", str(key)]) == 2
+    assert key.read_text() == SECRET
+    assert SECRET not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("key_file", ["/dev/zero", "folder"])
+def test_a_key_file_that_is_not_a_file_is_refused_without_reading_it(
+    tmp_path: Path, key_file: str
+) -> None:
+    path = Path(key_file) if key_file.startswith("/") else tmp_path / key_file
+    if not path.exists():
+        path.mkdir()
+    with pytest.raises(InputError, match="is not a file"):
+        load_key(path)
+
+
+def test_a_huge_key_file_is_refused_unread(tmp_path: Path) -> None:
+    key = tmp_path / "big.key"
+    key.write_bytes(b"k" * 100_000)
+    with pytest.raises(InputError, match="larger than 4,096 bytes"):
+        load_key(key)
+
+
+def test_an_identifier_column_named_twice_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "twice.csv"
+    source.write_text("NHS number,NHS number\n9434765919,9434765919\n")
+    with pytest.raises(InputError, match="appears more than once"):
+        pseudonymise_file(source, column="NHS number", key=KEY, out=tmp_path / "out.csv")
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_missing_output_folder_names_the_output_not_the_export(tmp_path: Path) -> None:
+    source = export(tmp_path)
+    target = tmp_path / "missing" / "out.csv"
+    with pytest.raises(FileNotFoundError) as info:
+        pseudonymise_file(source, column="NHS number", key=KEY, out=target)
+    assert info.value.filename == str(target)

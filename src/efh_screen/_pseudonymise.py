@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ._errors import FieldProblem, InputError
-from ._files import OutputFiles
+from ._files import OutputFiles, read_bounded
 
 __all__ = [
     "MIN_KEY_BYTES",
@@ -37,6 +37,9 @@ __all__ = [
 
 MIN_KEY_BYTES = 32
 """Shortest key accepted (256 bits, the size of the hash)."""
+
+MAX_KEY_FILE_BYTES = 4_096
+"""Largest key file read; a key is far shorter, so anything longer is the wrong file."""
 
 PSEUDONYM_PREFIX = "P-"
 """Start of every pseudonymous id made here."""
@@ -66,11 +69,10 @@ def load_key(path: str | os.PathLike[str]) -> bytes:
         If the file cannot be read or the key is shorter than :data:`MIN_KEY_BYTES`
         bytes. The key itself is never repeated.
     """
-    try:
-        key = Path(path).read_bytes().rstrip(b"\r\n \t")
-    except OSError as exc:
-        reason = f"cannot be read ({exc.strerror}); check the path"
-        raise InputError([FieldProblem("--key-file", reason)]) from None
+    if not Path(path).is_file():  # a folder, a device or a FIFO is never a key file
+        reason = "is not a file; give the path of the partnership's key file"
+        raise InputError([FieldProblem("--key-file", reason)])
+    key = read_bounded(path, field="--key-file", limit=MAX_KEY_FILE_BYTES).rstrip(b"\r\n \t")
     if len(key) < MIN_KEY_BYTES:
         reason = (
             f"holds a key shorter than {MIN_KEY_BYTES} bytes; make one with "
@@ -180,33 +182,42 @@ def pseudonymise_file(
         reason = f"is shorter than {MIN_KEY_BYTES} bytes"
         raise InputError([FieldProblem("key", reason)])
     try:
-        with (
-            open(source, encoding="utf-8-sig", newline="") as stream,
-            OutputFiles(inputs=[source]) as files,
-        ):
-            reader = csv.reader(stream)
-            header = next(reader, None)
-            if header is None or column not in header:
-                reason = "is not a column of the export; give the identifier column's header"
-                raise InputError([FieldProblem("--column", reason)])
-            writer = csv.writer(files.open("--out", out), lineterminator="\n")
-            writer.writerow(header)
-            tally = [0, 0]  # rows read, rows written
-            blank: list[int] = []  # row numbers of blank identifiers
-            writer.writerows(
-                _pseudonymised_rows(
-                    reader, position=header.index(column), key=key, tally=tally, blank=blank
-                )
-            )
-        return PseudonymisationSummary(
-            rows=tally[0], pseudonymised=tally[1], blank_rows=tuple(blank)
-        )
+        stream = open(source, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed below
     except OSError as exc:
         reason = f"cannot be read ({exc.strerror}); check the path"
         raise InputError([FieldProblem(str(source), reason)]) from None
-    except (UnicodeDecodeError, csv.Error):
-        reason = "is not a UTF-8 CSV file; save the export as CSV UTF-8"
-        raise InputError([FieldProblem(str(source), reason)]) from None
+    tally = [0, 0]  # rows read, rows written
+    blank: list[int] = []  # row numbers of blank identifiers
+    with stream, OutputFiles(inputs=[source]) as files:  # an output error names the output
+        try:
+            reader = csv.reader(stream)
+            header: list[str] = next(reader, [])
+            position = _identifier_position(header, column)
+            writer = csv.writer(files.open("--out", out), lineterminator="\n")
+            writer.writerow(header)
+            rows = _pseudonymised_rows(reader, position=position, key=key, tally=tally, blank=blank)
+            writer.writerows(rows)
+        except (UnicodeDecodeError, csv.Error):
+            reason = "is not a UTF-8 CSV file; save the export as CSV UTF-8"
+            raise InputError([FieldProblem(str(source), reason)]) from None
+    return PseudonymisationSummary(rows=tally[0], pseudonymised=tally[1], blank_rows=tuple(blank))
+
+
+def _identifier_position(header: list[str], column: str) -> int:
+    """Return the identifier column's position; refuse it absent, or present twice.
+
+    A second copy of the column would be left in clear text.
+    """
+    if column not in header:
+        reason = "is not a column of the export; give the identifier column's header"
+        raise InputError([FieldProblem("--column", reason)])
+    if header.count(column) > 1:
+        reason = (
+            "names a column that appears more than once in the header; rename the copies so "
+            "no identifier is left in clear text"
+        )
+        raise InputError([FieldProblem("--column", reason)])
+    return header.index(column)
 
 
 def _pseudonymised_rows(

@@ -10,6 +10,7 @@ from .._assemble import AssemblySummary, Extract, assemble
 from .._csv import ColumnMapping
 from .._errors import FieldProblem, InputError
 from .._factors import Agency
+from .._files import OutputFiles
 from .._pseudonymise import load_key, pseudonymise_file
 from .exit_codes import EXIT_OK, EXIT_REJECTED
 
@@ -103,6 +104,8 @@ def _assemble(args: argparse.Namespace) -> int:
 
 
 def _pseudonymise(args: argparse.Namespace) -> int:
+    # The key file is an input too: an --out on it would destroy the partnership's key.
+    OutputFiles(inputs=[args.export, args.key_file]).check("--out", args.out)
     summary = pseudonymise_file(
         args.export, column=args.column, key=load_key(args.key_file), out=args.out
     )
