@@ -201,3 +201,17 @@ def test_unknown_reasons_never_change_the_score(data: dict[str, Any]) -> None:
         for account in accounts if isinstance(accounts, list) else [accounts]:
             account.pop("reason", None)
     assert headline(screen(stripped, as_of=AS_OF)) == headline(screen(data, as_of=AS_OF))
+
+
+def test_one_event_recorded_by_several_agencies_counts_once() -> None:
+    """The same home move from housing, the school and social care is one move, not three."""
+    moves = [
+        {"type": "home_move", "date": "2026-06-01", "source": source}
+        for source in ("housing", "school", "childrens_social_care")
+    ]
+    profile = parse_profile({"id": "A1", "date_of_birth": "2012-01-01", "events": moves})
+    result = Screener().screen(profile, as_of=dt.date(2026, 9, 1))
+    assert result.score == 0
+    assert "frequent_moves" not in {c.indicator for c in result.contributions}
+    batch = Screener().screen_many([profile], as_of=dt.date(2026, 9, 1))
+    assert int(batch.score[0]) == 0

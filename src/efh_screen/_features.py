@@ -15,8 +15,9 @@ paths score the same status. Rules, as of the screening date ``as_of``
 
 * status factors: known when resolved ``present`` or ``absent``; the evidence
   of a present factor is every account that records it present;
-* events factors: the count of events in the window; known when any event of
-  the type is listed, or the factor is observed (``absent`` = "checked: none");
+* events factors: the count of events in the window, an event being its type and
+  date (the same event recorded by several agencies counts once); known when any
+  event of the type is listed, or the factor is observed (``absent`` = "checked: none");
 * attendance: missed / possible sessions over periods that overlap the
   attendance window; known when there are possible sessions, or the factor is
   observed ``absent``; persistent absence is 10% or more missed, severe 50%;
@@ -465,10 +466,15 @@ def _derive(
 
 
 def _event_dates_by_type(profile: Profile) -> dict[EventType, list[int]]:
-    dates_by_type: dict[EventType, list[int]] = {}
+    """Return the distinct dates of each type of event, in order.
+
+    One event recorded by several agencies (the same home move from housing, school and
+    social care, say) counts once: an event is its type and its date.
+    """
+    dates_by_type: dict[EventType, set[int]] = {}
     for event in profile.events:
-        dates_by_type.setdefault(event.type, []).append(event.date.toordinal())
-    return dates_by_type
+        dates_by_type.setdefault(event.type, set()).add(event.date.toordinal())
+    return {event_type: sorted(dates) for event_type, dates in dates_by_type.items()}
 
 
 def _read_status_observations(
