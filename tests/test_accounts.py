@@ -215,3 +215,34 @@ def test_one_event_recorded_by_several_agencies_counts_once() -> None:
     assert "frequent_moves" not in {c.indicator for c in result.contributions}
     batch = Screener().screen_many([profile], as_of=dt.date(2026, 9, 1))
     assert int(batch.score[0]) == 0
+
+
+def test_old_events_are_not_called_scored_in_the_explanation() -> None:
+    """A 2015 suspension and a police 'absent': the card must not say it scored present."""
+    profile = parse_profile(
+        {
+            "id": "A1",
+            "date_of_birth": "2008-01-01",
+            "factors": {"suspensions": [{"status": "absent", "source": "police"}]},
+            "events": [{"type": "suspension", "date": "2015-03-01", "source": "school"}],
+        }
+    )
+    result = Screener().screen(profile, as_of=dt.date(2024, 9, 1))
+    assert result.score == 0
+    text = points_card_markdown(result)
+    assert "scored present" not in text and "taken as present" not in text
+    assert "events listed; they count only within their look-back windows" in text
+
+
+def test_an_absent_the_rule_does_not_accept_is_not_knowing_in_the_jigsaw() -> None:
+    profile = parse_profile(
+        {
+            "id": "A1",
+            "date_of_birth": "2012-01-01",
+            "factors": {"domestic_abuse": {"status": "absent", "source": "school"}},
+        }
+    )
+    result = Screener().screen(profile, as_of=dt.date(2026, 9, 1))
+    assert result.jigsaw is not None
+    assert "domestic_abuse" not in result.jigsaw.known_to_one_agency
+    assert "domestic_abuse" in {item.key for item in result.missing_information}

@@ -73,3 +73,15 @@ def test_card_rows_always_sum_to_the_total(profile: Profile) -> None:
     card = points_card(result)
     assert sum(r.points for r in card.rows) == card.total == result.score
     assert card.score_low <= card.total <= card.score_high
+
+
+def test_the_markdown_card_escapes_html_from_notes() -> None:
+    profile = parse_profile(
+        {
+            "id": "A1",
+            "date_of_birth": "2012-01-01",
+            "factors": {"adhd": {"status": "present", "note": "<img src=x onerror=alert(1)>"}},
+        }
+    )
+    card = points_card_markdown(Screener().screen(profile, as_of=AS_OF))
+    assert "<img" not in card and "&lt;img" in card

@@ -246,3 +246,13 @@ def test_write_csv_refuses_several_accounts_of_a_factor_instead_of_dropping_one(
     with pytest.raises(InputError, match="holds one account per factor") as info:
         write_csv([profile], io.StringIO())
     assert info.value.fields == ("factors.domestic_abuse",)
+
+
+def test_write_csv_treats_a_factor_with_no_accounts_as_left_out() -> None:
+    profile = Profile.model_validate(
+        {"id": "A1", "date_of_birth": "2012-01-01", "factors": {"adhd": []}}
+    )
+    buffer = io.StringIO()
+    assert write_csv([profile], buffer) == 1
+    (record,) = read_csv(io.StringIO(buffer.getvalue(), newline=""))
+    assert isinstance(record, InputRecord) and "adhd" not in record.profile.factors

@@ -821,6 +821,8 @@ def _profile_row(profile: Profile, sep: str) -> dict[str, str]:
         row["ethnicity"] = profile.audit.ethnicity.value if profile.audit.ethnicity else ""
         row["sex"] = profile.audit.sex.value if profile.audit.sex else ""
     for key, accounts in profile.factors.items():
+        if not accounts:
+            continue  # no accounts: the same as leaving the factor out
         if len(accounts) > 1:
             # Writing one of them could change the status the profile scores: refuse.
             reason = (

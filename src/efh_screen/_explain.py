@@ -11,7 +11,9 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from ._result import PROTECTIVE_CAP_KEY, ScreeningResult
+from ._factors import FACTORS
+from ._profile import Status
+from ._result import PROTECTIVE_CAP_KEY, FactorAccounts, ScreeningResult
 
 __all__ = [
     "CardRow",
@@ -160,9 +162,16 @@ def _account_lines(result: ScreeningResult) -> tuple[str, ...]:
     several.sort(key=lambda item: not item.conflict)
     return tuple(
         f"{item.label}{' (agencies disagree)' if item.conflict else ''}: {item.summary}"
-        f" — scored {item.status.value}."
+        f" — {_taken_as(item)}."
         for item in several
     )
+
+
+def _taken_as(item: FactorAccounts) -> str:
+    """Say what the screen made of the accounts, never claiming points it did not give."""
+    if FACTORS[item.factor].evidence == "events" and item.status is Status.PRESENT:
+        return "events listed; they count only within their look-back windows"
+    return f"taken as {item.status.value}"
 
 
 def points_card(
@@ -308,7 +317,8 @@ def summary_text(result: ScreeningResult) -> str:
 
 
 def _markdown_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Make text safe in a Markdown table cell: no column breaks, and no HTML a renderer runs."""
+    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
 
 
 def points_card_markdown(result: ScreeningResult) -> str:

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from ._factors import FACTORS, Agency, EventType
 from ._profile import Event, Observation, Profile, Status
-from ._resolution import ResolutionRule, resolved_statuses
+from ._resolution import ResolutionRule, can_vouch_absent, resolved_statuses
 from ._result import REVIEW_NOTICE, Account, AgencyFactors, FactorAccounts, JigsawView
 
 __all__ = [
@@ -173,15 +173,24 @@ def profile_jigsaw(profile: Profile, rule: ResolutionRule) -> ProfileJigsaw:
         why = tuple(_account_text(account) for account in accounts if account.reason is not None)
         if why:
             reasons[key] = why
-    return ProfileJigsaw(tuple(listed), _view(profile, listed), reasons)
+    return ProfileJigsaw(tuple(listed), _view(profile, listed, rule), reasons)
 
 
-def _view(profile: Profile, listed: list[FactorAccounts]) -> JigsawView:
-    """Who knows what: a known account (present, absent or events) is knowing."""
+def _view(profile: Profile, listed: list[FactorAccounts], rule: ResolutionRule) -> JigsawView:
+    """Say who knows what.
+
+    An account the rule can score (present, events, or an absent it accepts from that
+    agency) is knowing; an absent the rule does not accept from that agency is not.
+    """
     known_by: dict[str, dict[Agency | None, None]] = {}
     for item in listed:
         for account in item.accounts:
-            if account.status is not _UNKNOWN:
+            absent_not_accepted = (
+                account.status is _ABSENT
+                and not account.events
+                and not (can_vouch_absent(item.factor, account.agency, rule))
+            )
+            if account.status is not _UNKNOWN and not absent_not_accepted:
                 known_by.setdefault(item.factor, {})[account.agency] = None
     for period in profile.attendance:  # attendance records are their holder's account
         known_by.setdefault("school_attendance", {})[period.source] = None

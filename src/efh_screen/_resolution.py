@@ -15,7 +15,11 @@ stamped on every result with the points:
   for not knowing never changes the status.
 
 A single account from the agency that holds the factor (or from no named
-agency) resolves to its own status, so one-account profiles score as before.
+agency) resolves to its own status, so such one-account profiles score as before. A
+single ``absent`` from an agency that does not usually hold the factor (a school saying
+"no domestic abuse") is now ``unknown``: before the rule it counted as absent. Such a
+profile's score is unchanged, but its range can widen and its flag can become one that
+could change once the holder is asked.
 """
 
 from __future__ import annotations
