@@ -31,7 +31,7 @@ def main(argv: list[str]) -> int:
         sys.stderr.write("chromium not installed; skipped\n")
         return SKIPPED
     source = page.read_text(encoding="utf-8")
-    ids = re.findall(r"<details id='case-[^']*' data-id='([^']+)'", source)
+    ids = re.findall(r"<article class='case [^']*' id='case-[^']*' data-id='([^']+)'", source)
     returncode, dom = render_dom(browser, page)
     missing = [i for i in ids if f'data-id="{i}"' not in dom and f"data-id='{i}'" not in dom]
     problems = []

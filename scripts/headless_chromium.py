@@ -22,8 +22,11 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def render_dom(browser: str, page: Path) -> tuple[int, str]:
-    """Return Chromium's exit code and the DOM of ``page`` after layout and scripts ran."""
+def render_dom(browser: str, page: Path, *, width: int | None = None) -> tuple[int, str]:
+    """Return Chromium's exit code and the DOM of ``page`` after layout and scripts ran.
+
+    ``width`` sets the window width in CSS pixels (Chromium's default when None).
+    """
     with tempfile.TemporaryDirectory() as profile_dir:
         proc = subprocess.run(  # noqa: S603 - fixed argument list, no shell
             [
@@ -34,6 +37,7 @@ def render_dom(browser: str, page: Path) -> tuple[int, str]:
                 "--disable-background-networking",
                 "--no-first-run",
                 f"--user-data-dir={profile_dir}",
+                *([f"--window-size={width},1123"] if width is not None else []),
                 "--dump-dom",
                 page.as_uri(),
             ],

@@ -8,11 +8,14 @@ import io
 import json
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from efh_screen import (
+    FACTORS,
+    Agency,
     BatchSummary,
     FeatureMatrix,
     Profile,
@@ -258,8 +261,39 @@ def test_review_html_is_self_contained_and_escaped() -> None:
     assert "http://" not in page
     assert "https://" not in page
     assert "src=" not in page
-    assert page.count("<details") == 2
+    assert page.count("<article") == 2
+    assert page.count("<details") == 1  # only the case with a card folds it away
     assert "<section>card</section>" in page
+
+
+def test_review_html_shows_reasons_and_gaps_without_a_click() -> None:
+    out = io.StringIO()
+    write_review_html(
+        [_entry(1), _entry(2, flag=False)],
+        out,
+        cards={"YP-1": "<section>card</section>"},
+        top_band_rank=2,
+    )
+    page = out.getvalue()
+    first = page.split("<article")[1]
+    before_card = first.split("<details")[0]
+    assert (
+        "Top reasons" in before_card and "Domestic abuse &amp; &lt;script&gt; (+2)" in before_card
+    )
+    assert "School attendance" in before_card
+
+
+def test_review_html_bands_differ_by_shape_and_words_not_colour_alone() -> None:
+    out = io.StringIO()
+    entries = [_entry(1), _entry(2, flag=False)]
+    write_review_html([replace(entries[0], band_rank=2), entries[1]], out, top_band_rank=2)
+    page = out.getvalue()
+    top, not_flagged = page.split("<article")[1:]
+    assert "class='case rank-top'" in top and "\u25b2\u25b2" in top
+    assert "class='case not-flagged'" in not_flagged and "\u25b3" in not_flagged
+    assert "not flagged on what is known" in not_flagged
+    assert "could be flagged" not in page
+    assert "no concern indicated (" not in page
 
 
 def test_review_csv_columns() -> None:
@@ -308,3 +342,27 @@ def test_the_collector_stays_on_for_other_threads_during_a_batch(tmp_path: Path)
         done.set()
         watcher.join()
     assert observed and all(observed)
+
+
+def test_review_gaps_by_agency_agree_with_the_scalar_path() -> None:
+    sample = Path(__file__).resolve().parent.parent / "src" / "efh_screen" / "data"
+    profiles = [
+        Profile.model_validate_json(line)
+        for line in (sample / "sample_caseload.jsonl").read_bytes().splitlines()
+        if line.strip()
+    ]
+    summary = screen_records(profiles, as_of=AS_OF)
+    by_id = {profile.id: profile for profile in profiles}
+    screener = Screener()
+    fixed = [entry for entry in summary.review if not entry.flag_could_change]
+    assert fixed and any(entry.gaps_by_agency for entry in fixed)
+    for entry in summary.review:
+        result = screener.screen(by_id[entry.id], as_of=AS_OF)
+        counts: dict[Agency, int] = {}
+        for item in result.missing_information:
+            if item.key in FACTORS and item.agencies:
+                counts[item.agencies[0]] = counts.get(item.agencies[0], 0) + 1
+        expected = tuple((agency.label, counts[agency]) for agency in Agency if agency in counts)
+        assert entry.gaps_by_agency == (() if result.flag_could_change else expected)
+        if entry.gaps_by_agency:
+            assert "cannot change the flag" in entry.not_known_heading

@@ -43,7 +43,8 @@ def test_all_screened_exits_0_and_prints_review_list(
     assert code == EXIT_OK
     assert f"read {len(GOOD)}, screened {len(GOOD)}, rejected 0" in captured.err
     assert "prompt for an early-help review by a person" in captured.err
-    assert "reasons | missing" in captured.out
+    assert captured.out.splitlines()[0].split() == ["#", "score", "status", "id"]
+    assert "reasons: " in captured.out
     assert len(out.read_text().splitlines()) == len(GOOD)
 
 
@@ -128,7 +129,8 @@ def test_sample_screens_the_bundled_caseload(capsys: pytest.CaptureFixture[str])
     code = main(["screen", "--sample", "--as-of", "2026-09-01"])
     captured = capsys.readouterr()
     assert code == EXIT_OK
-    assert "reasons | missing" in captured.out
+    assert captured.out.splitlines()[0].split() == ["#", "score", "status", "id"]
+    assert "reasons: " in captured.out
     assert "rejected 0" in captured.err
 
 
@@ -184,3 +186,33 @@ def test_a_folder_as_input_is_named_as_a_folder(
 ) -> None:
     assert main(["screen", str(tmp_path), "--as-of", "2026-09-01"]) == EXIT_UNUSABLE
     assert "INPUT: is a folder" in capsys.readouterr().err
+
+
+def test_review_table_fits_100_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["screen", "--sample", "--as-of", "2026-09-01", "--limit", "0"])
+    out = capsys.readouterr().out
+    assert code == EXIT_OK
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert "could be flagged" not in out and "(could be" not in out
+    assert "not flagged on what is known" in out
+    assert "cannot change the flag" in out
+
+
+def test_review_table_fits_100_columns_with_long_ids_and_since(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = []
+    for i, line in enumerate(GOOD):
+        record = json.loads(line)
+        record["id"] = f"{'Y' * 60}-{i:03d}"
+        records.append(json.dumps(record))
+    source = tmp_path / "long.jsonl"
+    source.write_text("\n".join(records) + "\n")
+    assert main(["screen", str(source), "--as-of", "2026-09-01", "--out",
+                 str(tmp_path / "first.jsonl")]) == EXIT_OK  # fmt: skip
+    capsys.readouterr()
+    assert main(["screen", str(source), "--as-of", "2026-09-01",
+                 "--previous", str(tmp_path / "first.jsonl")]) == EXIT_OK  # fmt: skip
+    out = capsys.readouterr().out
+    assert "since last screen" in out
+    assert max(len(line) for line in out.splitlines()) <= 100

@@ -30,7 +30,8 @@ EXPECTED = {
         "Contribution", "Evidence", "FactorAccounts", "JigsawView", "MissingInformation",
         "ScoreRange", "ScreeningBatch", "ScreeningResult", "TriggeredOverride",
         # explanations
-        "CardRow", "PointsCard", "points_card", "points_card_html", "points_card_markdown",
+        "CardRow", "PointsCard", "explanation_html", "points_card", "points_card_html",
+        "points_card_markdown",
         "summary_text",
         # assembling and linking
         "MIN_KEY_BYTES", "AgencyPairCount", "AssemblySummary", "CohortJigsaw", "Extract",

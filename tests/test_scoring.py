@@ -35,6 +35,10 @@ PROTECTIVE = [k for k in STATUS_FACTORS if FACTORS[k].is_protective]
 SLOW = settings(max_examples=120, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 
 
+GROUPS = tuple(dict.fromkeys(indicator.group for indicator in INDICATORS))
+"""Missing-information groups in catalogue order."""
+
+
 def screen(data: dict[str, Any], as_of: dt.date = AS_OF) -> ScreeningResult:
     return SCREENER.screen(Profile.model_validate(data), as_of=as_of)
 
@@ -71,10 +75,13 @@ def test_missing_information_is_ranked_and_grouped_by_agency() -> None:
     result = screen(EXAMPLES[0]["profile"])
     changes = [abs(m.max_change) for m in result.missing_information]
     flips = [m.could_change_flag for m in result.missing_information]
-    # Flag-changing items first (none here), then by how far they could move the score.
+    # Flag-changing items first (none here); the rest in catalogue order, not by points.
     assert flips == sorted(flips, reverse=True)
-    assert changes == sorted(changes, reverse=True)
-    assert result.missing_information[0].key == "weapon_incident"
+    assert not any(flips)
+    assert changes != sorted(changes, reverse=True)
+    assert [m.key for m in result.missing_information] == [
+        key for key in GROUPS if key in {m.key for m in result.missing_information}
+    ]
     agencies = {gap.agency.value: gap for gap in result.missing_by_agency}
     assert "weapon_incident" in agencies["police"].items
     assert all(gap.points_at_stake > 0 for gap in result.missing_by_agency)
@@ -282,3 +289,37 @@ def test_resolving_an_unknown_event_history_stays_within_the_range(
     assert after.score_range.high <= before.score_range.high
     if not before.flag_could_change:
         assert after.flag == before.flag
+
+
+def test_exploitation_does_not_lead_when_it_cannot_change_the_flag() -> None:
+    data = {
+        "id": "SYN-F2",
+        "date_of_birth": "2011-01-01",
+        "factors": {
+            "child_criminal_exploitation": {"status": "present", "source": "police"},
+            "home_moves": {"status": "unknown", "source": "housing",
+                           "reason": "history_awaited"},
+        },
+    }  # fmt: skip
+    result = screen(data)  # priority by override: nothing can change the flag
+    assert result.flag and not result.flag_could_change
+    keys = [m.key for m in result.missing_information]
+    assert keys.index("home_moves") < keys.index("child_sexual_exploitation")
+    assert keys.index("home_moves") < keys.index("trafficking")
+    home_moves = result.missing_information[keys.index("home_moves")]
+    assert home_moves.reasons == ("Housing: history awaited from a previous area",)
+
+
+def test_among_items_that_could_change_the_flag_larger_moves_come_first() -> None:
+    data = {
+        "id": "SYN-F3",
+        "date_of_birth": "2011-01-01",
+        "factors": {"adhd": {"status": "present"}, "domestic_abuse": {"status": "present"}},
+    }
+    result = screen(data)
+    flipping = [m for m in result.missing_information if m.could_change_flag]
+    rest = [m for m in result.missing_information if not m.could_change_flag]
+    assert result.missing_information[: len(flipping)] == tuple(flipping)
+    changes = [abs(m.max_change) for m in flipping]
+    assert changes == sorted(changes, reverse=True)
+    assert [m.key for m in rest] == [key for key in GROUPS if key in {m.key for m in rest}]

@@ -37,6 +37,7 @@ from ._errors import (
 from ._explain import (
     CardRow,
     PointsCard,
+    explanation_html,
     points_card,
     points_card_html,
     points_card_markdown,
@@ -166,6 +167,7 @@ __all__ += [
 __all__ += [
     "CardRow",
     "PointsCard",
+    "explanation_html",
     "points_card",
     "points_card_html",
     "points_card_markdown",

@@ -44,6 +44,7 @@ from ._compare import mark_review
 from ._csv import ColumnMapping, read_csv
 from ._errors import FieldProblem, InputError
 from ._explain import points_card_html
+from ._factors import FACTORS, Agency
 from ._features import INDICATORS, FeatureMatrix, feature_matrix
 from ._files import OutputFiles
 from ._jsonl import read_jsonl, write_rejected_jsonl
@@ -51,7 +52,7 @@ from ._matrix import ScreeningBatch
 from ._profile import Profile, check_as_of, date_problems, problems_from_validation_error
 from ._records import REASON_DUPLICATE, InputRecord, RejectedRecord, safe_id
 from ._review import BatchSummary, ReviewEntry, write_review_csv, write_review_html
-from ._scheme import group_label
+from ._scheme import GROUPS, group_label
 from ._scoring import Screener
 from ._version import __version__
 
@@ -109,6 +110,20 @@ class _Spool(Mapping[str, str]):
 
 
 _LABEL_OF_INDICATOR = {ind.key: ind.label for ind in INDICATORS}
+
+
+def _gaps_by_agency(unknown_groups: Sequence[bool]) -> tuple[tuple[str, int], ...]:
+    """Count each unknown factor under the agency most likely to hold it (catalogue order).
+
+    The ACE count and escalation groups are derived from factors that are counted on
+    their own, so they are not counted again.
+    """
+    counts: dict[Agency, int] = {}
+    for group, unknown in zip(GROUPS, unknown_groups, strict=True):
+        if unknown and group in FACTORS and FACTORS[group].agencies:
+            agency = FACTORS[group].agencies[0]
+            counts[agency] = counts.get(agency, 0) + 1
+    return tuple((agency.label, counts[agency]) for agency in Agency if agency in counts)
 
 
 def _result_lines(
@@ -266,6 +281,9 @@ class _Run:
                 flag_could_change=bool(batch.flag_could_change[i]),
                 reasons=tuple((_LABEL_OF_INDICATOR[k], p) for k, p in top[i]),
                 main_missing=tuple(group_label(g) for g in gaps[i]),
+                gaps_by_agency=()
+                if batch.flag_could_change[i]
+                else _gaps_by_agency(batch.unknown_groups[i].tolist()),
             )
             self.review.append(entry)
             if self.spool is not None:
@@ -495,7 +513,13 @@ def screen_file(
             write_review_csv(summary.review, files.open("review_csv", review_csv))
         if review_html is not None and spool is not None:
             stream = files.open("review_html", review_html)
-            write_review_html(summary.review, stream, summary=summary, cards=spool)
+            write_review_html(
+                summary.review,
+                stream,
+                summary=summary,
+                cards=spool,
+                top_band_rank=len(run.band_keys) - 1,
+            )
     return summary
 
 

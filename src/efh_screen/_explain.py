@@ -1,9 +1,11 @@
-"""Plain-English summaries and points cards for a screening result.
+"""Plain-English summaries, points cards and the printable explanation page.
 
 The points card is returned as data (:class:`PointsCard`) and rendered
 separately as Markdown or an HTML fragment, so case systems can lay it out
-their own way. Every rendering says that a flag is a prompt for a person's
-review, not a decision.
+their own way; :func:`explanation_html` puts the summary, the card, the
+agencies' accounts and the missing information on one complete, printable
+page. Every rendering says that a flag is a prompt for a person's review, not
+a decision.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from ._factors import FACTORS
+from ._factors import FACTORS, Agency
 from ._profile import Status
-from ._result import PROTECTIVE_CAP_KEY, FactorAccounts, ScreeningResult
+from ._result import PROTECTIVE_CAP_KEY, FactorAccounts, MissingInformation, ScreeningResult
 
 __all__ = [
     "CardRow",
     "PointsCard",
+    "explanation_html",
     "points_card",
     "points_card_html",
     "points_card_markdown",
@@ -89,6 +92,11 @@ class PointsCard:
         Weightings name, version, status and short hash.
     notice : str
         A flag is a prompt for review, not a decision.
+    range_text : str
+        The range the unknowns allow, in words (empty when everything is known).
+    missing_by_agency : bool
+        True when ``missing`` lists the gaps by the agency that can fill them
+        (the flag cannot change), False when it ranks them (see docs/scoring.md).
     """
 
     id: str
@@ -105,6 +113,8 @@ class PointsCard:
     weights: str
     notice: str
     accounts: tuple[str, ...] = ()
+    range_text: str = ""
+    missing_by_agency: bool = False
 
 
 def _band_table(thresholds: tuple[tuple[int, str], ...]) -> tuple[tuple[str, str], ...]:
@@ -118,23 +128,87 @@ def _band_table(thresholds: tuple[tuple[int, str], ...]) -> tuple[tuple[str, str
     return tuple(out)
 
 
+def _move_text(item: MissingInformation) -> str:
+    if item.max_change > 0:
+        return f"knowing it could add up to {_points(item.max_change)}"
+    if item.max_change < 0:
+        return f"knowing it could take off up to {_points(-item.max_change)}"
+    return "knowing it cannot move the score on its own now"
+
+
+def _item_text(item: MissingInformation) -> str:
+    why = f" ({'; '.join(item.reasons)})" if item.reasons else ""
+    return f"{item.label}{why}"
+
+
 def _missing_lines(result: ScreeningResult, *, limit: int = 5) -> tuple[str, ...]:
+    """Lines about what is not known: ranked, or by agency when the flag cannot change."""
+    if not result.missing_information:
+        return ()
+    if not result.flag_could_change:
+        return _missing_by_agency_lines(result)
     lines = []
     for item in result.missing_information[:limit]:
-        who = ", ".join(a.label for a in item.agencies[:3]) or "any agency"
-        if item.max_change > 0:
-            move = f"could add up to {_points(item.max_change)}"
-        elif item.max_change < 0:
-            move = f"could take off up to {_points(-item.max_change)}"
-        else:
-            move = "cannot move the score on its own now"
-        flag = "; could change the flag" if item.could_change_flag else ""
-        why = f" ({'; '.join(item.reasons)})" if item.reasons else ""
-        lines.append(f"{item.label}: not known{why} — {move}{flag}. Ask: {who}.")
-    extra = len(result.missing_information) - limit
-    if extra > 0:
-        lines.append(f"…and {extra} more unknown item(s).")
+        who = ", ".join(agency.label for agency in item.agencies[:3]) or "any agency"
+        flag = "; it could change the flag" if item.could_change_flag else ""
+        lines.append(f"{_item_text(item)}: not known — {_move_text(item)}{flag}. Ask: {who}.")
+    rest = result.missing_information[limit:]
+    if rest:
+        flips = sum(item.could_change_flag for item in rest)
+        lines.append(
+            f"…and {len(rest)} more item(s) not known; "
+            + (
+                f"{flips} of them could change the flag."
+                if flips
+                else "none alone could change the flag."
+            )
+        )
     return tuple(lines)
+
+
+def _gaps_by_agency(result: ScreeningResult) -> list[tuple[Agency, list[str]]]:
+    """Each missing factor once, under the agency most likely to hold it (catalogue order).
+
+    The ACE count and escalation items are derived from factors listed on their own,
+    so they are left out here, as in the review list.
+    """
+    by_agency: dict[Agency, list[str]] = {}
+    for item in result.missing_information:
+        if item.key in FACTORS and item.agencies:
+            by_agency.setdefault(item.agencies[0], []).append(_item_text(item))
+    order = list(Agency)
+    return sorted(by_agency.items(), key=lambda pair: order.index(pair[0]))
+
+
+def _missing_by_agency_lines(result: ScreeningResult) -> tuple[str, ...]:
+    return tuple(
+        f"{agency.label} could say: {'; '.join(items)}."
+        for agency, items in _gaps_by_agency(result)
+    )
+
+
+def _missing_heading(result: ScreeningResult) -> str:
+    if not result.flag_could_change:
+        return (
+            "Not known (the flag cannot change whatever these turn out to be; "
+            "listed by the agency that can fill each gap)"
+        )
+    return "Not known (what could change the flag first)"
+
+
+def _range_text(result: ScreeningResult) -> str:
+    """Describe the range the unknowns allow in words (empty when all that counts is known)."""
+    low, high = result.score_range.low, result.score_range.high
+    parts = []
+    if high > result.score:
+        parts.append(f"could be as high as {high} if everything not known turned out to be present")
+    if low < result.score:
+        parts.append(
+            f"as low as {low} if the protective factors not known turned out to be present"
+        )
+    if not parts:
+        return ""
+    return "Not everything is known: the score " + ", or ".join(parts) + "."
 
 
 def _who_knows_line(result: ScreeningResult) -> str:
@@ -228,6 +302,8 @@ def points_card(
             f"{weights.name} v{weights.version} ({weights.status}), sha256 {weights.sha256[:12]}"
         ),
         notice=result.notice,
+        range_text=_range_text(result),
+        missing_by_agency=not result.flag_could_change and bool(result.missing_information),
     )
 
 
@@ -239,35 +315,15 @@ def _flag_sentence(result: ScreeningResult) -> str:
     if result.flag_could_change:
         tail = " This could change once the missing information is known."
     elif result.score_range.low != result.score_range.high:
-        tail = " The missing information could move the score but not the flag."
+        tail = " The flag cannot change whatever the missing information turns out to be."
     else:
         tail = ""
     return head + tail
 
 
-def summary_text(result: ScreeningResult) -> str:
-    """Summarise a result in plain English for a meeting.
-
-    Parameters
-    ----------
-    result : ScreeningResult
-        A screening result.
-
-    Returns
-    -------
-    str
-        A few short paragraphs: score and band, the reasons, protective factors,
-        what is not known and who could supply it, and the review notice.
-    """
-    weights = result.weights
-    lines = [
-        f"{result.id}, screened as of {result.as_of.isoformat()} with {weights.name} "
-        f"v{weights.version} ({weights.status} weightings).",
-        f"Score {result.score} (could be {result.score_range.low} to {result.score_range.high} "
-        f"once unknowns are known): {result.band_label}. {_flag_sentence(result)}",
-    ]
-    for override in result.overrides:
-        lines.append(f"Override: {override.label} — {override.reason}")
+def _reason_lines(result: ScreeningResult) -> list[str]:
+    """List overrides, reasons, protective factors, the protective cap and the ACE count."""
+    lines = [f"Override: {override.label} — {override.reason}" for override in result.overrides]
     risks = [
         contribution
         for contribution in result.contributions
@@ -297,6 +353,38 @@ def summary_text(result: ScreeningResult) -> str:
             else "."
         )
     )
+    return lines
+
+
+def _headline(result: ScreeningResult) -> str:
+    """Score, band, whether flagged and whether that could change, and the range in words."""
+    range_text = _range_text(result)
+    return f"Score {result.score}: {result.band_label}. {_flag_sentence(result)}" + (
+        f" {range_text}" if range_text else ""
+    )
+
+
+def summary_text(result: ScreeningResult) -> str:
+    """Summarise a result in plain English for a meeting.
+
+    Parameters
+    ----------
+    result : ScreeningResult
+        A screening result.
+
+    Returns
+    -------
+    str
+        A few short paragraphs: score and band, the reasons, protective factors,
+        what is not known and who could supply it, and the review notice.
+    """
+    weights = result.weights
+    lines = [
+        f"{result.id}, screened as of {result.as_of.isoformat()} with {weights.name} "
+        f"v{weights.version} ({weights.status} weightings).",
+        _headline(result),
+        *_reason_lines(result),
+    ]
     who = _who_knows_line(result)
     if who:
         lines.append(who)
@@ -306,8 +394,8 @@ def summary_text(result: ScreeningResult) -> str:
         lines.append(f"Agencies disagree: {disagree}")
     missing = _missing_lines(result, limit=3)
     if missing:
-        lines.append("Not known: " + " ".join(missing))
-    if result.missing_by_agency:
+        lines.append(f"{_missing_heading(result)}: " + " ".join(missing))
+    if result.missing_by_agency and result.flag_could_change:
         asks = ", ".join(
             f"{gap.label} ({len(gap.items)} item(s))" for gap in result.missing_by_agency[:4]
         )
@@ -353,13 +441,15 @@ def points_card_markdown(result: ScreeningResult) -> str:
     out += [
         "",
         f"**Band:** {card.band_label} — {_flag_sentence(result)}",
-        f"**Range the unknowns allow:** {card.score_low} to {card.score_high}.",
     ]
+    if card.range_text:
+        out.append(card.range_text)
     if card.bands:
         out += ["", "| Score | Band |", "| --- | --- |"]
         out += [f"| {span} | {label} |" for span, label in card.bands]
     if card.missing:
-        out += ["", "**Not known:**", ""] + [f"- {line}" for line in card.missing]
+        out += ["", f"**{_missing_heading(result)}:**", ""]
+        out += [f"- {_markdown_escape(line)}" for line in card.missing]
     if card.accounts:
         out += ["", "**Agencies' accounts:**", ""]
         out += [f"- {_markdown_escape(line)}" for line in card.accounts]
@@ -420,3 +510,147 @@ def points_card_html(result: ScreeningResult) -> str:
         "</section>",
     ]
     return "".join(parts)
+
+
+_PAGE_STYLE = """
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;padding:1.5rem;
+max-width:60rem;color:#1b1b1b;line-height:1.45}
+h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.2rem;margin:1.5rem 0 .5rem;
+border-bottom:1px solid #ccc}
+.notice{border:2px solid #7a4b00;background:#fff6e0;padding:.6rem .9rem}
+.meta{color:#555;font-size:.9em}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}
+th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top;
+overflow-wrap:break-word}
+.pts{text-align:right;white-space:nowrap;width:4.5rem}
+.by-agency th[scope=row]{width:11rem}.bands{width:auto}
+.band{display:inline-block;padding:.3rem .7rem;border:2px solid #555;font-weight:600}
+.band.flagged{border-color:#7a1d00;background:#fbe9e4}
+.band.not-flagged{border-style:dashed;background:#f4f4f4}
+.conflict{font-weight:600}
+@media print{
+@page{size:A4;margin:15mm}
+body{max-width:none;padding:0;font-size:10.5pt}
+h2{break-after:avoid}tr,li{break-inside:avoid}
+.notice,.band{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+}
+"""
+
+
+def _band_html(result: ScreeningResult) -> str:
+    """Show the band as a badge: a shape and words as well as a colour."""
+    if result.flag:
+        css, mark = "flagged", "\u25cf Flagged"
+    else:
+        css, mark = "not-flagged", "\u25cb Not flagged"
+    return (
+        f"<p><span class='band {css}'>{mark}: {html.escape(result.band_label)}</span></p>"
+        f"<p>{html.escape(_headline(result))}</p>"
+    )
+
+
+def _list_html(lines: list[str] | tuple[str, ...], *, css: str = "") -> str:
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    return f"<ul{f' class={css!r}' if css else ''}>{items}</ul>"
+
+
+def _card_table_html(card: PointsCard) -> str:
+    escape = html.escape
+    rows = (
+        "".join(
+            f"<tr><td>{escape(row.label)}</td><td class='pts'>{escape(_signed(row.points))}</td>"
+            f"<td>{escape(row.evidence)}</td></tr>"
+            for row in card.rows
+        )
+        or "<tr><td>(no factors scored)</td><td class='pts'>0</td><td></td></tr>"
+    )
+    bands = "".join(
+        f"<tr><td>{escape(span)}</td><td>{escape(label)}</td></tr>" for span, label in card.bands
+    )
+    table = (
+        "<table><caption class='meta'>Every point, with the evidence behind it; the points sum "
+        "to the score.</caption><thead><tr><th scope='col'>Factor</th><th scope='col' "
+        "class='pts'>Points</th><th scope='col'>Evidence</th></tr></thead>"
+        f"<tbody>{rows}</tbody><tfoot><tr><th scope='row'>Score</th>"
+        f"<th class='pts'>{card.total}</th><th></th></tr></tfoot></table>"
+    )
+    if bands:
+        table += (
+            "<table class='bands'><thead><tr><th scope='col'>Score</th>"
+            f"<th scope='col'>Band</th></tr></thead><tbody>{bands}</tbody></table>"
+        )
+    return table
+
+
+def _accounts_html(result: ScreeningResult) -> str:
+    escape = html.escape
+    parts = []
+    who = _who_knows_line(result)
+    if who:
+        parts.append(f"<p>{escape(who)}</p>")
+    several = _account_lines(result)
+    if several:
+        parts.append(_list_html(several, css="accounts"))
+    else:
+        parts.append("<p>No factor has accounts from more than one agency.</p>")
+    return "".join(parts)
+
+
+def _missing_html(result: ScreeningResult) -> str:
+    escape = html.escape
+    if not result.missing_information:
+        return "<p>Nothing that counts towards the score is unknown.</p>"
+    parts = [f"<p>{escape(_missing_heading(result))}.</p>"]
+    if result.flag_could_change:
+        parts.append(_list_html(_missing_lines(result), css="ranked"))
+        parts.append("<p>The same gaps, by the agency most likely to hold each:</p>")
+    rows = "".join(
+        f"<tr><th scope='row'>{escape(agency.label)}</th><td>{escape('; '.join(items))}</td></tr>"
+        for agency, items in _gaps_by_agency(result)
+    )
+    parts.append(
+        "<table class='by-agency'><thead><tr><th scope='col'>Agency</th>"
+        f"<th scope='col'>Not known</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+    return "".join(parts)
+
+
+def explanation_html(result: ScreeningResult) -> str:
+    """Render a result as one complete, printable HTML page.
+
+    Parameters
+    ----------
+    result : ScreeningResult
+        A screening result.
+
+    Returns
+    -------
+    str
+        A self-contained HTML document (no external assets, no scripts) with the
+        review notice, a summary, the points card, the agencies' accounts and
+        conflicts, the missing information by agency, and a print stylesheet for A4.
+    """
+    escape = html.escape
+    card = points_card(result)
+    title = f"Screening explanation — {result.id}"
+    sections = [
+        ("summary", "Summary", _band_html(result) + _list_html(_reason_lines(result))),
+        ("points", "Points card", _card_table_html(card)),
+        ("accounts", "Agencies' accounts and conflicts", _accounts_html(result)),
+        ("missing", "Missing information, by agency", _missing_html(result)),
+    ]
+    body = "".join(
+        f"<section aria-labelledby='{key}'><h2 id='{key}'>{escape(heading)}</h2>{content}</section>"
+        for key, heading, content in sections
+    )
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{escape(title)}</title><style>{_PAGE_STYLE}</style></head>\n<body>"
+        f"<header class='notice' role='note'><strong>{escape(result.notice)}</strong></header>"
+        f"<main data-id='{escape(result.id)}'><h1>{escape(title)}</h1>"
+        f"<p class='meta'>Screened as of {escape(card.as_of)}. Weightings: "
+        f"{escape(card.weights)}.</p>{body}</main>"
+        f"<footer><p class='notice'>{escape(result.notice)}</p></footer></body></html>\n"
+    )

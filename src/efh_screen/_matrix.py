@@ -108,16 +108,18 @@ class ScreeningBatch:
         """Return the ``k`` most important missing-information groups per profile (group keys).
 
         Ranked as :attr:`ScreeningResult.missing_information`: first what could
-        change the flag, then how far it could move the score, then catalogue order.
+        change the flag, largest possible move first; then the rest in catalogue order.
         """
         n = len(self.ids)
         if n == 0:
             return []
         magnitude = np.abs(self.unknown_points)
         present = self.unknown_groups
-        # Composite rank, smaller is more important: flips first, larger moves next.
+        # Composite rank, smaller is more important: flips first, larger moves first among
+        # them; everything that cannot change the flag ties, so the stable sort keeps
+        # catalogue order.
         step = int(magnitude.max(initial=0)) + 1
-        rank = np.where(self.unknown_flips, 0, step) + (step - 1 - magnitude)
+        rank = np.where(self.unknown_flips, step - 1 - magnitude, step)
         rank = np.where(present, rank, 4 * step)
         order = np.argsort(rank, axis=1, kind="stable")[:, :k]
         chosen = np.take_along_axis(present, order, axis=1)

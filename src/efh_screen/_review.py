@@ -20,6 +20,7 @@ from ._records import RejectedRecord
 from ._weights import WeightsStamp
 
 __all__ = [
+    "NOT_FLAGGED_TEXT",
     "REVIEW_CSV_COLUMNS",
     "BatchSummary",
     "ReviewEntry",
@@ -40,6 +41,9 @@ REVIEW_CSV_COLUMNS = (
     "main_missing",
     "line",
 )
+
+NOT_FLAGGED_TEXT = "not flagged on what is known"
+"""Status of a listed case that is not flagged (its flag could change once gaps are filled)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +74,10 @@ class ReviewEntry:
     since_last_screen : str
         With a previous screen to compare with: new, newly flagged, no longer
         flagged, band up, band down or unchanged; else empty.
+    gaps_by_agency : tuple of (str, int)
+        When the flag cannot change: each agency most likely to hold a missing
+        factor (label) and how many it could fill, agencies in catalogue order;
+        else empty (the worker views then show ``main_missing``).
     """
 
     id: str
@@ -85,6 +93,7 @@ class ReviewEntry:
     reasons: tuple[tuple[str, int], ...]
     main_missing: tuple[str, ...]
     since_last_screen: str = ""
+    gaps_by_agency: tuple[tuple[str, int], ...] = ()
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
@@ -96,6 +105,11 @@ class ReviewEntry:
         """``"flagged"`` or ``"could be flagged"``."""
         return "flagged" if self.flag else "could be flagged"
 
+    @property
+    def status_text(self) -> str:
+        """The band when flagged, else :data:`NOT_FLAGGED_TEXT` (never "no concern ... flagged")."""
+        return self.band_label if self.flag else NOT_FLAGGED_TEXT
+
     def reasons_text(self) -> str:
         """Reasons as ``label (+points); ...``."""
         return "; ".join(f"{label} (+{points})" for label, points in self.reasons)
@@ -103,6 +117,23 @@ class ReviewEntry:
     def missing_text(self) -> str:
         """Return the main missing information, ``; ``-separated."""
         return "; ".join(self.main_missing)
+
+    def not_known_text(self) -> str:
+        """Describe the gaps for a worker, in neutral words.
+
+        When the flag cannot change, the agencies that could fill the gaps with how many
+        each; else the main missing information, what could change the flag first.
+        """
+        if self.gaps_by_agency:
+            return "; ".join(f"{label} ({count})" for label, count in self.gaps_by_agency)
+        return self.missing_text() or "nothing that would count"
+
+    @property
+    def not_known_heading(self) -> str:
+        """``Not known``, saying when the flag cannot change and the gaps are by agency."""
+        if self.gaps_by_agency:
+            return "Not known (cannot change the flag), by agency"
+        return "Not known"
 
 
 @dataclass(frozen=True)
@@ -206,15 +237,35 @@ def write_review_csv(entries: Iterable[ReviewEntry], stream: IO[str]) -> int:
 
 
 _STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5rem;color:#1b1b1b;
-max-width:70rem}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;padding:1.5rem;
+color:#1b1b1b;max-width:70rem;line-height:1.4}
 header.notice{border:2px solid #7a4b00;background:#fff6e0;padding:.75rem 1rem;margin-bottom:1rem}
-table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #bbb;padding:.3rem .5rem;
-text-align:left;vertical-align:top}.pts{text-align:right}
-details{border:1px solid #ccc;margin:.4rem 0;padding:.4rem .6rem}
-summary{cursor:pointer;font-weight:600}
-.flagged{color:#7a1d00}.possible{color:#4b4b00}.meta{color:#555;font-size:.9em}
+table{border-collapse:collapse;margin:.5rem 0;width:100%}th,td{border:1px solid #bbb;
+padding:.3rem .5rem;text-align:left;vertical-align:top;overflow-wrap:break-word}
+.pts{text-align:right}
+article.case{border:1px solid #bbb;border-left-width:.6rem;margin:.8rem 0;padding:.5rem .9rem;
+break-inside:avoid}
+article.case h2{font-size:1.05rem;margin:.2rem 0}
+.case.rank-top{border-left-color:#8b1a1a}.case.rank-mid{border-left-color:#c77700}
+.case.not-flagged{border-left-color:#6b6b6b;border-left-style:dashed}
+.badge{display:inline-block;padding:.05rem .5rem;border:2px solid;font-weight:600;
+font-size:.9em}
+.rank-top .badge{color:#fff;background:#8b1a1a;border-color:#8b1a1a}
+.rank-mid .badge{color:#1b1b1b;background:#ffe3b0;border-color:#c77700}
+.not-flagged .badge{color:#1b1b1b;background:#fff;border-color:#6b6b6b;border-style:dashed}
+.columns{display:grid;grid-template-columns:1fr 1fr;gap:0 1.5rem}
+.columns h3{font-size:.95rem;margin:.4rem 0 .2rem}.columns ul{margin:0;padding-left:1.2rem}
+details{margin:.4rem 0}summary{cursor:pointer;font-weight:600}
+.meta{color:#555;font-size:.9em}
+@media (max-width:40rem){.columns{grid-template-columns:1fr}}
+@media print{@page{size:A4;margin:12mm}body{max-width:none;padding:0;font-size:10pt}
+.badge,.case,header.notice{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+}
 """
+
+_BAND_MARKS = {"rank-top": "\u25b2\u25b2", "rank-mid": "\u25b2", "not-flagged": "\u25b3"}
+"""A shape for each kind of case, so the bands never rely on colour alone."""
 
 
 def _page_head(title: str, summary: BatchSummary | None, cases: int) -> list[str]:
@@ -244,33 +295,49 @@ def _page_head(title: str, summary: BatchSummary | None, cases: int) -> list[str
                 "validated on local data.</p>"
             )
     head.append(
-        f"<p>{cases} cases, highest band first, then highest score. "
-        "Open a case to see its points card.</p><main>"
+        f"<p>{cases} cases, highest band first, then highest score. Each case shows its top "
+        "reasons and what is not known; open \u201cPoints card\u201d for every point. "
+        f"{_BAND_MARKS['rank-top']} is the highest band, {_BAND_MARKS['rank-mid']} a lower "
+        f"flagged band, {_BAND_MARKS['not-flagged']} {NOT_FLAGGED_TEXT} (listed because missing "
+        "information could change the flag).</p><main>"
     )
     return head
 
 
-def _case_html(rank: int, entry: ReviewEntry, card: str | None) -> str:
-    """One case as a ``<details>`` element that opens to its points card."""
+def _case_kind(entry: ReviewEntry, top_rank: int) -> str:
+    if not entry.flag:
+        return "not-flagged"
+    return "rank-top" if entry.band_rank >= top_rank else "rank-mid"
+
+
+def _case_html(rank: int, entry: ReviewEntry, card: str | None, *, top_rank: int) -> str:
+    """One case: its band, reasons and missing information in view; the points card folded."""
     escape = html.escape
-    css = "flagged" if entry.flag else "possible"
+    kind = _case_kind(entry, top_rank)
     reasons = "".join(f"<li>{escape(label)} (+{points})</li>" for label, points in entry.reasons)
-    missing = "".join(f"<li>{escape(item)}</li>" for item in entry.main_missing)
+    if entry.gaps_by_agency:
+        gaps = [
+            f"{label}: {count} item{'' if count == 1 else 's'}"
+            for label, count in entry.gaps_by_agency
+        ]
+    else:
+        gaps = list(entry.main_missing) or ["nothing that would count"]
+    missing = "".join(f"<li>{escape(item)}</li>" for item in gaps)
+    since = (
+        f"; <span class='since'>since last screen: {escape(entry.since_last_screen)}</span>"
+        if entry.since_last_screen
+        else ""
+    )
     return (
-        f"<details id='case-{escape(entry.id)}' data-id='{escape(entry.id)}'>"
-        f"<summary>{rank}. <span class='id'>{escape(entry.id)}</span> — "
-        f"<span class='{css}'>{escape(entry.band_label)} ({escape(entry.flag_text)})</span>, "
-        f"score {entry.score} (range {entry.score_low}–{entry.score_high})"
-        + (
-            f" — <span class='since'>since last screen: {escape(entry.since_last_screen)}</span>"
-            if entry.since_last_screen
-            else ""
-        )
-        + "</summary>"
-        f"<p><strong>Top reasons:</strong></p><ul>{reasons or '<li>none</li>'}</ul>"
-        f"<p><strong>Main missing information:</strong></p>"
-        f"<ul>{missing or '<li>none</li>'}</ul>"
-        f"{card or ''}</details>\n"
+        f"<article class='case {kind}' id='case-{escape(entry.id)}' data-id='{escape(entry.id)}' "
+        f"data-band='{escape(entry.band)}'>"
+        f"<h2>{rank}. <span class='id'>{escape(entry.id)}</span> "
+        f"<span class='badge'>{_BAND_MARKS[kind]} {escape(entry.status_text)}</span></h2>"
+        f"<p class='meta'>Score {entry.score}{since}.</p>"
+        f"<div class='columns'><div><h3>Top reasons</h3><ul>{reasons or '<li>none</li>'}</ul>"
+        f"</div><div><h3>{escape(entry.not_known_heading)}</h3><ul>{missing}</ul></div></div>"
+        + (f"<details><summary>Points card</summary>{card}</details>" if card else "")
+        + "</article>\n"
     )
 
 
@@ -281,12 +348,14 @@ def write_review_html(
     summary: BatchSummary | None = None,
     cards: Mapping[str, str] | None = None,
     title: str = "Early-help review list",
+    top_band_rank: int | None = None,
 ) -> int:
     """Write the review list as one self-contained HTML page; return the cases written.
 
     The page has no external assets or scripts and works offline. A header says
     that flags are prompts for a person's review, never decisions. Each case is
-    a ``<details>`` element that opens to its points card.
+    an ``<article>`` showing its band (a shape and words as well as a colour), its
+    top reasons and what is not known, with its points card in a ``<details>``.
 
     Parameters
     ----------
@@ -301,10 +370,18 @@ def write_review_html(
         shows its reasons and missing information only.
     title : str
         Page title.
+    top_band_rank : int, optional
+        ``band_rank`` of the weightings' highest band (marked apart from lower
+        flagged bands); by default the highest rank among the entries.
     """
     stream.write("\n".join(_page_head(title, summary, len(entries))) + "\n")
+    top_rank = (
+        top_band_rank
+        if top_band_rank is not None
+        else max((entry.band_rank for entry in entries), default=0)
+    )
     for rank, entry in enumerate(entries, start=1):
         card = cards.get(entry.id) if cards is not None else None
-        stream.write(_case_html(rank, entry, card))
+        stream.write(_case_html(rank, entry, card, top_rank=top_rank))
     stream.write("</main></body></html>\n")
     return len(entries)

@@ -291,15 +291,18 @@ class Screener:
             new_score = scheme.totals(resolved)[2]
             new_flag = scheme.band_flags[scheme.band(new_score, resolved)]
             change = new_score - score
+            flips = new_flag != flag
             found.append(
                 (
-                    (0 if new_flag != flag else 1, -abs(change), GROUPS.index(group)),
+                    # Points rank only what could change the flag; the rest stays in
+                    # catalogue order, so no item leads merely for carrying many points.
+                    (0 if flips else 1, -abs(change) if flips else 0, GROUPS.index(group)),
                     MissingInformation(
                         key=group,
                         label=group_label(group),
                         indicators=tuple(INDICATORS[column].key for column in columns),
                         max_change=change,
-                        could_change_flag=new_flag != flag,
+                        could_change_flag=flips,
                         agencies=_agencies_for(group, columns, known),
                         reasons=tuple(
                             reason

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
 from importlib import resources
@@ -19,7 +20,7 @@ from typing import Any
 from .._batch import screen_file
 from .._csv import ColumnMapping
 from .._errors import FieldProblem, InputError
-from .._review import BatchSummary, ReviewEntry
+from .._review import NOT_FLAGGED_TEXT, BatchSummary, ReviewEntry
 from .._scoring import Screener
 from .._weights import Weights
 from .core import parse_date
@@ -92,26 +93,50 @@ class _ProgressBar:
             sys.stderr.write("\n")
 
 
+TABLE_WIDTH = 100
+"""The review table fits a terminal this many columns wide."""
+
+
+def _case_lines(rank: int, entry: ReviewEntry, since: dict[str, str] | None) -> list[str]:
+    """One case: rank, score, status and id, then its reasons and what is not known."""
+    wrap = textwrap.TextWrapper(
+        width=TABLE_WIDTH, subsequent_indent=" " * 13, break_long_words=False
+    )
+    lines = wrap.wrap(f"{rank:>4}  {entry.score:>5}  {entry.status_text:<28}  {entry.id}")
+    details = [
+        f"reasons: {entry.reasons_text() or 'none recorded'}",
+        f"{entry.not_known_heading.lower()}: {entry.not_known_text()}",
+    ]
+    if since is not None:
+        details.append(f"since last screen: {since.get(entry.id, 'new')}")
+    wrap.initial_indent = " " * 11
+    for detail in details:
+        lines += wrap.wrap(detail)
+    return lines
+
+
 def format_review_table(
     entries: Sequence[ReviewEntry],
     *,
     limit: int | None = None,
     since: dict[str, str] | None = None,
 ) -> str:
-    """Render the review list as a plain-text table (``since``: id → since last screen)."""
+    """Render the review list as plain text no wider than :data:`TABLE_WIDTH` columns.
+
+    ``since`` maps an id to what changed since the last screen.
+    """
     shown = entries if limit is None else entries[:limit]
-    header = f"{'#':>4}  {'id':<16} {'band':<44} {'score':>5} {'range':>7}  reasons | missing"
-    lines = [header, "-" * len(header)]
-    for rank, e in enumerate(shown, start=1):
-        band = e.band_label if e.flag else f"{e.band_label} (could be flagged)"
-        lines.append(
-            f"{rank:>4}  {e.id:<16} {band[:44]:<44} {e.score:>5} "
-            f"{f'{e.score_low}-{e.score_high}':>7}  {e.reasons_text() or '-'} | "
-            f"{e.missing_text() or '-'}"
-            + (f" | since last screen: {since.get(e.id, 'new')}" if since is not None else "")
-        )
+    header = f"{'#':>4}  {'score':>5}  {'status':<28}  id"
+    lines = [header, "-" * TABLE_WIDTH]
+    for rank, entry in enumerate(shown, start=1):
+        lines += _case_lines(rank, entry, since)
     if limit is not None and len(entries) > limit:
         lines.append(f"... and {len(entries) - limit} more (use --review FILE for all)")
+    if any(not entry.flag for entry in shown):
+        lines += textwrap.wrap(
+            f"'{NOT_FLAGGED_TEXT}': listed because missing information could change the flag.",
+            width=TABLE_WIDTH,
+        )
     return "\n".join(lines)
 
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .._explain import points_card_html, points_card_markdown, summary_text
+from .._explain import explanation_html, points_card_markdown, summary_text
 from .._factors import factor_catalogue
 from .._files import atomic_output, read_bounded
 from .._profile import Profile, parse_profile
@@ -71,7 +71,7 @@ def _explain(args: argparse.Namespace) -> int:
     elif args.format == "markdown":
         text = points_card_markdown(result)
     elif args.format == "html":
-        text = points_card_html(result) + "\n"
+        text = explanation_html(result)
     else:
         text = summary_text(result) + "\n\n" + points_card_markdown(result)
     sys.stdout.write(text)
@@ -117,7 +117,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         "--format",
         choices=("text", "markdown", "json", "html"),
         default="text",
-        help="text (summary + card, default), markdown card, full result JSON, or HTML card",
+        help=(
+            "text (summary + card, default), markdown card, full result JSON, or a complete "
+            "printable HTML page"
+        ),
     )
     p.set_defaults(handler=_explain)
 
