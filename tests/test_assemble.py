@@ -155,7 +155,8 @@ def test_every_line_of_every_extract_is_accounted_for(tmp_path: Path) -> None:
 
 
 def test_the_same_extracts_give_the_same_bytes_in_any_order(tmp_path: Path) -> None:
-    extracts = gp_and_police(tmp_path) + bad_extracts(tmp_path)
+    gp, _ = gp_and_police(tmp_path)
+    extracts = [gp, *bad_extracts(tmp_path)]  # (bad_extracts writes its own police.jsonl)
     first, second, third = (tmp_path / f"out{i}.jsonl" for i in range(3))
     assemble(extracts, out=first)
     assemble(extracts, out=second, chunk_bytes=200)  # many small sorted runs
@@ -330,3 +331,141 @@ def test_a_csv_extract_is_credited_to_the_agency_its_mapping_names(tmp_path: Pat
     (record,) = assembled(out)
     assert record.profile.factors["adhd"][0].source is Agency.SCHOOL
     assert record.profile.agencies == (Agency.SCHOOL,)
+
+
+# ---------------------------------------------------------------------------------------------
+# The accounting does not depend on the order the extracts are given in.
+
+
+def test_errors_and_report_are_the_same_bytes_whatever_the_order_of_the_extracts(
+    tmp_path: Path,
+) -> None:
+    gp, _ = gp_and_police(tmp_path)
+    extracts = [gp, *bad_extracts(tmp_path)]  # (bad_extracts writes its own police.jsonl)
+    outputs = []
+    for order, ordered in enumerate([extracts, list(reversed(extracts))]):
+        out, errors, report = (tmp_path / f"{name}{order}" for name in ("out", "errors", "report"))
+        assemble(ordered, out=out, errors=errors, report=report)
+        outputs.append((out.read_bytes(), errors.read_bytes(), report.read_bytes()))
+    assert outputs[0] == outputs[1]
+    lines = [json.loads(line) for line in outputs[0][1].decode().splitlines()]
+    where = [(item["extract"], item["line"]) for item in lines]
+    assert where == sorted(where)  # by extract name, then line
+    (mislink,) = {item["reason"] for item in lines if item["outcome"] == "set_aside"}
+    assert "(police.jsonl, school.jsonl)" in mislink
+
+
+def test_the_command_writes_the_same_errors_whatever_the_order_of_the_extracts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    school, police, _ = (str(extract.path) for extract in bad_extracts(tmp_path))
+    written = []
+    for order, arguments in enumerate([[f"school={school}", f"police={police}"],
+                                       [f"police={police}", f"school={school}"]]):  # fmt: skip
+        out, errors = tmp_path / f"out{order}", tmp_path / f"errors{order}"
+        assert main(["assemble", *arguments, "--out", str(out), "--errors", str(errors)]) == 1
+        written.append((out.read_bytes(), errors.read_bytes()))
+    capsys.readouterr()
+    assert written[0] == written[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Each extract once, each with a name of its own.
+
+
+def test_the_same_file_given_twice_is_refused(tmp_path: Path) -> None:
+    gp, _ = gp_and_police(tmp_path)
+    spelt_otherwise = Extract(tmp_path / "." / "gp.jsonl", Agency.POLICE)
+    for second in (gp, spelt_otherwise):
+        with pytest.raises(InputError) as caught:
+            assemble([gp, second], out=tmp_path / "out.jsonl")
+        (problem,) = caught.value.problems
+        assert problem.field == "extracts[1]"
+        assert "same file (gp.jsonl) as extracts[0]" in problem.reason
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_two_extracts_with_the_same_file_name_are_refused(tmp_path: Path) -> None:
+    gp, police = gp_and_police(tmp_path)
+    for folder, extract in zip(("a", "b"), (gp, police), strict=True):
+        (tmp_path / folder).mkdir()
+        shutil.copy(extract.path, tmp_path / folder / "extract.jsonl")
+    extracts = [Extract(tmp_path / folder / "extract.jsonl", Agency.GP) for folder in "ab"]
+    with pytest.raises(InputError) as caught:
+        assemble(extracts, out=tmp_path / "out.jsonl")
+    (problem,) = caught.value.problems
+    assert problem.field == "extracts[1]"
+    assert "same file name (extract.jsonl) as extracts[0]" in problem.reason
+    assert "rename" in problem.reason
+
+
+def test_the_command_names_the_extract_given_twice_by_its_position(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gp, police = (str(extract.path) for extract in gp_and_police(tmp_path))
+    out = tmp_path / "out.jsonl"
+    assert main(["assemble", f"gp={gp}", f"police={police}", f"gp={gp}", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"EXTRACT 3 (gp={gp})" in err and "EXTRACT 1" in err
+    assert "Traceback" not in err and not out.exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Arguments of the wrong kind are plain errors naming the parameter.
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"temporary_folder": "/nonexistent/efh-screen"}, "temporary_folder"),
+        ({"temporary_folder": "FILE"}, "temporary_folder"),
+        ({"temporary_folder": 3}, "temporary_folder"),
+        ({"chunk_bytes": "big"}, "chunk_bytes"),
+        ({"chunk_bytes": 1.5}, "chunk_bytes"),
+        ({"chunk_bytes": True}, "chunk_bytes"),
+        ({"errors": 7}, "errors"),
+    ],
+)
+def test_arguments_of_the_wrong_kind_are_plain_errors(
+    tmp_path: Path, arguments: dict[str, Any], field: str
+) -> None:
+    if arguments.get("temporary_folder") == "FILE":
+        arguments = {"temporary_folder": write_jsonl(tmp_path / "a-file", [])}
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(InputError) as caught:
+        assemble(gp_and_police(tmp_path), out=out, **arguments)
+    assert caught.value.fields == (field,)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("extract", "field"),
+    [
+        ("EXTRACT_PATH", "extracts[1]"),
+        ("AGENCY_AS_TEXT", "extracts[1].agency"),
+        ("ARGUMENTS_SWAPPED", "extracts[1].agency"),  # (an Agency is a str: a path)
+        ("NO_PATH", "extracts[1].path"),
+        ("MAPPING_AS_TEXT", "extracts[1].mapping"),
+    ],
+)
+def test_extracts_of_the_wrong_kind_are_plain_errors(
+    tmp_path: Path, extract: str, field: str
+) -> None:
+    gp, police = gp_and_police(tmp_path)
+    wrong: Any = {
+        "EXTRACT_PATH": police.path,
+        "AGENCY_AS_TEXT": Extract(police.path, "police"),  # type: ignore[arg-type]
+        "ARGUMENTS_SWAPPED": Extract(Agency.POLICE, police.path),  # type: ignore[arg-type]
+        "NO_PATH": Extract(None, Agency.POLICE),  # type: ignore[arg-type]
+        "MAPPING_AS_TEXT": Extract(police.path, Agency.POLICE, "mapping.json"),  # type: ignore[arg-type]
+    }[extract]
+    with pytest.raises(InputError) as caught:
+        assemble([gp, wrong], out=tmp_path / "out.jsonl")
+    assert caught.value.fields == (field,)
+
+
+def test_one_extract_not_in_a_list_is_a_plain_error(tmp_path: Path) -> None:
+    gp, _ = gp_and_police(tmp_path)
+    with pytest.raises(InputError) as caught:
+        assemble(gp, out=tmp_path / "out.jsonl")  # type: ignore[arg-type]
+    assert caught.value.fields == ("extracts",)

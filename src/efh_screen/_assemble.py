@@ -13,13 +13,21 @@ its child's lines, when the extracts disagree on the date of birth (a possible m
 two children sharing an id) or the assembled profile contradicts itself. Nothing is merged
 that might belong to two children.
 
+Each file is given once, and no two extracts share a file name: the accounting names an
+extract by its file name.
+
 Bounded memory: an external merge sort. The extracts are read once, streaming; each valid
-record is written, in its canonical JSON form, to sorted run files on disk of at most
-``chunk_bytes`` each; the runs are then merged (``heapq.merge``) so each child's records
-arrive together, in id order. Memory holds one chunk while reading and one child's
-records while merging, whatever the size of the input. The output is in id order and its
-bytes do not depend on the order the extracts are given in: accounts, events and
-attendance periods are sorted canonically.
+record is kept as read (a CSV row as its profile's JSON), keyed by id, extract and line,
+and written to sorted run files on disk of at most ``chunk_bytes`` each; the runs are then
+merged (``heapq.merge``) with at most ``MERGE_FAN_IN`` open at once (more are first merged,
+a group at a time, into longer runs), so each child's records arrive together, in id
+order. A repeat of an id in one extract arrives just after the line it repeats and is
+rejected from its key, never parsed. Memory holds one chunk while reading and, while
+merging, at most one record per extract for the child at hand, whatever the size of the
+input or the number of repeats. The accounting lines are sorted the same way, by extract
+name and line. The output, the accounting and the report do not depend on the order the
+extracts are given in: accounts, events and attendance periods are sorted canonically,
+and extracts are listed by name.
 """
 
 from __future__ import annotations
@@ -29,8 +37,8 @@ import heapq
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -52,10 +60,14 @@ __all__ = [
     "Extract",
     "ExtractCount",
     "assemble",
+    "repeated_extracts",
 ]
 
 DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024
 """Most bytes of records held in memory before a sorted run is written to disk."""
+
+MERGE_FAN_IN = 64
+"""Most sorted runs open at once while merging; more are merged in passes, a group at a time."""
 
 REASON_DUPLICATE_IN_EXTRACT = (
     "duplicate id in this extract; first on line {line}; each child appears once in an "
@@ -178,15 +190,19 @@ class _Piece:
 
 @dataclass(slots=True)
 class _Assembly:
-    """The state of one run of :func:`assemble`."""
+    """The state of one run of :func:`assemble`.
+
+    ``errors`` sorts the accounting lines by extract name (``ranks`` gives each extract's
+    place in name order), line and problem, so they do not depend on the extracts' order.
+    """
 
     extracts: Sequence[Extract]
     counts: list[ExtractCount]
-    errors: IO[str] | None
+    errors: _SortedLines | None
     tally: CohortTally | None
+    ranks: list[int]
     children: int = 0
     set_aside: int = 0
-    pending: list[bytes] = field(default_factory=list)
 
     def reject(self, extract: int, line: int, record_id: str | None, problem: FieldProblem) -> None:
         self.counts[extract].rejected += 1
@@ -203,7 +219,7 @@ class _Assembly:
         if self.errors is None:
             return
         name = self.extracts[extract].name
-        for problem in problems:
+        for number, problem in enumerate(problems):
             item = {
                 "extract": name,
                 "line": line,
@@ -212,7 +228,9 @@ class _Assembly:
                 "field": problem.field,
                 "reason": problem.reason,
             }
-            self.errors.write(json.dumps(item, ensure_ascii=False) + "\n")
+            key = f"{self.ranks[extract]:05d}\t{line:012d}\t{number:06d}\t"
+            text = key + json.dumps(item, ensure_ascii=False) + "\n"
+            self.errors.add(text.encode())
 
 
 class _LineKeeper:
@@ -248,6 +266,73 @@ def _bodies(extract: Extract) -> Iterator[tuple[InputRecord | RejectedRecord, by
 
 
 # ---------------------------------------------------------------------------------------------
+# Sorting in bounded memory: chunks sorted in memory, written as runs, merged in passes.
+
+
+def _open_all(stack: contextlib.ExitStack, paths: Sequence[Path]) -> list[IO[bytes]]:
+    return [stack.enter_context(open(path, "rb")) for path in paths]
+
+
+class _SortedLines:
+    """Lines (each ending in a line feed) given in any order and read back sorted.
+
+    At most ``chunk_bytes`` of lines are held in memory; each full chunk is sorted and
+    written to a run file. Reading back merges the runs with at most ``MERGE_FAN_IN`` of
+    them open at once: more runs are first merged, a group at a time, into longer runs.
+    The lines come back in byte order, however they were split into runs.
+    """
+
+    def __init__(self, folder: Path, name: str, chunk_bytes: int) -> None:
+        self.folder = folder
+        self.name = name
+        self.chunk_bytes = chunk_bytes
+        self.chunk: list[bytes] = []
+        self.size = 0
+        self.runs: list[Path] = []
+        self.made = 0
+
+    def add(self, line: bytes) -> None:
+        self.chunk.append(line)
+        self.size += len(line)
+        if self.size >= self.chunk_bytes:
+            self.chunk.sort()
+            self.runs.append(self._run_of(self.chunk))
+            self.chunk, self.size = [], 0
+
+    def _run_of(self, lines: Iterable[bytes]) -> Path:
+        path = self.folder / f"{self.name}-{self.made:06d}.jsonl"
+        self.made += 1
+        with open(path, "wb") as stream:
+            stream.writelines(lines)
+        return path
+
+    def sorted(self) -> Generator[bytes]:
+        """Every line added, in order (close the iterator, or read it to the end)."""
+        self.chunk.sort()
+        if not self.runs:  # it all fitted in memory
+            yield from self.chunk
+            return
+        if self.chunk:
+            self.runs.append(self._run_of(self.chunk))
+        self.chunk, self.size = [], 0
+        runs = self.runs
+        while len(runs) > MERGE_FAN_IN:
+            runs = [
+                self._merged_run(runs[start : start + MERGE_FAN_IN])
+                for start in range(0, len(runs), MERGE_FAN_IN)
+            ]
+        with contextlib.ExitStack() as stack:
+            yield from heapq.merge(*_open_all(stack, runs))
+
+    def _merged_run(self, runs: list[Path]) -> Path:
+        with contextlib.ExitStack() as stack:
+            merged = self._run_of(heapq.merge(*_open_all(stack, runs)))
+        for run in runs:
+            run.unlink()
+        return merged
+
+
+# ---------------------------------------------------------------------------------------------
 # Phase 1: read every extract once, streaming, into sorted runs on disk.
 
 
@@ -258,11 +343,8 @@ def _key(record_id: str, extract: int, line: int, date_of_birth: str) -> bytes:
     return f"{record_id}\t{extract:05d}\t{line:012d}\t{date_of_birth}\t".encode()
 
 
-def _write_runs(state: _Assembly, folder: Path, chunk_bytes: int) -> list[Path]:
-    """Read the extracts, account for bad lines, and write valid records as sorted runs."""
-    runs: list[Path] = []
-    chunk: list[bytes] = []
-    size = 0
+def _read(state: _Assembly, records: _SortedLines) -> None:
+    """Read the extracts, account for bad lines, and add valid records, keyed, to the sort."""
     for index, extract in enumerate(state.extracts):
         count = state.counts[index]
         for record, body in _bodies(extract):
@@ -273,61 +355,39 @@ def _write_runs(state: _Assembly, folder: Path, chunk_bytes: int) -> list[Path]:
                 continue
             profile = record.profile
             prefix = _key(profile.id, index, record.line, profile.date_of_birth.isoformat())
-            chunk.append(prefix + body + b"\n")
-            size += len(chunk[-1])
-            if size >= chunk_bytes:
-                runs.append(_write_run(chunk, folder, len(runs)))
-                chunk, size = [], 0
-    if chunk:
-        runs.append(_write_run(chunk, folder, len(runs)))
-    return runs
-
-
-def _write_run(chunk: list[bytes], folder: Path, number: int) -> Path:
-    chunk.sort()
-    path = folder / f"run-{number:06d}.jsonl"
-    with open(path, "wb") as stream:
-        stream.writelines(chunk)
-    return path
+            records.add(prefix + body + b"\n")
 
 
 # ---------------------------------------------------------------------------------------------
 # Phase 2: merge the runs so each child's records arrive together, and link them.
 
 
-def _children(runs: list[Path], stack: contextlib.ExitStack) -> Iterator[list[_Piece]]:
-    """Yield each child's pieces, in id order, reading the runs in step."""
-    streams: list[IO[bytes]] = []
-    for path in runs:
-        stream = stack.enter_context(open(path, "rb"))  # noqa: SIM115 (the stack closes it)
-        streams.append(stream)
+def _children(state: _Assembly, lines: Iterator[bytes]) -> Iterator[list[_Piece]]:
+    """Yield each child's pieces, in id order, at most one per extract.
+
+    Lines come sorted by id, extract and line, so a repeat of an id in one extract follows
+    the line it repeats: it is rejected from its key alone, never parsed or kept.
+    """
     current: bytes | None = None
     pieces: list[_Piece] = []
-    for line in heapq.merge(*streams):
-        record_id, extract, number, date_of_birth, body = line.split(b"\t", 4)
+    for line in lines:
+        record_id, extract_text, number_text, date_of_birth, body = line.split(b"\t", 4)
+        extract, number = int(extract_text), int(number_text)
         if record_id != current:
             if pieces:
                 yield pieces
             current, pieces = record_id, []
+        elif pieces[-1].extract == extract:
+            reason = REASON_DUPLICATE_IN_EXTRACT.format(line=pieces[-1].line)
+            state.reject(extract, number, record_id.decode(), FieldProblem("id", reason))
+            continue
         data = json.loads(body)
         if "id" not in data:  # a labelled cohort line: {"profile": ..., "outcome": ...}
             data = data["profile"]
         data["date_of_birth"] = date_of_birth.decode()  # as validated, whatever the spelling
-        pieces.append(_Piece(int(extract), int(number), data))
+        pieces.append(_Piece(extract, number, data))
     if pieces:
         yield pieces
-
-
-def _without_duplicates(state: _Assembly, pieces: list[_Piece]) -> list[_Piece]:
-    """Reject a second record with the same id in one extract (pieces come in line order)."""
-    kept: list[_Piece] = []
-    for piece in pieces:
-        if kept and kept[-1].extract == piece.extract:
-            reason = REASON_DUPLICATE_IN_EXTRACT.format(line=kept[-1].line)
-            state.reject(piece.extract, piece.line, piece.data["id"], FieldProblem("id", reason))
-        else:
-            kept.append(piece)
-    return kept
 
 
 def _set_aside(state: _Assembly, pieces: list[_Piece], problems: list[FieldProblem]) -> None:
@@ -345,7 +405,7 @@ def _link(state: _Assembly, pieces: list[_Piece]) -> str | None:
     """
     dates = {piece.data["date_of_birth"] for piece in pieces}
     if len(dates) > 1:
-        names = ", ".join(state.extracts[piece.extract].name for piece in pieces)
+        names = ", ".join(sorted(state.extracts[piece.extract].name for piece in pieces))
         reason = REASON_DATE_OF_BIRTH.format(extracts=names)
         _set_aside(state, pieces, [FieldProblem("date_of_birth", reason)])
         return None
@@ -495,6 +555,137 @@ def _merged_audit(audits: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
+# The arguments: plain errors for the wrong kind of argument, and each extract once.
+
+
+REASON_SAME_FILE = (
+    "is the same file ({name}) as {first}; give each extract once (given twice, every line "
+    "would be counted twice)"
+)
+REASON_SAME_NAME = (
+    "has the same file name ({name}) as {first}, so the accounting could not tell their lines "
+    "apart; rename one of the files"
+)
+REASON_NOT_A_PATH = "must be a path (a str or a pathlib.Path)"
+REASON_OR_SYSTEM_FOLDER = "or leave it out to use the system's temporary folder"
+
+
+def _is_path(value: object) -> bool:
+    return isinstance(value, str | os.PathLike)
+
+
+def _file_identity(path: str | os.PathLike[str]) -> tuple[int, int] | str:
+    """Identify a file by device and inode, or by its real path when it cannot be looked at."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return (status.st_dev, status.st_ino)
+
+
+def repeated_extracts(extracts: Sequence[Extract], *, labels: Sequence[str]) -> list[FieldProblem]:
+    """Find an extract given twice, or two extracts with one file name.
+
+    Parameters
+    ----------
+    extracts : sequence of Extract
+        The extracts, in the order given.
+    labels : sequence of str
+        How to name each extract in a problem (e.g. ``"extracts[1]"``).
+
+    Returns
+    -------
+    list of FieldProblem
+        One problem for each later extract that is the same file as an earlier one, or
+        has the same file name (the accounting names extracts by file name); empty when
+        every extract is its own file with its own name.
+    """
+    problems: list[FieldProblem] = []
+    files: dict[tuple[int, int] | str, int] = {}
+    names: dict[str, int] = {}
+    for index, extract in enumerate(extracts):
+        first = files.setdefault(_file_identity(extract.path), index)
+        reason = REASON_SAME_FILE
+        if first == index:
+            first = names.setdefault(extract.name, index)
+            reason = REASON_SAME_NAME
+        if first != index:
+            text = reason.format(first=labels[first], name=extract.name)
+            problems.append(FieldProblem(labels[index], text))
+    return problems
+
+
+def _extract_problems(index: int, extract: object) -> list[FieldProblem]:
+    where = f"extracts[{index}]"
+    if not isinstance(extract, Extract):
+        kind = type(extract).__name__
+        reason = f"is a {kind}, not an Extract; give Extract(path, agency) for each extract"
+        return [FieldProblem(where, reason)]
+    problems: list[FieldProblem] = []
+    if not _is_path(extract.path):
+        problems.append(FieldProblem(f"{where}.path", REASON_NOT_A_PATH + " to the extract"))
+    if extract.agency is not None and not isinstance(extract.agency, Agency):
+        kind = type(extract.agency).__name__
+        reason = f"is a {kind}, not an Agency; give e.g. Agency.GP or Agency('gp'), or None"
+        problems.append(FieldProblem(f"{where}.agency", reason))
+    if extract.mapping is not None and not isinstance(extract.mapping, ColumnMapping):
+        kind = type(extract.mapping).__name__
+        reason = f"is a {kind}, not a ColumnMapping; read one with ColumnMapping.load(path)"
+        problems.append(FieldProblem(f"{where}.mapping", reason))
+    return problems
+
+
+def _argument_problems(
+    extracts: object,
+    outputs: Mapping[str, object],
+    chunk_bytes: object,
+    temporary_folder: object,
+) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    if not isinstance(extracts, Sequence) or isinstance(extracts, str | bytes):
+        reason = "must be a list of Extract, e.g. [Extract('gp.jsonl', Agency.GP)]"
+        problems.append(FieldProblem("extracts", reason))
+    elif not extracts:
+        problems.append(FieldProblem("extracts", "none given; give at least one extract"))
+    else:
+        for index, extract in enumerate(extracts):
+            problems += _extract_problems(index, extract)
+    for name, target in outputs.items():
+        if (target is not None or name == "out") and not _is_path(target):
+            problems.append(FieldProblem(name, REASON_NOT_A_PATH))
+    if isinstance(chunk_bytes, bool) or not isinstance(chunk_bytes, int):
+        reason = "must be a whole number of bytes, e.g. 32 * 1024 * 1024"
+        problems.append(FieldProblem("chunk_bytes", reason))
+    if temporary_folder is not None:
+        problems += _folder_problems(temporary_folder)
+    return problems
+
+
+def _folder_problems(folder: object) -> list[FieldProblem]:
+    if not isinstance(folder, str | os.PathLike):
+        return [FieldProblem("temporary_folder", f"{REASON_NOT_A_PATH}, {REASON_OR_SYSTEM_FOLDER}")]
+    if os.path.isdir(folder):
+        return []
+    fault = "is not a folder" if os.path.exists(folder) else "does not exist"
+    reason = f"{fault}; give a folder that exists, {REASON_OR_SYSTEM_FOLDER}"
+    return [FieldProblem("temporary_folder", reason)]
+
+
+@contextlib.contextmanager
+def _working_folder(parent: str | os.PathLike[str] | None) -> Iterator[Path]:
+    """Make a temporary folder for the sorted runs; it is removed at the end."""
+    try:
+        holder = tempfile.TemporaryDirectory(prefix="efh-assemble-", dir=parent)
+    except OSError as exc:
+        why = exc.strerror or exc
+        reason = f"cannot hold the sorted runs ({why}); give a folder you may write in, "
+        reason += REASON_OR_SYSTEM_FOLDER
+        raise InputError([FieldProblem("temporary_folder", reason)]) from None
+    with holder as folder:
+        yield Path(folder)
+
+
+# ---------------------------------------------------------------------------------------------
 # The entry point.
 
 
@@ -513,23 +704,25 @@ def assemble(
     Parameters
     ----------
     extracts : sequence of Extract
-        Each agency's extract (JSONL of partial profiles, or CSV with a mapping).
+        Each agency's extract (JSONL of partial profiles, or CSV with a mapping). Each
+        file is given once, and no two share a file name (the accounting names them by it).
     out : path-like
         The assembled profiles, JSONL, one per child, in id order.
     errors : path-like, optional
         The accounting of every line not assembled, JSONL: ``{"extract", "line",
         "id", "outcome": "rejected" | "set_aside", "field", "reason"}``, one line
-        per problem. Values are never repeated.
+        per problem, in order of extract name, then line. Values are never repeated.
     report : path-like, optional
         A self-contained HTML page of the cohort's jigsaw: factors known to one
         agency alone, factors no agency knows, which agency pairs disagree.
     resolution : ResolutionRule, optional
         The rule the report uses to show scored statuses (the default when omitted).
     chunk_bytes : int
-        Most bytes of records held in memory before a sorted run goes to disk.
+        Most bytes of records (and, apart, of error lines) held in memory before a
+        sorted run goes to disk.
     temporary_folder : path-like, optional
-        Where the sorted runs go (default: the system's temporary folder); they are
-        removed at the end.
+        An existing folder where the sorted runs go (default: the system's temporary
+        folder); they are removed at the end.
 
     Returns
     -------
@@ -540,51 +733,62 @@ def assemble(
     Raises
     ------
     InputError
-        If an extract cannot be read or an output cannot be written. Outputs are
-        written all or nothing.
+        If an argument is of the wrong kind, an extract is given twice or shares
+        another's file name, the temporary folder cannot be used, an extract cannot
+        be read or an output cannot be written. Outputs are written all or nothing.
     """
-    if not extracts:
-        raise InputError([FieldProblem("extracts", "none given; give at least one extract")])
-    outputs = {"--out": out, "--errors": errors, "--report": report}
-    with OutputFiles(inputs=[extract.path for extract in extracts]) as files:
+    outputs = {"out": out, "errors": errors, "report": report}
+    problems = _argument_problems(extracts, outputs, chunk_bytes, temporary_folder)
+    if not problems:
+        labels = [f"extracts[{index}]" for index in range(len(extracts))]
+        problems = repeated_extracts(extracts, labels=labels)
+    if problems:
+        raise InputError(problems)
+    chunk_bytes = max(chunk_bytes, 1)
+    with (
+        OutputFiles(inputs=[extract.path for extract in extracts]) as files,
+        _working_folder(temporary_folder) as folder,
+    ):
         for name, target in outputs.items():
             if target is not None:
-                files.check(name, target)
+                files.check(f"--{name}", target)
+        names = sorted(extract.name for extract in extracts)  # each its own (checked above)
         state = _Assembly(
             extracts=extracts,
             counts=[ExtractCount(e.name, e.credited_agency) for e in extracts],
-            errors=files.open("--errors", errors) if errors is not None else None,
+            errors=_SortedLines(folder, "errors", chunk_bytes) if errors is not None else None,
             tally=CohortTally(resolution or ResolutionRule()) if report is not None else None,
+            ranks=[names.index(extract.name) for extract in extracts],
         )
-        written = files.open("--out", out, binary=True)
-        _run(state, written, chunk_bytes=chunk_bytes, temporary_folder=temporary_folder)
+        _run(state, files.open("--out", out, binary=True), folder=folder, chunk_bytes=chunk_bytes)
+        if errors is not None and state.errors is not None:
+            _write_errors(state.errors, files.open("--errors", errors))
         cohort = state.tally.result() if state.tally is not None else None
         if report is not None and cohort is not None:
             lines = [
                 ExtractLines(c.name, c.lines, c.assembled, c.rejected, c.set_aside)
-                for c in state.counts
+                for c in sorted(state.counts, key=lambda count: count.name)
             ]
             files.open("--report", report).write(cohort_html(cohort, lines))
     return AssemblySummary(tuple(state.counts), state.children, state.set_aside, cohort)
 
 
-def _run(
-    state: _Assembly,
-    written: IO[bytes],
-    *,
-    chunk_bytes: int,
-    temporary_folder: str | os.PathLike[str] | None,
-) -> None:
-    with (
-        tempfile.TemporaryDirectory(prefix="efh-assemble-", dir=temporary_folder) as folder,
-        contextlib.ExitStack() as stack,
-    ):
-        runs = _write_runs(state, Path(folder), max(chunk_bytes, 1))
-        for pieces in _children(runs, stack):
-            text = _link(state, _without_duplicates(state, pieces))
+def _run(state: _Assembly, written: IO[bytes], *, folder: Path, chunk_bytes: int) -> None:
+    records = _SortedLines(folder, "records", chunk_bytes)
+    _read(state, records)
+    with contextlib.closing(records.sorted()) as lines:
+        for pieces in _children(state, lines):
+            text = _link(state, pieces)
             if text is None:
                 continue
             written.write(text.encode() + b"\n")
             state.children += 1
             if state.tally is not None:
                 state.tally.add(Profile.model_validate_json(text))
+
+
+def _write_errors(errors: _SortedLines, written: IO[str]) -> None:
+    """Write the accounting lines in order, without their sort keys."""
+    with contextlib.closing(errors.sorted()) as lines:
+        for line in lines:
+            written.write(line.split(b"\t", 3)[3].decode())

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from .._assemble import AssemblySummary, Extract, assemble
+from .._assemble import AssemblySummary, Extract, assemble, repeated_extracts
 from .._csv import ColumnMapping
 from .._errors import FieldProblem, InputError
 from .._factors import Agency
@@ -24,7 +24,8 @@ the extract's agency.
 
 Every line of every extract is assembled, rejected, or set aside with its child (extracts
 that disagree on the date of birth are a possible mis-link and are not merged); --errors
-lists the extract, line, field and reason of each.
+lists the extract, line, field and reason of each, by extract name and line. Give each
+file once; extracts are named by file name, so no two may share one.
 
 examples:
   efh-screen assemble gp=gp.jsonl police=police.jsonl --out profiles.jsonl --errors errors.jsonl
@@ -80,6 +81,10 @@ def _extracts(args: argparse.Namespace) -> list[Extract]:
     if mappings:
         reason = "names a file that is not one of the extracts; check the path"
         raise InputError([FieldProblem("--mapping", reason)])
+    labels = [f"EXTRACT {number} ({item})" for number, item in enumerate(args.extracts, 1)]
+    problems = repeated_extracts(extracts, labels=labels)
+    if problems:
+        raise InputError(problems)
     return extracts
 
 
