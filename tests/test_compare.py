@@ -284,3 +284,80 @@ def test_full_results_of_last_screen_are_read_and_compared(
     assert main(argv) == 0
     (a, *_) = [json.loads(line) for line in changes.read_text().splitlines()]
     assert a["new_accounts"] == ["Child criminal exploitation concern: police"]
+
+
+# ---------------------------------------------------------------------------------------------
+# --previous and --changes keep the output-file rules: refused before any work, all or none.
+
+
+@pytest.fixture
+def last_month(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path]:
+    """Screen last month's caseload; return this month's caseload and its results."""
+    last, now = write(tmp_path / "last.jsonl", LAST), write(tmp_path / "now.jsonl", NOW)
+    last_results = tmp_path / "last-results.jsonl"
+    assert main(["screen", str(last), "--as-of", "2026-09-01", "--out", str(last_results)]) == 0
+    capsys.readouterr()
+    return now, last_results
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in folder.iterdir()}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--changes", "{now}"], "changes: is the input file"),
+        (["--out", "{last}"], "results: is the input file"),
+        (["--changes", "{last}"], "changes: is the input file"),
+        (["--review", "{last}"], "review_csv: is the input file"),
+        (["--out", "{out}", "--changes", "{out}"], "changes: is the same file as results"),
+        (["--errors", "{out}", "--changes", "{out}"], "changes: is the same file as errors"),
+    ],
+)
+def test_changes_and_previous_follow_the_output_rules(
+    last_month: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    options: list[str],
+    message: str,
+) -> None:
+    now, last_results = last_month
+    folder = now.parent
+    before = files_in(folder)
+    paths = {"now": now, "last": last_results, "out": folder / "out.jsonl"}
+    argv = screen_since(now, last_results, *(option.format(**paths) for option in options))
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+    assert files_in(folder) == before  # nothing written, the caseload and last results as they were
+
+
+def test_changes_that_cannot_be_written_leave_no_results(
+    last_month: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    now, last_results = last_month
+    folder = now.parent
+    before = files_in(folder)
+    out, review = folder / "out.jsonl", folder / "review.csv"
+    argv = screen_since(now, last_results, "--out", str(out), "--review", str(review),
+                        "--changes", str(folder / "nodir" / "changes.jsonl"))  # fmt: skip
+    assert main(argv) == 2
+    assert "cannot use" in capsys.readouterr().err
+    assert files_in(folder) == before  # all or none: no results, no review list
+
+
+def test_changes_and_results_are_committed_together(
+    last_month: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    now, last_results = last_month
+    folder = now.parent
+    out, changes, errors = folder / "out.jsonl", folder / "changes.jsonl", folder / "errors.jsonl"
+    plain = folder / "plain.jsonl"
+    assert main(["screen", str(now), "--as-of", "2026-09-01", "--out", str(plain)]) == 0
+    argv = screen_since(now, last_results, "--out", str(out), "--changes", str(changes),
+                        "--errors", str(errors))  # fmt: skip
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert out.read_bytes() == plain.read_bytes()  # the same results as without --previous
+    assert len(changes.read_text().splitlines()) == len(NOW) and errors.read_text() == ""
+    assert f"wrote results to {out}" in err
+    assert not [path for path in folder.iterdir() if path.name.endswith(".efh-tmp")]
