@@ -5,6 +5,9 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ from efh_screen import (
     Weights,
     compare_screens,
     parse_profile,
+    read_results,
 )
 from efh_screen.__main__ import main
 
@@ -150,3 +154,210 @@ def test_changes_without_previous_is_a_plain_error(
     args = ["screen", str(now), "--as-of", "2026-09-01", "--changes", str(tmp_path / "c.jsonl")]
     assert main(args) == 2
     assert "needs --previous" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# Screening with --previous.
+
+
+def screen_since(now: Path, last_results: Path, *options: str) -> list[str]:
+    return ["screen", str(now), "--as-of", "2026-09-01", "--previous", str(last_results),
+            "--quiet", *options]  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# A malformed --previous file is refused before anything is screened, naming line and field.
+
+
+def compact_results(tmp_path: Path) -> list[dict[str, Any]]:
+    last = write(tmp_path / "last.jsonl", LAST)
+    out = tmp_path / "last-results.jsonl"
+    assert main(["screen", str(last), "--as-of", "2026-09-01", "--out", str(out), "--quiet"]) == 0
+    return [json.loads(line) for line in out.read_text().splitlines()]
+
+
+SECRET = "Jane-Doe-secret"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("score", "high", "line 2: score must be a whole number"),
+        ("score", True, "line 2: score must be a whole number"),
+        ("id", [SECRET], "line 2: id must be text"),
+        ("flag", SECRET, "line 2: flag must be true or false"),
+        ("band", 3, "line 2: band must be text"),
+        ("top_reasons", [{}], "line 2: top_reasons[0].indicator is missing"),
+        ("top_reasons", [{"indicator": 1, "points": 2}], "line 2: top_reasons[0].indicator must"),
+        ("top_reasons", SECRET, "line 2: top_reasons must be a list"),
+        ("main_missing", 5, "line 2: main_missing must be a list"),
+        ("main_missing", [5], "line 2: main_missing[0] must be text"),
+        ("as_of", SECRET, "line 2: as_of must be a date"),
+        ("weights", [SECRET], "line 2: weights must be an object"),
+        ("contributions", [{"indicator": "x"}], "line 2: contributions[0].points is missing"),
+        ("missing_information", [{}], "line 2: missing_information[0].key is missing"),
+        ("accounts", [{"label": "x", "accounts": [5]}], "line 2: accounts[0].accounts[0] must"),
+        ("score", None, "line 2: score must be a whole number"),
+    ],
+)
+def test_a_malformed_previous_file_is_refused_before_screening(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str, value: object, named: str
+) -> None:
+    lines = compact_results(tmp_path)
+    lines[1][field] = value
+    last_results = tmp_path / "bad-results.jsonl"
+    last_results.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    now = write(tmp_path / "now.jsonl", NOW)
+    out, changes = tmp_path / "out.jsonl", tmp_path / "changes.jsonl"
+    argv = screen_since(now, last_results, "--out", str(out), "--changes", str(changes))
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"--previous: {named}" in err
+    assert SECRET not in err and "Traceback" not in err
+    assert not out.exists() and not changes.exists()
+    with pytest.raises(InputError, match=re.escape(named)):
+        read_results(last_results)
+
+
+def test_a_missing_key_is_named(tmp_path: Path) -> None:
+    lines = compact_results(tmp_path)
+    del lines[0]["flag"]
+    path = tmp_path / "bad.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    with pytest.raises(InputError, match=re.escape("line 1: flag is missing")):
+        read_results(path)
+
+
+@pytest.mark.parametrize("line", [b"[1, 2]\n", b"not json\n", b"[" * 100_000 + b"\n", b"5\n"])
+def test_a_line_that_is_not_a_result_is_named(tmp_path: Path, line: bytes) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b"\n" + line)
+    with pytest.raises(InputError, match="line 2 is not a screening result"):
+        read_results(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# --previous is read with a bound, and must be a regular file.
+
+
+def test_a_huge_line_in_previous_is_refused_unread(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "huge.jsonl"
+    path.write_bytes(b'{"id": "' + b"x" * 2_000_000 + b'"}\n')
+    with pytest.raises(InputError, match="line 1 is longer than 1,000,000 bytes"):
+        read_results(path)
+    now = write(tmp_path / "now.jsonl", NOW)
+    out = tmp_path / "out.jsonl"
+    assert main(screen_since(now, path, "--out", str(out))) == 2
+    assert "--previous: line 1 is longer than 1,000,000 bytes" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_folder_as_previous_is_named_as_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="--previous: is a folder"):
+        read_results(tmp_path)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_previous_dev_zero_is_refused_at_once(tmp_path: Path) -> None:
+    now = write(tmp_path / "now.jsonl", NOW)
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "efh_screen",
+               *screen_since(now, Path("/dev/zero"), "--out", str(out))]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert "--previous: is not a regular file" in done.stderr
+    assert "Traceback" not in done.stderr and not out.exists()
+
+
+def test_full_results_of_last_screen_are_read_and_compared(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    last, now = write(tmp_path / "last.jsonl", LAST), write(tmp_path / "now.jsonl", NOW)
+    last_full = tmp_path / "last-full.jsonl"
+    argv = ["screen", str(last), "--as-of", "2026-09-01", "--full", "--out", str(last_full)]
+    assert main(argv) == 0
+    assert [item["id"] for item in read_results(last_full)] == ["A", "B", "C"]
+    changes = tmp_path / "changes.jsonl"
+    argv = screen_since(now, last_full, "--full", "--changes", str(changes))
+    assert main(argv) == 0
+    (a, *_) = [json.loads(line) for line in changes.read_text().splitlines()]
+    assert a["new_accounts"] == ["Child criminal exploitation concern: police"]
+
+
+# ---------------------------------------------------------------------------------------------
+# --previous and --changes keep the output-file rules: refused before any work, all or none.
+
+
+@pytest.fixture
+def last_month(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path]:
+    """Screen last month's caseload; return this month's caseload and its results."""
+    last, now = write(tmp_path / "last.jsonl", LAST), write(tmp_path / "now.jsonl", NOW)
+    last_results = tmp_path / "last-results.jsonl"
+    assert main(["screen", str(last), "--as-of", "2026-09-01", "--out", str(last_results)]) == 0
+    capsys.readouterr()
+    return now, last_results
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in folder.iterdir()}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--changes", "{now}"], "changes: is the input file"),
+        (["--out", "{last}"], "results: is the input file"),
+        (["--changes", "{last}"], "changes: is the input file"),
+        (["--review", "{last}"], "review_csv: is the input file"),
+        (["--out", "{out}", "--changes", "{out}"], "changes: is the same file as results"),
+        (["--errors", "{out}", "--changes", "{out}"], "changes: is the same file as errors"),
+    ],
+)
+def test_changes_and_previous_follow_the_output_rules(
+    last_month: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    options: list[str],
+    message: str,
+) -> None:
+    now, last_results = last_month
+    folder = now.parent
+    before = files_in(folder)
+    paths = {"now": now, "last": last_results, "out": folder / "out.jsonl"}
+    argv = screen_since(now, last_results, *(option.format(**paths) for option in options))
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+    assert files_in(folder) == before  # nothing written, the caseload and last results as they were
+
+
+def test_changes_that_cannot_be_written_leave_no_results(
+    last_month: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    now, last_results = last_month
+    folder = now.parent
+    before = files_in(folder)
+    out, review = folder / "out.jsonl", folder / "review.csv"
+    argv = screen_since(now, last_results, "--out", str(out), "--review", str(review),
+                        "--changes", str(folder / "nodir" / "changes.jsonl"))  # fmt: skip
+    assert main(argv) == 2
+    assert "cannot use" in capsys.readouterr().err
+    assert files_in(folder) == before  # all or none: no results, no review list
+
+
+def test_changes_and_results_are_committed_together(
+    last_month: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    now, last_results = last_month
+    folder = now.parent
+    out, changes, errors = folder / "out.jsonl", folder / "changes.jsonl", folder / "errors.jsonl"
+    plain = folder / "plain.jsonl"
+    assert main(["screen", str(now), "--as-of", "2026-09-01", "--out", str(plain)]) == 0
+    argv = screen_since(now, last_results, "--out", str(out), "--changes", str(changes),
+                        "--errors", str(errors))  # fmt: skip
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert out.read_bytes() == plain.read_bytes()  # the same results as without --previous
+    assert len(changes.read_text().splitlines()) == len(NOW) and errors.read_text() == ""
+    assert f"wrote results to {out}" in err
+    assert not [path for path in folder.iterdir() if path.name.endswith(".efh-tmp")]

@@ -14,15 +14,21 @@ caller asks for the comparison explicitly.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import stat
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+from typing import IO, Any
 
-from ._errors import FieldProblem, InputError
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
+
+from ._errors import FieldProblem, InputError, location_to_path
+from ._jsonl import MAX_LINE_BYTES
 from ._review import BatchSummary
 
 __all__ = [
@@ -155,32 +161,178 @@ REASON_DIFFERENT_WEIGHTS = (
 )
 
 
+class _Model(BaseModel):
+    """What the comparison reads of a result line; other keys are left alone.
+
+    A result line holds more than the comparison reads (``score_range``, ``band_label``,
+    and in full results the whole explanation), and a file from an earlier version of
+    the library may hold keys this one no longer writes, so keys not listed are ignored
+    rather than refused. The keys listed are checked strictly: a number must be a
+    number, a list a list.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore", strict=True)
+
+
+class _Reason(_Model):
+    indicator: str
+    points: int
+
+
+class _Evidence(_Model):
+    date: dt.date | None = None
+
+
+class _Contribution(_Reason):
+    label: str
+    evidence: tuple[_Evidence, ...] = ()
+
+
+class _Missing(_Model):
+    key: str
+
+
+class _Account(_Model):
+    agency: str | None = None
+
+
+class _FactorAccounts(_Model):
+    label: str
+    accounts: tuple[_Account, ...] = ()
+
+
+class _ResultLine(_Model):
+    id: str
+    band: str
+    score: int
+    flag: bool
+    as_of: dt.date | None = None
+    weights: dict[str, Any] | None = None
+    top_reasons: tuple[_Reason, ...] = ()
+    main_missing: tuple[str, ...] = ()
+    contributions: tuple[_Contribution, ...] = ()
+    missing_information: tuple[_Missing, ...] = ()
+    accounts: tuple[_FactorAccounts, ...] = ()
+
+
+_PLAIN_WORDS = {
+    "int": "must be a whole number",
+    "bool": "must be true or false",
+    "string": "must be text",
+    "list": "must be a list",
+    "tuple": "must be a list",
+    "model": "must be an object",
+    "dict": "must be an object",
+    "date": "must be a date, YYYY-MM-DD",
+}
+REASON_NOT_A_RESULT = "line {line} is not a screening result (efh-screen screen --out)"
+REASON_RESULT_FIELD = (
+    "line {line}: {field} {problem}; give the results file an earlier screen wrote (--out)"
+)
+REASON_RESULT_LINE_TOO_LONG = (
+    "line {line} is longer than {limit:,} bytes, so it was not read; check the file is the "
+    "results of the last screen (--out)"
+)
+_BOM = b"\xef\xbb\xbf"
+
+
+def _field_problem(error: ErrorDetails) -> str:
+    """Say what is wrong with one field in plain words, never repeating its value."""
+    if error["type"] == "missing":
+        return "is missing"
+    return _PLAIN_WORDS.get(error["type"].split("_")[0], "is not valid")
+
+
+def _check_line(raw: bytes, number: int, name: str) -> dict[str, Any]:
+    """Check every key the comparison reads of one line; return the line decoded."""
+    not_a_result = InputError([FieldProblem(name, REASON_NOT_A_RESULT.format(line=number))])
+    try:
+        _ResultLine.model_validate_json(raw)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False, include_input=False, include_context=False)[0]
+        if not error["loc"] or error["type"] == "json_invalid":  # not a JSON object at all
+            raise not_a_result from None
+        reason = REASON_RESULT_FIELD.format(
+            line=number, field=location_to_path(error["loc"]), problem=_field_problem(error)
+        )
+        raise InputError([FieldProblem(name, reason)]) from None
+    try:
+        item = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise not_a_result from None
+    if not isinstance(item, dict):  # pragma: no cover - refused by the model already
+        raise not_a_result
+    return item
+
+
+def _open_regular(path: str | os.PathLike[str], name: str) -> IO[bytes]:
+    """Open a file to read, refusing a folder, a device or a pipe (``/dev/zero`` never ends)."""
+    try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            reason = "is a folder; give the results file inside it (--out of the last screen)"
+            raise InputError([FieldProblem(name, reason)])
+        if not stat.S_ISREG(mode):
+            reason = "is not a regular file (a device or a pipe); give the results file itself"
+            raise InputError([FieldProblem(name, reason)])
+        return open(path, "rb")  # the caller closes it
+    except OSError as exc:
+        reason = f"cannot be read ({exc.strerror}); check the path"
+        raise InputError([FieldProblem(name, reason)]) from None
+
+
 def read_results(path: str | os.PathLike[str], *, name: str = "--previous") -> list[dict[str, Any]]:
     """Read a results file (JSONL, one result per line) of an earlier run.
+
+    Each line is read with a bound (:data:`MAX_LINE_BYTES`), and every key the comparison
+    reads is checked (``id``, ``band``, ``score``, ``flag``, and, where present,
+    ``as_of``, ``weights``, ``top_reasons``, ``main_missing``, ``contributions``,
+    ``missing_information``, ``accounts``); other keys are left as they are. Blank lines
+    are skipped.
+
+    Parameters
+    ----------
+    path : path-like
+        The results file (``efh-screen screen --out``, compact or ``--full``); a regular
+        file, not a device or a pipe.
+    name : str
+        What the file is, for the error (default ``"--previous"``).
+
+    Returns
+    -------
+    list of dict
+        One decoded result a line, in file order.
 
     Raises
     ------
     InputError
-        Naming the line of anything that is not a result (values are never shown).
+        Naming the line, and the field, of anything that is not a result (values are
+        never shown); or if the file cannot be read, is not a regular file, or has a
+        line longer than the bound.
     """
     results: list[dict[str, Any]] = []
+    limit = MAX_LINE_BYTES + 1
+    with _open_regular(path, name) as stream:
+        number = 0
+        while raw := _read_line(stream, limit, name, number + 1):
+            number += 1
+            if number == 1 and raw.startswith(_BOM):
+                raw = raw[len(_BOM) :]  # a byte-order mark some editors add
+            if raw and not raw.isspace():
+                results.append(_check_line(raw, number, name))
+    return results
+
+
+def _read_line(stream: IO[bytes], limit: int, name: str, number: int) -> bytes:
     try:
-        with open(path, "rb") as stream:
-            for number, line in enumerate(stream, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    item = json.loads(line)
-                except ValueError:
-                    item = None
-                if not isinstance(item, dict) or not {"id", "band", "score", "flag"} <= set(item):
-                    reason = f"line {number} is not a screening result (efh-screen screen --out)"
-                    raise InputError([FieldProblem(name, reason)])
-                results.append(item)
+        raw = stream.readline(limit)
     except OSError as exc:
         reason = f"cannot be read ({exc.strerror}); check the path"
         raise InputError([FieldProblem(name, reason)]) from None
-    return results
+    if len(raw) >= limit and not raw.endswith(b"\n"):
+        reason = REASON_RESULT_LINE_TOO_LONG.format(line=number, limit=MAX_LINE_BYTES)
+        raise InputError([FieldProblem(name, reason)])
+    return raw
 
 
 def _stamp(results: Sequence[Mapping[str, Any]]) -> str | None:

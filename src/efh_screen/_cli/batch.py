@@ -8,11 +8,11 @@ unusable invocation (missing file, bad date, bad weightings or mapping).
 from __future__ import annotations
 
 import argparse
-import contextlib
+import dataclasses
 import sys
 import textwrap
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -140,9 +140,7 @@ def format_review_table(
     return "\n".join(lines)
 
 
-def _write_summary(
-    summary: BatchSummary, *, errors_file: str | None, temporary: str | None = None
-) -> None:
+def _write_summary(summary: BatchSummary, *, errors_file: str | None) -> None:
     err = sys.stderr
     err.write(f"efh-screen: {summary}.\n")
     if summary.rejected and errors_file is None:
@@ -155,7 +153,7 @@ def _write_summary(
     elif summary.rejected:
         err.write(f"efh-screen: rejected records written to {errors_file}\n")
     for kind, path in summary.outputs.items():
-        if kind != "errors" and str(path) != temporary:
+        if kind != "errors":
             err.write(f"efh-screen: wrote {kind.replace('_', ' ')} to {path}\n")
     err.write(
         "efh-screen: a flag is a prompt for an early-help review by a person, not a decision.\n"
@@ -185,19 +183,29 @@ def _screen(args: argparse.Namespace) -> int:
     mapping = ColumnMapping.load(args.mapping) if args.mapping else None
     screener = Screener(weights)
     since = SinceLastScreen(args, screener)
+    targets = _requested_outputs(args)
     bar = _ProgressBar() if sys.stderr.isatty() and not args.quiet else None
-    with contextlib.ExitStack() as stack:
-        results = since.results_path(stack)
-        summary = _run(args, source, screener, mapping, results, bar, since)
-        changes = since.compare(results)
-        if not args.quiet:
-            limit = args.limit if args.limit > 0 else None
-            labels = since.labels(changes)
-            sys.stdout.write(format_review_table(summary.review, limit=limit, since=labels) + "\n")
-        since.report(changes)
-    temporary = results if args.out is None else None
-    _write_summary(summary, errors_file=args.errors, temporary=temporary)
+    with since.outputs(source, targets) as written:
+        summary = _run(args, source, screener, mapping, written, bar, since)
+    summary = dataclasses.replace(summary, outputs=targets)  # not the private folder's paths
+    if not args.quiet:
+        limit = args.limit if args.limit > 0 else None
+        labels = since.labels()
+        sys.stdout.write(format_review_table(summary.review, limit=limit, since=labels) + "\n")
+    since.report()
+    _write_summary(summary, errors_file=args.errors)
     return EXIT_OK if summary.complete else EXIT_REJECTED
+
+
+def _requested_outputs(args: argparse.Namespace) -> dict[str, str]:
+    """Name each output asked for as ``screen_file`` does, in its order."""
+    requested = {
+        "results": args.out,
+        "errors": args.errors,
+        "review_csv": args.review,
+        "review_html": args.html,
+    }
+    return {name: str(target) for name, target in requested.items() if target is not None}
 
 
 def _run(
@@ -205,7 +213,7 @@ def _run(
     source: Path,
     screener: Screener,
     mapping: ColumnMapping | None,
-    results: str | None,
+    written: Mapping[str, str],
     bar: _ProgressBar | None,
     since: SinceLastScreen,
 ) -> BatchSummary:
@@ -216,11 +224,11 @@ def _run(
             screener=screener,
             mapping=mapping,
             input_format=args.format,
-            results=results,
+            results=written.get("results"),
             previous=since.by_id(),
-            errors=args.errors,
-            review_csv=args.review,
-            review_html=args.html,
+            errors=written.get("errors"),
+            review_csv=written.get("review_csv"),
+            review_html=written.get("review_html"),
             full=args.full,
             progress=bar,
         )

@@ -6,13 +6,16 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import sys
 import tempfile
-from typing import Any
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
 
 from .._compare import ChangeSummary, check_comparable, compare_screens, read_results
 from .._errors import FieldProblem, InputError
-from .._files import atomic_output
+from .._files import OutputFiles
 from .._scoring import Screener
 
 __all__ = ["SinceLastScreen", "add_arguments"]
@@ -38,24 +41,64 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class SinceLastScreen:
     """The comparison with the last screen, when ``--previous`` is given.
 
-    Reads and checks the previous results before anything is screened, so different
-    weightings are refused before any output is written.
+    The last results are an input of the run and ``--changes`` one of its outputs: both
+    follow the output-file rules (``docs/batch.md``, "Output files") with ``--out``,
+    ``--errors``, ``--review`` and ``--html``. See :meth:`outputs`.
     """
 
     def __init__(self, args: argparse.Namespace, screener: Screener) -> None:
         self.args = args
+        self.weights = screener.weights.stamp.model_dump()
         self.bands = [band.key for band in screener.weights.bands]
         self.previous: list[dict[str, Any]] | None = None
+        self.changes: ChangeSummary | None = None
         if args.changes is not None and args.previous is None:
             reason = "needs --previous (the last screen's results) to say what changed"
             raise InputError([FieldProblem("--changes", reason)])
-        if args.previous is not None:
-            self.previous = read_results(args.previous)
-            check_comparable(
-                self.previous,
-                screener.weights.stamp.model_dump(),
-                allow_different_weights=args.allow_different_weights,
+
+    @contextlib.contextmanager
+    def outputs(self, source: Path, targets: Mapping[str, str]) -> Iterator[dict[str, str]]:
+        """Say where the run writes each output (by name), and commit them all or none.
+
+        Without ``--previous`` the targets are given back as they are (``screen_file``
+        checks and commits them). With it, before anything is screened: every target and
+        ``--changes`` is refused if it is the caseload, the last results, another output
+        or a folder, and the last results are read and checked. The run then writes into
+        a private folder; when it is done, this run's results are compared with the last
+        ones and every output, ``--changes`` with them, is committed together.
+        """
+        if self.args.previous is None:
+            yield dict(targets)
+            return
+        with (
+            OutputFiles(inputs=[source, self.args.previous]) as files,
+            tempfile.TemporaryDirectory(prefix="efh-since-") as folder,
+        ):
+            self._check(files, targets)
+            staged = {name: os.path.join(folder, name) for name in ("results", *targets)}
+            yield staged
+            self.changes = compare_screens(
+                self.previous or [],
+                read_results(staged["results"], name="--out"),
+                bands=self.bands,
+                allow_different_weights=self.args.allow_different_weights,
             )
+            for name, target in targets.items():
+                with open(staged[name], "rb") as written:
+                    shutil.copyfileobj(written, files.open(name, target, binary=True))
+            if self.args.changes is not None:
+                _write_changes(self.changes, files.open("changes", self.args.changes))
+
+    def _check(self, files: OutputFiles, targets: Mapping[str, str]) -> None:
+        """Refuse clashing outputs, then read and check the last results."""
+        for name, target in targets.items():
+            files.check(name, target)
+        if self.args.changes is not None:
+            files.check("changes", self.args.changes)
+        self.previous = read_results(self.args.previous)
+        check_comparable(
+            self.previous, self.weights, allow_different_weights=self.args.allow_different_weights
+        )
 
     def by_id(self) -> dict[str, dict[str, Any]] | None:
         """Return the last screen's results by id (None without ``--previous``)."""
@@ -63,42 +106,24 @@ class SinceLastScreen:
             return None
         return {item["id"]: item for item in self.previous}
 
-    def results_path(self, stack: contextlib.ExitStack) -> str | None:
-        """Where this run's results go: ``--out``, or a temporary file to compare with."""
-        if self.previous is None or self.args.out is not None:
-            return str(self.args.out) if self.args.out is not None else None
-        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="efh-since-"))
-        return os.path.join(folder, "results.jsonl")
-
-    def compare(self, results: str | None) -> ChangeSummary | None:
-        """Compare this run's results with the last one's (None without ``--previous``)."""
-        if self.previous is None or results is None:
-            return None
-        return compare_screens(
-            self.previous,
-            read_results(results, name="--out"),
-            bands=self.bands,
-            allow_different_weights=self.args.allow_different_weights,
-        )
-
-    @staticmethod
-    def labels(summary: ChangeSummary | None) -> dict[str, str] | None:
+    def labels(self) -> dict[str, str] | None:
         """Each child's change in plain words, for the review table."""
-        if summary is None:
+        if self.changes is None:
             return None
-        return {change.id: change.kind.label for change in summary.changes}
+        return {change.id: change.kind.label for change in self.changes.changes}
 
-    def report(self, summary: ChangeSummary | None) -> None:
-        """Print what changed (and write ``--changes``)."""
-        if summary is None:
+    def report(self) -> None:
+        """Print what changed (after the outputs were committed)."""
+        if self.changes is None:
             return
-        if self.args.changes is not None:
-            with atomic_output(self.args.changes) as stream:
-                for change in summary.changes:
-                    stream.write(json.dumps(change.as_dict(), ensure_ascii=False) + "\n")
         if not self.args.quiet:
-            sys.stdout.write(_table(summary))
-        sys.stderr.write(f"efh-screen: {summary}.\n")
+            sys.stdout.write(_table(self.changes))
+        sys.stderr.write(f"efh-screen: {self.changes}.\n")
+
+
+def _write_changes(summary: ChangeSummary, stream: IO[str]) -> None:
+    for change in summary.changes:
+        stream.write(json.dumps(change.as_dict(), ensure_ascii=False) + "\n")
 
 
 _ORDER = ("newly_flagged", "band_up", "no_longer_flagged", "band_down", "new")
