@@ -37,6 +37,7 @@ import heapq
 import json
 import os
 import tempfile
+from codecs import BOM_UTF8
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -262,7 +263,7 @@ def _bodies(extract: Extract) -> Iterator[tuple[InputRecord | RejectedRecord, by
     with open(extract.path, "rb") as stream:
         keeper = _LineKeeper(stream)
         for record in read_jsonl(keeper):  # type: ignore[arg-type]
-            yield record, keeper.last.strip().removeprefix(_BOM)
+            yield record, keeper.last.strip().removeprefix(BOM_UTF8)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,9 +335,6 @@ class _SortedLines:
 
 # ---------------------------------------------------------------------------------------------
 # Phase 1: read every extract once, streaming, into sorted runs on disk.
-
-
-_BOM = b"\xef\xbb\xbf"
 
 
 def _key(record_id: str, extract: int, line: int, date_of_birth: str) -> bytes:

@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import os
 import stat
+from codecs import BOM_UTF8
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -233,7 +234,6 @@ REASON_RESULT_LINE_TOO_LONG = (
     "line {line} is longer than {limit:,} bytes, so it was not read; check the file is the "
     "results of the last screen (--out)"
 )
-_BOM = b"\xef\xbb\xbf"
 
 
 def _field_problem(error: ErrorDetails) -> str:
@@ -316,8 +316,8 @@ def read_results(path: str | os.PathLike[str], *, name: str = "--previous") -> l
         number = 0
         while raw := _read_line(stream, limit, name, number + 1):
             number += 1
-            if number == 1 and raw.startswith(_BOM):
-                raw = raw[len(_BOM) :]  # a byte-order mark some editors add
+            if number == 1 and raw.startswith(BOM_UTF8):
+                raw = raw[len(BOM_UTF8) :]  # a byte-order mark some editors add
             if raw and not raw.isspace():
                 results.append(_check_line(raw, number, name))
     return results

@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ._errors import FieldProblem, InputError, location_to_path
 from ._factors import FACTOR_BY_CIN_CODE, FACTOR_BY_EVENT, FACTORS, Agency, EventType
-from ._files import FORMULA_TRIGGERS, read_bounded, spreadsheet_safe, unix_lines
+from ._files import FORMULA_TRIGGERS, SafeCsvWriter, read_bounded
 from ._profile import Ethnicity, Profile, Sex, Status, problems_from_validation_error
 from ._records import REASON_EMPTY_ROW, InputRecord, RejectedRecord, safe_id
 
@@ -872,11 +872,11 @@ def write_csv(profiles: Iterable[Profile], stream: IO[str]) -> int:
         one, and writing only one could change what the profile scores. Write JSON Lines
         (``profile.model_dump_json()`` a line) to keep every account.
     """
-    writer = csv.DictWriter(unix_lines(stream), fieldnames=FLAT_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
+    writer = SafeCsvWriter(stream)
+    writer.writerow(FLAT_COLUMNS)
     n = 0
     for profile in profiles:
         row = _profile_row(profile, ";")
-        writer.writerow({column: spreadsheet_safe(cell) for column, cell in row.items()})
+        writer.writerow(row[column] for column in FLAT_COLUMNS)
         n += 1
     return n

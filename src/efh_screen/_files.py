@@ -28,13 +28,14 @@ The rules (``docs/batch.md``, "Output files"):
 from __future__ import annotations
 
 import contextlib
+import csv
 import errno
 import hashlib
 import os
 import secrets
 import socket
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -46,10 +47,10 @@ __all__ = [
     "MAX_SMALL_FILE_BYTES",
     "TEMPORARY_SUFFIX",
     "OutputFiles",
+    "SafeCsvWriter",
     "atomic_output",
     "read_bounded",
     "spreadsheet_safe",
-    "unix_lines",
 ]
 
 TEMPORARY_SUFFIX = ".efh-tmp"
@@ -106,15 +107,21 @@ class _UnixLines:
         return self._stream.write(text)
 
 
-def unix_lines(stream: IO[str]) -> Any:
-    r"""Wrap ``stream`` for a :func:`csv.writer` whose ``lineterminator`` is ``"\r\n"``.
+class SafeCsvWriter:
+    r"""The one way the library writes CSV: spreadsheet-safe cells, rows ending ``\n``.
 
-    With ``"\r\n"`` as its line terminator the writer quotes every cell holding a carriage
+    Every cell goes through :func:`spreadsheet_safe`. The underlying :func:`csv.writer`
+    has ``"\r\n"`` as its line terminator, so it quotes every cell holding a carriage
     return or a line feed (with ``"\n"`` alone it would write a bare carriage return
-    unquoted and break the row); the wrapper then ends each row with ``"\n"``. A csv
-    writer writes one whole row per call, which is what makes this safe.
+    unquoted and break the row); each row is then ended with ``"\n"``.
     """
-    return _UnixLines(stream)
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._writer = csv.writer(_UnixLines(stream), lineterminator="\r\n")
+
+    def writerow(self, cells: Iterable[object]) -> None:
+        """Write one row."""
+        self._writer.writerow([spreadsheet_safe(cell) for cell in cells])
 
 
 def spreadsheet_safe(value: object) -> str:

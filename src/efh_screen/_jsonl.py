@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from codecs import BOM_UTF8
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -29,7 +30,6 @@ __all__ = [
 MAX_LINE_BYTES = 1_000_000
 """Longest JSONL line read (bytes); longer lines are rejected unparsed."""
 
-_BOM = b"\xef\xbb\xbf"
 
 REASON_TOO_LONG = (
     "is longer than {limit} bytes, so it was not read; a profile is far shorter — check the "
@@ -192,8 +192,8 @@ def _read_source(
 def _read_stream(stream: IO[bytes], max_line_bytes: int) -> Iterator[InputRecord | RejectedRecord]:
     too_long = REASON_TOO_LONG.format(limit=max_line_bytes)
     for raw, number in _read_lines(stream, max_line_bytes):
-        if number == 1 and raw is not None and raw.startswith(_BOM):
-            raw = raw[len(_BOM) :]  # a byte-order mark some editors add
+        if number == 1 and raw is not None and raw.startswith(BOM_UTF8):
+            raw = raw[len(BOM_UTF8) :]  # a byte-order mark some editors add
         if raw is None:
             yield RejectedRecord(number, None, (FieldProblem("(line)", too_long),))
         else:

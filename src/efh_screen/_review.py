@@ -8,14 +8,13 @@ information is known); :class:`BatchSummary` says what a batch did with every re
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from ._files import spreadsheet_safe, unix_lines
+from ._files import SafeCsvWriter
 from ._records import RejectedRecord
 from ._weights import WeightsStamp
 
@@ -212,13 +211,12 @@ def write_review_csv(entries: Iterable[ReviewEntry], stream: IO[str]) -> int:
     """
     entries = list(entries)
     since = any(entry.since_last_screen for entry in entries)
-    writer = csv.writer(unix_lines(stream), lineterminator="\r\n")
+    writer = SafeCsvWriter(stream)
     writer.writerow(REVIEW_CSV_COLUMNS + (("since_last_screen",) if since else ()))
     written = 0
     for written, entry in enumerate(entries, start=1):
         writer.writerow(
-            spreadsheet_safe(cell)
-            for cell in [
+            [
                 written,
                 entry.id,
                 entry.band,
