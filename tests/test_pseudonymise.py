@@ -137,3 +137,18 @@ def test_a_missing_output_folder_names_the_output_not_the_export(tmp_path: Path)
     with pytest.raises(FileNotFoundError) as info:
         pseudonymise_file(source, column="NHS number", key=KEY, out=target)
     assert info.value.filename == str(target)
+
+
+def test_the_pseudonymised_csv_is_spreadsheet_safe_and_reads_back(tmp_path: Path) -> None:
+    """Every CSV the tool writes neutralises formulas; the pseudonymised export too."""
+    source = tmp_path / "export.csv"
+    with source.open("w", newline="", encoding="utf-8") as stream:
+        csv.writer(stream).writerows(
+            [["NHS number", "note"], ["9434765919", "=HYPERLINK(1)"], ["4010232137", "a\rb"]]
+        )
+    out = tmp_path / "out.csv"
+    pseudonymise_file(source, column="NHS number", key=KEY, out=out)
+    with out.open(newline="", encoding="utf-8") as stream:
+        rows = list(csv.reader(stream))
+    assert [row[1] for row in rows[1:]] == ["'=HYPERLINK(1)", "a\rb"]
+    assert len(rows) == 3

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ._errors import FieldProblem, InputError
-from ._files import OutputFiles, read_bounded
+from ._files import OutputFiles, SafeCsvWriter, read_bounded
 
 __all__ = [
     "MIN_KEY_BYTES",
@@ -193,10 +193,11 @@ def pseudonymise_file(
             reader = csv.reader(stream)
             header: list[str] = next(reader, [])
             position = _identifier_position(header, column)
-            writer = csv.writer(files.open("--out", out), lineterminator="\n")
+            writer = SafeCsvWriter(files.open("--out", out))
             writer.writerow(header)
             rows = _pseudonymised_rows(reader, position=position, key=key, tally=tally, blank=blank)
-            writer.writerows(rows)
+            for row in rows:
+                writer.writerow(row)
         except (UnicodeDecodeError, csv.Error):
             reason = "is not a UTF-8 CSV file; save the export as CSV UTF-8"
             raise InputError([FieldProblem(str(source), reason)]) from None
