@@ -747,9 +747,7 @@ def assemble(
         OutputFiles(inputs=[extract.path for extract in extracts]) as files,
         _working_folder(temporary_folder) as folder,
     ):
-        for name, target in outputs.items():
-            if target is not None:
-                files.check(f"--{name}", target)
+        files.check_all({f"--{name}": target for name, target in outputs.items()})
         names = sorted(extract.name for extract in extracts)  # each its own (checked above)
         state = _Assembly(
             extracts=extracts,

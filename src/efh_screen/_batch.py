@@ -486,11 +486,9 @@ def screen_file(
         "review_csv": review_csv,
         "review_html": review_html,
     }
-    wanted = {kind: target for kind, target in requested.items() if target is not None}
-    outputs = {kind: os.fspath(target) for kind, target in wanted.items()}
+    outputs = {kind: os.fspath(target) for kind, target in requested.items() if target is not None}
     with OutputFiles(inputs=[path]) as files, contextlib.ExitStack() as stack:
-        for kind, target in wanted.items():
-            files.check(kind, target)  # refuse clashes before reading anything
+        files.check_all(requested)  # refuse clashes before reading anything
         raw = stack.enter_context(open(path, "rb"))
         spool = _open_spool(stack) if review_html is not None else None
         run = _Run(

@@ -35,7 +35,7 @@ import os
 import secrets
 import socket
 import stat
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -279,6 +279,15 @@ class OutputFiles:
                 raise InputError([FieldProblem(name, reason)])
         self._names[target] = name
         return target
+
+    def check_all(self, outputs: Mapping[str, str | os.PathLike[str] | None]) -> None:
+        """Check every output given (by name; ``None`` means not asked for), in order.
+
+        Called before any work is done, so a clash is refused before anything is read.
+        """
+        for name, path in outputs.items():
+            if path is not None:
+                self.check(name, path)
 
     def open(self, name: str, path: str | os.PathLike[str], *, binary: bool = False) -> IO[Any]:
         r"""Open the output ``name`` (used in error messages) at ``path``; return its stream.

@@ -91,10 +91,7 @@ class SinceLastScreen:
 
     def _check(self, files: OutputFiles, targets: Mapping[str, str]) -> None:
         """Refuse clashing outputs, then read and check the last results."""
-        for name, target in targets.items():
-            files.check(name, target)
-        if self.args.changes is not None:
-            files.check("changes", self.args.changes)
+        files.check_all({**targets, "changes": self.args.changes})
         self.previous = read_results(self.args.previous)
         check_comparable(
             self.previous, self.weights, allow_different_weights=self.args.allow_different_weights

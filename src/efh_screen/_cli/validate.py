@@ -165,9 +165,7 @@ def _read_score_rows(
 def _planned_outputs(inputs: list[str | None], outputs: dict[str, str | None]) -> OutputFiles:
     """Check every output against the inputs and each other before any work is done."""
     files = OutputFiles(inputs=[path for path in inputs if path])
-    for name, path in outputs.items():
-        if path:
-            files.check(name, path)
+    files.check_all({name: path or None for name, path in outputs.items()})
     return files
 
 
