@@ -443,9 +443,12 @@ def test_arguments_of_the_wrong_kind_are_plain_errors(
     [
         ("EXTRACT_PATH", "extracts[1]"),
         ("AGENCY_AS_TEXT", "extracts[1].agency"),
-        ("ARGUMENTS_SWAPPED", "extracts[1].agency"),  # (an Agency is a str: a path)
+        # (an Agency is a str, so a path: one that names no file)
+        ("ARGUMENTS_SWAPPED", "extracts[1].path extracts[1].agency"),
         ("NO_PATH", "extracts[1].path"),
         ("MAPPING_AS_TEXT", "extracts[1].mapping"),
+        ("MISSING_FILE", "extracts[1].path"),
+        ("FOLDER", "extracts[1].path"),
     ],
 )
 def test_extracts_of_the_wrong_kind_are_plain_errors(
@@ -458,10 +461,13 @@ def test_extracts_of_the_wrong_kind_are_plain_errors(
         "ARGUMENTS_SWAPPED": Extract(Agency.POLICE, police.path),  # type: ignore[arg-type]
         "NO_PATH": Extract(None, Agency.POLICE),  # type: ignore[arg-type]
         "MAPPING_AS_TEXT": Extract(police.path, Agency.POLICE, "mapping.json"),  # type: ignore[arg-type]
+        "MISSING_FILE": Extract(tmp_path / "no-such-extract.jsonl", Agency.POLICE),
+        "FOLDER": Extract(tmp_path, Agency.POLICE),
     }[extract]
     with pytest.raises(InputError) as caught:
         assemble([gp, wrong], out=tmp_path / "out.jsonl")
-    assert caught.value.fields == (field,)
+    assert caught.value.fields == tuple(field.split())
+    assert "no-such-extract" not in str(caught.value)
 
 
 def test_one_extract_not_in_a_list_is_a_plain_error(tmp_path: Path) -> None:

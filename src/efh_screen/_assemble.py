@@ -622,6 +622,10 @@ def _extract_problems(index: int, extract: object) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     if not _is_path(extract.path):
         problems.append(FieldProblem(f"{where}.path", REASON_NOT_A_PATH + " to the extract"))
+    elif os.path.isdir(extract.path) or not os.path.exists(extract.path):
+        fault = "is a folder" if os.path.isdir(extract.path) else "does not exist"
+        reason = f"{fault}; give the path of the agency's extract file"
+        problems.append(FieldProblem(f"{where}.path", reason))
     if extract.agency is not None and not isinstance(extract.agency, Agency):
         kind = type(extract.agency).__name__
         reason = f"is a {kind}, not an Agency; give e.g. Agency.GP or Agency('gp'), or None"
