@@ -219,3 +219,29 @@ def test_identical_groups_have_relative_rate_index_one(seed: int, copies: int) -
         rri = fairness.by_group[label]["relative_rate_index"].value
         assert rri == 1.0 or (math.isnan(rri) and (scores < 5).all())
     assert fairness.difference("sensitivity").value == 0.0
+
+
+@pytest.mark.parametrize("name", ["flag_rate", "sensitivity", "false_positive_rate"])
+def test_gap_between_two_named_groups(data: pd.DataFrame, result, name: str) -> None:  # type: ignore[no-untyped-def]
+    frame = MetricFrame(
+        metrics=FAIRLEARN[name],
+        y_true=data["outcome"],
+        y_pred=(data["score"] >= THRESHOLD).astype(int),
+        sensitive_features=data["ethnicity"],
+    )
+    fairness = result.fairness["ethnicity"]
+    gap = fairness.difference(name, between=("black", "white"))
+    assert_allclose(gap.value, frame.by_group["black"] - frame.by_group["white"])
+    assert gap.low <= gap.value <= gap.high
+    reverse = fairness.difference(name, between=("white", "black"))
+    assert_allclose([reverse.value, reverse.low, reverse.high], [-gap.value, -gap.high, -gap.low])
+    ratio = fairness.ratio(name, between=("black", "white"))
+    assert_allclose(ratio.value, frame.by_group["black"] / frame.by_group["white"])
+    # Naming the two groups difference() would pick gives its figure, interval included.
+    highest, lowest = fairness.groups_compared(name)
+    assert fairness.difference(name, between=(highest, lowest)) == fairness.difference(name)
+
+
+def test_gap_between_a_group_that_does_not_occur_is_refused(result) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationInputError, match="'martian', which does not occur in 'sex'"):
+        result.fairness["sex"].difference("flag_rate", between=("martian", "male"))
