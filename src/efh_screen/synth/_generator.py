@@ -297,7 +297,7 @@ def draw_chunk(
     birth_day = _draw_birth_days(parameters, rng, as_of=as_of, size=size)
     age_days: IntArray = as_of_day - birth_day
     latents = _draw_latents(parameters, rng, size)
-    groups = _Groups(ethnicity, _draw_disability(parameters, audit_rng, latents.development))
+    groups = _Groups(ethnicity, _draw_disability(parameters, audit_rng, latents))
     statuses = _draw_statuses(parameters, rng, latents)
     truth = statuses.truth
     attendance = _draw_attendance(parameters, rng, latents.behaviour)
@@ -397,12 +397,21 @@ def _draw_latents(parameters: SynthParameters, rng: np.random.Generator, size: i
 
 
 def _draw_disability(
-    parameters: SynthParameters, audit_rng: np.random.Generator, development: FloatArray
+    parameters: SynthParameters, audit_rng: np.random.Generator, latents: _Latents
 ) -> BoolArray:
-    """Audit disability, thresholded on a liability tied to the developmental latent ``D``."""
-    liability = _correlated(audit_rng, development, parameters.disability_loading, len(development))
+    """Audit disability, thresholded on a liability tied to developmental need alone.
+
+    The liability loads on the part of the developmental latent ``D`` not shared with
+    adversity ``A``, so disabled young people have more developmental needs but no more
+    adversity or behavioural risk: the outcome differs only through the needs' own weights.
+    """
+    loading = parameters.developmental_loading
+    # D = loading * A + sqrt(1 - loading**2) * own_need, so own_need is N(0, 1) and apart from A
+    own_need = (latents.development - loading * latents.adversity) / math.sqrt(1 - loading**2)
+    size = len(own_need)
+    liability = _correlated(audit_rng, own_need, parameters.disability_loading, size)
     if parameters.disability_prevalence == 0.0:
-        return np.zeros(len(development), dtype=np.bool_)
+        return np.zeros(size, dtype=np.bool_)
     disability: BoolArray = liability > _threshold(parameters.disability_prevalence)
     return disability
 

@@ -10,7 +10,7 @@ The generative model, in brief
 ------------------------------
 1. **Demographics** (audit only): ethnicity and sex drawn from fixed
    proportions, and (when ``disability_prevalence`` is set) disability, tied
-   to the developmental latent ``D`` below. They change nothing except through
+   to developmental need (the latent ``D`` below, apart from adversity). They change nothing except through
    explicit knobs: ``outcome_log_odds_shift`` (a base-rate difference per
    ethnic group) and ``recording_bias`` (an event type or a status factor
    recorded more often for one group at the same underlying truth).
@@ -319,9 +319,11 @@ class SynthParameters(BaseModel):
         Share of the general population with a disability (audit only). At 0,
         the default, disability is left out of the profiles.
     disability_loading : float
-        Correlation of the disability liability with the developmental latent
-        ``D``: how much more common developmental needs are among disabled
-        young people, truly (it leaves the outcome model alone).
+        Correlation of the disability liability with the part of the
+        developmental latent ``D`` not shared with adversity: how much more
+        common developmental needs truly are among disabled young people. It
+        leaves adversity and behaviour alone, so the outcome differs by
+        disability only through the needs' own outcome weights.
     """
 
     model_config = _MODEL_CONFIG
@@ -367,7 +369,7 @@ class SynthParameters(BaseModel):
     )
     # Declared before recording_bias, which is checked against them.
     disability_prevalence: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
-    disability_loading: Loading = 0.5
+    disability_loading: Loading = 0.6
     recording_bias: tuple[RecordingBias, ...] = ()
 
     @field_validator("recording_bias")
