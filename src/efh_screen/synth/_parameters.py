@@ -10,10 +10,11 @@ The generative model, in brief
 ------------------------------
 1. **Demographics** (audit only): ethnicity and sex drawn from fixed
    proportions, and (when ``disability_prevalence`` is set) disability, tied
-   to developmental need (the latent ``D`` below, apart from adversity). They change nothing except through
-   explicit knobs: ``outcome_log_odds_shift`` (a base-rate difference per
-   ethnic group) and ``recording_bias`` (an event type or a status factor
-   recorded more often for one group at the same underlying truth).
+   to developmental need (the latent ``D`` below, apart from adversity). They
+   change nothing except through explicit knobs: ``outcome_log_odds_shift``
+   (a base-rate difference per ethnic group) and ``recording_bias`` (an event
+   type or a status factor recorded more often for one group at the same
+   underlying truth).
 2. **ACEs**: a Gaussian copula with one shared latent adversity factor
    ``A ~ N(shift, 1)``. Category ``k`` is present when
    ``loading * A + sqrt(1 - loading**2) * e_k > t_k``; the threshold ``t_k`` is
