@@ -447,7 +447,8 @@ def gap_moved_rows(rates: PairedRates) -> list[list[str]]:
     return rows
 
 
-def _stamp(weights: Weights) -> str:
+def stamp(weights: Weights) -> str:
+    """Return the weightings' name, version and the start of their hash, as the page shows them."""
     return f"{weights.name} {weights.version} (sha256 `{weights.sha256[:12]}`)"
 
 
@@ -494,8 +495,8 @@ def settings_section(
                  f"{disabled:.1%} of this early-help cohort"),
                 ("outcome", f"{outcome_rate:.1%} had the outcome in the 12 months after screening"),
                 ("knobs on", _knob_words(settings)),
-                ("before", f"{_stamp(study.weights['before'])}, {before_source}"),
-                ("after", f"{_stamp(study.weights['after'])}, {after_source}"),
+                ("before", f"{stamp(study.weights['before'])}, {before_source}"),
+                ("after", f"{stamp(study.weights['after'])}, {after_source}"),
                 ("flagged", f"as the screen flags: a score at or above the first flagging "
                  f"band ({thresholds}), or an override"),
                 ("intervals", f"95% bootstrap percentile intervals, {settings.n_boot:,} resamples "

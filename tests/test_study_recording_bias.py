@@ -157,7 +157,7 @@ def test_the_saved_old_default_keeps_its_meaning() -> None:
 def test_the_page_was_written_by_the_script_with_todays_weightings() -> None:
     page = PAGE.read_text(encoding="utf-8")
     assert f"This page is written by `{SCRIPT['COMMAND']}` and must not" in page, RERUN
-    stamp = SCRIPT["_stamp"]
+    stamp = SCRIPT["stamp"]
     assert f"| before | {stamp(Weights.load(BEFORE))}, " in page, RERUN
     assert f"| after | {stamp(Weights.default())}, the embedded default |" in page, RERUN
     settings = SCRIPT["StudySettings"]()
