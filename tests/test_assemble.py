@@ -475,3 +475,24 @@ def test_one_extract_not_in_a_list_is_a_plain_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         assemble(gp, out=tmp_path / "out.jsonl")  # type: ignore[arg-type]
     assert caught.value.fields == ("extracts",)
+
+
+def test_audit_fields_the_extracts_agree_on_are_kept(tmp_path: Path) -> None:
+    def piece(child: str, audit: dict[str, str]) -> dict[str, Any]:
+        return {"id": child, "date_of_birth": "2012-01-01", "audit": audit}
+
+    school = write_jsonl(
+        tmp_path / "school.jsonl",
+        [piece("A", {"sex": "male", "disability": "yes"}), piece("B", {"disability": "yes"})],
+    )
+    health = write_jsonl(
+        tmp_path / "health.jsonl",
+        [piece("A", {"disability": "yes"}), piece("B", {"disability": "no"})],
+    )
+    out = tmp_path / "out.jsonl"
+    assemble([Extract(school, Agency.SCHOOL), Extract(health, Agency.GP)], out=out)
+    audits = {record.profile.id: record.profile.audit for record in assembled(out)}
+    assert audits["A"] is not None
+    assert audits["A"].model_dump(exclude_defaults=True) == {"sex": "male", "disability": "yes"}
+    assert audits["B"] is not None
+    assert audits["B"].disability is None  # the extracts disagree: not recorded

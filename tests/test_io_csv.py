@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 from efh_screen import (
     FLAT_COLUMNS,
+    Audit,
     ColumnMapping,
     InputError,
     InputRecord,
@@ -256,3 +257,16 @@ def test_write_csv_treats_a_factor_with_no_accounts_as_left_out() -> None:
     assert write_csv([profile], buffer) == 1
     (record,) = read_csv(io.StringIO(buffer.getvalue(), newline=""))
     assert isinstance(record, InputRecord) and "adhd" not in record.profile.factors
+
+
+def test_flat_layout_keeps_the_audit_demographics() -> None:
+    audit = {"ethnicity": "black", "sex": "female", "disability": "yes"}
+    profile = GOOD[0].model_copy(update={"audit": Audit.model_validate(audit)})
+    (record,) = roundtrip([profile])
+    assert isinstance(record, InputRecord)
+    assert record.profile.audit == profile.audit
+    older = io.StringIO("id,date_of_birth,ethnicity,sex\nA-1,2012-01-01,white,male\n")
+    (record,) = list(read_csv(older))
+    assert isinstance(record, InputRecord)
+    assert record.profile.audit is not None
+    assert record.profile.audit.disability is None

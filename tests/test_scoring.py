@@ -128,7 +128,10 @@ def test_scoring_code_never_reads_audit_demographics() -> None:
             for node in ast.walk(tree)
             if isinstance(node, ast.Constant) and isinstance(node.value, str)
         }
-        forbidden = {"audit", "ethnicity", "sex", "Audit", "Ethnicity", "Sex"}
+        forbidden = {
+            *("audit", "ethnicity", "sex", "disability"),
+            *("Audit", "Ethnicity", "Sex", "Disability"),
+        }
         assert not forbidden & (attributes | names | strings), name
 
 
@@ -213,14 +216,20 @@ def test_result_round_trips_through_json(data: dict[str, Any]) -> None:
     profile_dicts(),
     st.sampled_from(["white", "mixed", "asian", "black", "other", "not_recorded"]),
     st.sampled_from(["female", "male", "not_recorded"]),
+    st.sampled_from(["yes", "no", "not_recorded"]),
 )
 def test_demographics_change_nothing_in_the_result(
-    data: dict[str, Any], ethnicity: str, sex: str
+    data: dict[str, Any], ethnicity: str, sex: str, disability: str
 ) -> None:
     without = copy.deepcopy(data)
     without.pop("audit", None)
     with_audit = copy.deepcopy(data)
-    with_audit["audit"] = {"ethnicity": ethnicity, "sex": sex, "other": {"looked_after": "yes"}}
+    with_audit["audit"] = {
+        "ethnicity": ethnicity,
+        "sex": sex,
+        "disability": disability,
+        "other": {"looked_after": "yes"},
+    }
     assert screen(without).model_dump_json() == screen(with_audit).model_dump_json()
 
 

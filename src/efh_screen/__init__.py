@@ -61,6 +61,7 @@ from ._matrix import ScreeningBatch
 from ._profile import (
     AttendanceRecord,
     Audit,
+    Disability,
     Ethnicity,
     Event,
     LabelledProfile,
@@ -108,6 +109,7 @@ __all__ = ["FACTORS", "Agency", "Domain", "EventType", "Factor", "factor_catalog
 __all__ += [
     "AttendanceRecord",
     "Audit",
+    "Disability",
     "Ethnicity",
     "Event",
     "LabelledProfile",

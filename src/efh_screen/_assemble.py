@@ -536,7 +536,7 @@ def _merged(pieces: list[_Piece], agencies: list[Agency | None]) -> dict[str, An
 def _merged_audit(audits: list[dict[str, Any]]) -> dict[str, Any]:
     """Audit fields the extracts agree on; a field they disagree on is left out (not recorded)."""
     merged: dict[str, Any] = {}
-    for name in ("ethnicity", "sex"):
+    for name in ("ethnicity", "sex", "disability"):
         values = {audit[name] for audit in audits if audit.get(name) is not None}
         if len(values) == 1:
             merged[name] = values.pop()

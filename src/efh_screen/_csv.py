@@ -18,8 +18,8 @@ The flat layout (one row per young person; see ``docs/batch.md``):
     One item per attendance period, ``;``-separated and aligned.
 ``agencies``
     ``;``-separated agencies that contributed.
-``ethnicity``, ``sex``
-    Audit-only demographics (never scored).
+``ethnicity``, ``sex``, ``disability``
+    Audit-only demographics (never scored; ``disability`` is ``yes`` or ``no``).
 
 Notes and ``audit.other`` are not part of the layout. A
 :class:`ColumnMapping` lets an export with its own column names, status words,
@@ -42,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ._errors import FieldProblem, InputError, location_to_path
 from ._factors import FACTOR_BY_CIN_CODE, FACTOR_BY_EVENT, FACTORS, Agency, EventType
 from ._files import FORMULA_TRIGGERS, SafeCsvWriter, read_bounded
-from ._profile import Ethnicity, Profile, Sex, Status, problems_from_validation_error
+from ._profile import Disability, Ethnicity, Profile, Sex, Status, problems_from_validation_error
 from ._records import REASON_EMPTY_ROW, InputRecord, RejectedRecord, safe_id
 
 __all__ = ["FLAT_COLUMNS", "ColumnMapping", "read_csv", "write_csv"]
@@ -51,7 +51,7 @@ _ATTENDANCE_FIELDS = ("start", "end", "possible_sessions", "missed_sessions", "s
 
 
 def _flat_columns() -> tuple[str, ...]:
-    cols = ["id", "date_of_birth", "agencies", "ethnicity", "sex"]
+    cols = ["id", "date_of_birth", "agencies", "ethnicity", "sex", "disability"]
     for key in FACTORS:
         cols += [key, f"{key}_source", f"{key}_recorded"]
     for etype in EventType:
@@ -419,7 +419,7 @@ class _Row:
 
     def _audit(self) -> dict[str, str]:
         audit: dict[str, str] = {}
-        for key, enum in (("ethnicity", Ethnicity), ("sex", Sex)):
+        for key, enum in (("ethnicity", Ethnicity), ("sex", Sex), ("disability", Disability)):
             text = self.cell(key) or ""
             if text:
                 try:
@@ -820,6 +820,7 @@ def _profile_row(profile: Profile, sep: str) -> dict[str, str]:
     if profile.audit is not None:
         row["ethnicity"] = profile.audit.ethnicity.value if profile.audit.ethnicity else ""
         row["sex"] = profile.audit.sex.value if profile.audit.sex else ""
+        row["disability"] = profile.audit.disability.value if profile.audit.disability else ""
     for key, accounts in profile.factors.items():
         if not accounts:
             continue  # no accounts: the same as leaving the factor out

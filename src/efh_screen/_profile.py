@@ -36,6 +36,7 @@ __all__ = [
     "Accounts",
     "AttendanceRecord",
     "Audit",
+    "Disability",
     "Ethnicity",
     "Event",
     "LabelledProfile",
@@ -160,6 +161,18 @@ class Sex(StrEnum):
     NOT_RECORDED = "not_recorded"
 
 
+class Disability(StrEnum):
+    """Whether a young person has a disability, as recorded; for fairness audits only.
+
+    ``yes`` when recorded as disabled (e.g. under the Equality Act 2010
+    definition), ``no`` when recorded as not disabled.
+    """
+
+    YES = "yes"
+    NO = "no"
+    NOT_RECORDED = "not_recorded"
+
+
 class Observation(BaseModel):
     """One agency's account of a factor: its status, with where and when it came from.
 
@@ -258,6 +271,10 @@ class Audit(BaseModel):
         High-level ethnic group.
     sex : Sex, optional
         Recorded sex.
+    disability : Disability, optional
+        Whether the young person has a disability, as recorded. Audit only: a
+        disability is never scored (developmental needs such as ADHD are
+        factors in their own right, recorded by the agencies that hold them).
     other : dict of str to str
         Further audit attributes a partnership wants to examine (e.g.
         ``{"looked_after": "yes"}``). Keys are lower-case words.
@@ -267,6 +284,7 @@ class Audit(BaseModel):
 
     ethnicity: Ethnicity | None = None
     sex: Sex | None = None
+    disability: Disability | None = None
     other: dict[
         Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")],
         Annotated[str, Field(max_length=64)],
