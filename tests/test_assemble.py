@@ -127,6 +127,24 @@ def bad_extracts(folder: Path) -> list[Extract]:
     return [Extract(school, Agency.SCHOOL), Extract(police, Agency.POLICE), Extract(csv)]
 
 
+def test_codes_recorded_not_scored_from_every_extract_are_kept(tmp_path: Path) -> None:
+    child = {"id": "YP-CIN", "date_of_birth": "2011-02-01"}
+    social_care = write_jsonl(tmp_path / "csc.jsonl", [{**child, "cin_codes_not_scored": ["21"]}])
+    early_help = write_jsonl(
+        tmp_path / "eh.jsonl", [{**child, "cin_codes_not_scored": ["21", "7A"]}]
+    )
+    out = tmp_path / "out.jsonl"
+    assemble(
+        [
+            Extract(social_care, Agency.CHILDRENS_SOCIAL_CARE),
+            Extract(early_help, Agency.EARLY_HELP),
+        ],
+        out=out,
+    )
+    (record,) = assembled(out)
+    assert record.profile.cin_codes_not_scored == ("7A", "21")  # once each, in census order
+
+
 def test_every_line_of_every_extract_is_accounted_for(tmp_path: Path) -> None:
     errors = tmp_path / "errors.jsonl"
     summary = assemble(bad_extracts(tmp_path), out=tmp_path / "out.jsonl", errors=errors)

@@ -15,7 +15,8 @@ import efh_screen
 EXPECTED = {
     "efh_screen": [
         # catalogue
-        "FACTORS", "Agency", "Domain", "EventType", "Factor", "factor_catalogue",
+        "CIN_CODES", "FACTORS", "Agency", "CinCode", "Domain", "EventType", "Factor",
+        "factor_catalogue",
         # profile
         "AttendanceRecord", "Audit", "Disability", "Ethnicity", "Event", "LabelledProfile",
         "Observation", "Profile", "Sex", "Status", "UnknownReason", "parse_profile",

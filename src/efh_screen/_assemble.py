@@ -47,7 +47,7 @@ from pydantic import ValidationError
 
 from ._csv import ColumnMapping, read_csv
 from ._errors import FieldProblem, InputError
-from ._factors import FACTOR_BY_EVENT, Agency
+from ._factors import CIN_CODES, FACTOR_BY_EVENT, Agency
 from ._files import OutputFiles
 from ._jigsaw import CohortJigsaw, CohortTally, ExtractLines, cohort_html
 from ._jsonl import read_jsonl
@@ -501,6 +501,7 @@ def _merged(pieces: list[_Piece], agencies: list[Agency | None]) -> dict[str, An
     attendance: list[dict[str, Any]] = []
     named: set[str] = set()
     audits: list[dict[str, Any]] = []
+    cin_codes: set[str] = set()
     for piece, agency in zip(pieces, agencies, strict=True):
         data = piece.data
         credit = agency.value if agency is not None else None
@@ -517,6 +518,7 @@ def _merged(pieces: list[_Piece], agencies: list[Agency | None]) -> dict[str, An
             named.add(credit)
         if "audit" in data:
             audits.append(data["audit"])
+        cin_codes.update(data.get("cin_codes_not_scored", ()))
     merged: dict[str, Any] = {"id": pieces[0].data["id"]}
     merged["date_of_birth"] = pieces[0].data["date_of_birth"]
     merged["factors"] = {
@@ -530,6 +532,8 @@ def _merged(pieces: list[_Piece], agencies: list[Agency | None]) -> dict[str, An
     merged["agencies"] = [value for value in _AGENCY_VALUES if value in named]
     if audits:
         merged["audit"] = _merged_audit(audits)
+    if cin_codes:
+        merged["cin_codes_not_scored"] = [code for code in CIN_CODES if code in cin_codes]
     return merged
 
 
