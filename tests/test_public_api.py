@@ -15,7 +15,8 @@ import efh_screen
 EXPECTED = {
     "efh_screen": [
         # catalogue
-        "FACTORS", "Agency", "Domain", "EventType", "Factor", "factor_catalogue",
+        "FACTORS", "FACTOR_BY_EVENT", "Agency", "Domain", "EventType", "Factor", "Weapon",
+        "factor_catalogue",
         # profile
         "AttendanceRecord", "Audit", "Ethnicity", "Event", "LabelledProfile", "Observation",
         "Profile", "Sex", "Status", "UnknownReason", "parse_profile",

@@ -43,7 +43,16 @@ from ._explain import (
     points_card_markdown,
     summary_text,
 )
-from ._factors import FACTORS, Agency, Domain, EventType, Factor, factor_catalogue
+from ._factors import (
+    FACTOR_BY_EVENT,
+    FACTORS,
+    Agency,
+    Domain,
+    EventType,
+    Factor,
+    Weapon,
+    factor_catalogue,
+)
 from ._features import (
     INDICATORS,
     CountThresholds,
@@ -102,7 +111,16 @@ from ._version import __version__
 from ._weights import Band, IndicatorPoints, OverrideRule, Reference, Weights, WeightsStamp
 
 # catalogue
-__all__ = ["FACTORS", "Agency", "Domain", "EventType", "Factor", "factor_catalogue"]
+__all__ = [
+    "FACTORS",
+    "FACTOR_BY_EVENT",
+    "Agency",
+    "Domain",
+    "EventType",
+    "Factor",
+    "Weapon",
+    "factor_catalogue",
+]
 
 # profile
 __all__ += [
