@@ -336,9 +336,9 @@ _EVENT_RULES: tuple[_EventRule, ...] = (
 """Indicators that count events in a window."""
 
 # Each factor's event history is known exactly when its first count rule's column is.
-_HISTORY_KNOWN_COLUMN: dict[str, int] = {}
-for _rule in _EVENT_RULES:
-    _HISTORY_KNOWN_COLUMN.setdefault(_rule.factor, _rule.column)
+_HISTORY_KNOWN_COLUMN: dict[str, int] = {
+    rule.factor: rule.column for rule in reversed(_EVENT_RULES)
+}
 _escalation_known = itemgetter(*(_HISTORY_KNOWN_COLUMN[key] for key, _ in _ESCALATION_SOURCES))
 
 _SERIOUS_WEAPONS = frozenset({Weapon.KNIFE, Weapon.GUN})
