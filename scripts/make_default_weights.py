@@ -69,6 +69,32 @@ REFERENCES = {
         "finding": "Child sexual and criminal exploitation, trafficking and serious youth "
         "violence are extra-familial harms needing a multi-agency safeguarding response.",
     },
+    "cunningham2015_reinjury": {
+        "citation": "Cunningham RM, Carter PM, Ranney M, Zimmerman MA, Blow FC, Booth BM, "
+        "Goldstick J, Walton MA. Violent reinjury and mortality among youth seeking emergency "
+        "department care for assault-related injury: a 2-year prospective cohort study. JAMA "
+        "Pediatr. 2015;169(1):63-70.",
+        "finding": "Young people treated in an emergency department for an assault injury had "
+        "almost twice the risk of a further violent injury needing emergency care within two "
+        "years as comparable young people attending for other reasons (36.7% against 22.4%; "
+        "relative risk 1.65).",
+    },
+    "wortley2021_teachable_moment": {
+        "citation": "Wortley E, Hagell A. Young victims of youth violence: using youth workers "
+        "in the emergency department to facilitate 'teachable moments' and to improve access "
+        "to services. Arch Dis Child Educ Pract Ed. 2021;106(1):53-59.",
+        "finding": "A rapid review and two UK practice examples (including hospital-based youth "
+        "work of the kind Redthread provides): the emergency department attendance after a "
+        "violent injury is an opportunity to screen and intervene to reduce repeat "
+        "attendances, a 'teachable moment'.",
+    },
+    "moffitt1993": {
+        "citation": "Moffitt TE. Adolescence-limited and life-course-persistent antisocial "
+        "behavior: a developmental taxonomy. Psychol Rev. 1993;100(4):674-701.",
+        "finding": "Antisocial behaviour that starts early and persists and worsens across "
+        "development marks a smaller group at higher risk of serious and persistent offending "
+        "than behaviour confined to adolescence: the course over time carries information.",
+    },
     "local_audit_2023": {
         "citation": "Multi-agency thematic audit of six young people harmed by serious youth "
         "violence, and learning event, local safeguarding children partnership, January 2023.",
@@ -106,9 +132,11 @@ REFERENCES = {
     "moj_dfe2022_social_care_offending": {
         "citation": "Ministry of Justice, Department for Education. Education, children's "
         "social care and offending: descriptive statistics. March 2022.",
-        "finding": "Children cautioned or sentenced for an offence, serious violence offences "
-        "included, were far more likely than other pupils to have been children in need or "
-        "looked after, persistently absent or excluded from school.",
+        "finding": "Linking pupil and police records for whole cohorts, children cautioned or "
+        "sentenced for an offence, serious violence offences included, were far more likely "
+        "than other pupils to have been children in need or looked after, and had far higher "
+        "rates of earlier suspension, permanent exclusion and persistent absence (descriptive "
+        "statistics, not causes).",
     },
     "moj_dfe2016_young_offenders": {
         "citation": "Ministry of Justice, Department for Education. Understanding the "
@@ -148,9 +176,11 @@ REFERENCES = {
     },
     "home_office2018_serious_violence": {
         "citation": "HM Government. Serious Violence Strategy. Home Office; April 2018.",
-        "finding": "Describes social media as one of the factors that can escalate conflict "
-        "between young people into serious violence, and calls for early intervention on the "
-        "risk factors for serious violence.",
+        "finding": "The government's strategy on knife crime, gun crime and homicide sets out "
+        "risk and protective factors for serious violence, describes social media as one of the "
+        "factors that can escalate conflict between young people into serious violence, and "
+        "puts early intervention and prevention, by police, local authorities, health and "
+        "education partners together, at the centre of the response.",
     },
 }
 
@@ -184,6 +214,13 @@ POINTS = {
     "suspension_recent": p(1, "A recent suspension.", "timpson2019", "local_audit_2023"),
     "suspensions_repeated": p(2, "A pattern of suspensions over the recent window.",
                               "timpson2019", "local_audit_2023"),
+    "suspension_earlier": p(1, "A suspension earlier in the history window, before the recent "
+                            "window: exclusion marks a higher risk of becoming a victim or "
+                            "perpetrator of crime, and the audited cases showed exclusion as a "
+                            "pattern over time, not only in the last year. One point; suspensions "
+                            "in the recent window are scored by their own indicators, never "
+                            "twice.", "timpson2019", "moj_dfe2022_social_care_offending",
+                            "local_audit_2023"),
     "permanent_exclusion": p(3, "Permanent exclusion is a recognised trigger point for "
                              "criminal exploitation.", "cspr2020_hard_to_escape", "timpson2019"),
     "alternative_provision": p(2, "Alternative provision featured in the audited cases.",
@@ -203,8 +240,21 @@ POINTS = {
                                "cases.", "local_audit_2023"),
     "police_contact_repeated": p(1, "Repeated police contact adds to a recent one.",
                                  "local_audit_2023"),
+    "police_contact_earlier": p(1, "Police contact earlier in the history window, before the "
+                                "recent window: the audited cases showed lower-level criminality "
+                                "concerns at different times. One point, half a recent contact's; "
+                                "recent contacts are scored by their own indicators, never twice.",
+                                "local_audit_2023", "moj_dfe2022_social_care_offending"),
     "violence_victim_recent": p(3, "Victims of violence are at raised risk of further "
                                 "violence.", "phw2015_wales"),
+    "serious_violence": p(4, "Seriously hurt by violence in the history window - a knife or "
+                          "gun, a serious injury, or hospital emergency care after an assault - "
+                          "however it was recorded. Young people treated for assault injuries "
+                          "face a much higher risk of being hurt again, and the hospital "
+                          "attendance is the reachable moment the audit's partners missed. Four "
+                          "points, as a weapon incident; also an override.",
+                          "cunningham2015_reinjury", "wortley2021_teachable_moment",
+                          "home_office2018_serious_violence", "local_audit_2023"),
     "weapon_incident": p(4, "Weapon involvement is a direct marker of serious youth violence "
                          "risk.", "dfe_working_together_2023"),
     "gang_association": p(4, "Gang association is an extra-familial harm concern.",
@@ -223,6 +273,11 @@ POINTS = {
     "peer_concerns": p(2, "Associations with exploitative peers.", "dfe_working_together_2023"),
     "escalation": p(2, "More incidents recently than before: the picture is worsening.",
                     "cspr2020_hard_to_escape"),
+    "rising_trajectory": p(2, "More incidents in each of the last three years than in the year "
+                           "before: a worsening course sustained over years, the trajectory the "
+                           "audit asked partners to read. Two points, as escalation (a rise over "
+                           "six months), which can apply as well.", "moffitt1993",
+                           "local_audit_2023"),
     "adhd": p(1, "ADHD featured in the audited cases; plans did not connect it to support.",
               "local_audit_2023"),
     "speech_language_needs": p(1, "Speech and language needs are over-represented in youth "
@@ -311,12 +366,16 @@ WEIGHTS = {
          "reason": "A weapon-related incident always merits a review."},
         {"indicator": "gang_association", "band": "consider_review",
          "reason": "A gang association concern always merits a review."},
+        {"indicator": "serious_violence", "band": "consider_review",
+         "reason": "A child seriously hurt by violence (a knife or gun, a serious injury, or "
+                   "hospital emergency care after an assault) always merits a review."},
     ],
     "protective_cap": 4,
     "windows": {"recent_days": 365, "escalation_days": 182, "history_days": 1095,
-                "health_days": 730, "attendance_days": 365},
+                "health_days": 730, "attendance_days": 365, "trajectory_days": 365},
     "counts": {"repeated_suspensions": 3, "frequent_moves": 3, "missed_appointments": 2,
-               "repeated_missing": 3, "repeated_police_contact": 2, "ace_count": 4},
+               "repeated_missing": 3, "repeated_police_contact": 2, "ace_count": 4,
+               "trajectory_periods": 3},
     # 1.1.0: several agencies' accounts of a factor resolve to one status. Present if any
     # account says present; absent only from an agency that usually holds the factor.
     "resolution": {"present": "any_account", "absent": "usual_holder"},

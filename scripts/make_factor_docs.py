@@ -15,6 +15,7 @@ from pathlib import Path
 
 from efh_screen import (
     CIN_CODES,
+    FACTOR_BY_EVENT,
     FACTORS,
     INDICATORS,
     Domain,
@@ -65,7 +66,8 @@ def _code(values: list[str] | tuple[str, ...]) -> str:
 
 def _evidence(factor: Factor) -> str:
     if factor.evidence == "events" and factor.event_type is not None:
-        return f"events: `{factor.event_type.value}`"
+        types = [event.value for event, owner in FACTOR_BY_EVENT.items() if owner is factor]
+        return "events: " + ", or ".join(f"`{value}`" for value in types)
     if factor.evidence == "attendance":
         return "attendance records"
     if factor.key == "domestic_abuse":
@@ -80,6 +82,13 @@ def _derived_descriptions(weights: Weights) -> dict[str, str]:
     def events(n: int, event: str, days: int) -> str:
         what = "at least one" if n == 1 else f"{n} or more"
         return f"{what} `{event}` event{'' if n == 1 else 's'} in the last {days} days"
+
+    def earlier(event: str) -> str:
+        return (
+            f"at least one `{event}` event {w.recent_days} to {w.history_days - 1} days before "
+            f"the screening date (in the last {w.history_days} days, not the last "
+            f"{w.recent_days})"
+        )
 
     return {
         "ace_count_4_plus": f"{c.ace_count} or more of the ten ACE categories recorded present",
@@ -107,12 +116,27 @@ def _derived_descriptions(weights: Weights) -> dict[str, str]:
         "police_contact_repeated": events(
             c.repeated_police_contact, "police_contact", w.recent_days
         ),
-        "violence_victim_recent": events(1, "violence_victim", w.recent_days),
+        "suspension_earlier": earlier("suspension"),
+        "police_contact_earlier": earlier("police_contact"),
+        "violence_victim_recent": (
+            "at least one `violence_victim` or `emergency_department_assault` event in the last "
+            f"{w.recent_days} days"
+        ),
+        "serious_violence": (
+            f"in the last {w.history_days} days, an `emergency_department_assault` event, a "
+            "`violence_victim` event with `weapon` `knife` or `gun` or `serious_injury: true`, "
+            "or a `weapon_incident` event with `serious_injury: true`"
+        ),
         "weapon_incident": events(1, "weapon_incident", w.history_days),
         "escalation": (
             "more incidents (police contact, missing episodes, suspensions, victim of violence, "
             f"weapon-related incidents) in the last {w.escalation_days} days than in the "
             f"{w.escalation_days} days before"
+        ),
+        "rising_trajectory": (
+            f"of {c.trajectory_periods} successive periods of {w.trajectory_days} days, the "
+            "latest ending on the screening date, each holds more of the incidents counted for "
+            "`escalation` than the period before it (e.g. 0, 1 and 2 over three years)"
         ),
     }
 
@@ -205,8 +229,7 @@ def render() -> str:
             )
         lines.append("")
 
-    event_factor = {f.event_type: f.key for f in FACTORS.values() if f.event_type is not None}
-    event_factor[EventType.DOMESTIC_ABUSE_INCIDENT] = "domestic_abuse"
+    event_factor = {event: factor.key for event, factor in FACTOR_BY_EVENT.items()}
     lines += [
         "## Event types",
         "",

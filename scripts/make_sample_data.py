@@ -36,6 +36,7 @@ EARLY_HELP_VIEW = SynthParameters.early_help().replace(
         Agency.PROBATION: 0.80,
         Agency.HOUSING: 0.75,
         Agency.SUBSTANCE_MISUSE_SERVICE: 0.70,
+        Agency.EMERGENCY_DEPARTMENT: 0.70,
         Agency.OTHER: 1.0,
     }
 )

@@ -7,19 +7,38 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from efh_screen import FACTORS, Agency, EventType, Profile, UnknownReason
+from efh_screen import FACTOR_BY_EVENT, FACTORS, Agency, EventType, Profile, UnknownReason, Weapon
 
 AS_OF = dt.date(2026, 9, 1)
 STATUSES = ("present", "absent", "unknown")
 REASONS = [reason.value for reason in UnknownReason]
 AGENCIES = [a.value for a in Agency]
 EVENT_TYPES = [e.value for e in EventType]
-# The factor each event type evidences, from the public catalogue; a domestic abuse
-# incident also evidences the domestic abuse ACE (see docs/factors.md).
-EVENT_FACTOR = {
-    factor.event_type.value: key for key, factor in FACTORS.items() if factor.event_type is not None
-} | {EventType.DOMESTIC_ABUSE_INCIDENT.value: "domestic_abuse"}
+# The factor each event type evidences, from the public catalogue (see docs/factors.md).
+EVENT_FACTOR = {event.value: factor.key for event, factor in FACTOR_BY_EVENT.items()}
 assert set(EVENT_FACTOR) == set(EVENT_TYPES), "every event type evidences one factor"
+# The event types that may say which weapon was used, and whether the child was seriously
+# injured (docs/batch.md); None is "not recorded".
+WEAPON_EVENTS = {"violence_victim", "weapon_incident", "emergency_department_assault"}
+INJURY_EVENTS = {"violence_victim", "weapon_incident"}
+WEAPONS = [None, *(weapon.value for weapon in Weapon)]
+
+
+@st.composite
+def violence_details(draw: st.DrawFn, event_type: str) -> dict[str, Any]:
+    """The optional weapon and serious-injury details a violent event of this type may carry."""
+    details: dict[str, Any] = {}
+    if event_type in WEAPON_EVENTS:
+        weapon = draw(st.sampled_from(WEAPONS))
+        if weapon == "none" and event_type == "weapon_incident":
+            weapon = None
+        if weapon is not None:
+            details["weapon"] = weapon
+    if event_type in INJURY_EVENTS:
+        injury = draw(st.sampled_from([True, False, None]))
+        if injury is not None:
+            details["serious_injury"] = injury
+    return details
 
 
 @st.composite
@@ -60,6 +79,7 @@ def profile_dicts(
             event["source"] = draw(st.sampled_from(AGENCIES))
         if etype == "home_move":
             event["cross_borough"] = draw(st.sampled_from([True, False, None]))
+        event.update(draw(violence_details(etype)))
         events.append(event)
     event_factors = {EVENT_FACTOR[e["type"]] for e in events}
     factors: dict[str, Any] = {}

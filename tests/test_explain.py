@@ -39,9 +39,9 @@ def audit_pattern() -> ScreeningResult:
 def test_summary_states_score_band_reasons_and_notice() -> None:
     text = summary_text(audit_pattern())
     assert "Score 23: priority review." in text
-    assert "could be as high as 54 if everything not known turned out to be present" in text
+    assert "could be as high as 60 if everything not known turned out to be present" in text
     assert "as low as 21 if the protective factors not known turned out to be present" in text
-    assert "21 to 54" not in text
+    assert "21 to 60" not in text
     assert "priority review" in text
     assert "Four or more ACEs (+3)" in text
     assert "Engaged family network (−2)" in text

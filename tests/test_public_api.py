@@ -15,7 +15,8 @@ import efh_screen
 EXPECTED = {
     "efh_screen": [
         # catalogue
-        "CIN_CODES", "FACTORS", "Agency", "CinCode", "Domain", "EventType", "Factor",
+        "CIN_CODES", "FACTORS", "FACTOR_BY_EVENT", "Agency", "CinCode", "Domain", "EventType",
+        "Factor", "Weapon",
         "factor_catalogue",
         # profile
         "AttendanceRecord", "Audit", "Disability", "Ethnicity", "Event", "LabelledProfile",

@@ -28,7 +28,7 @@ from efh_screen import (
     read_csv,
     write_csv,
 )
-from strategies import AS_OF, profile_dicts
+from strategies import AS_OF, EVENT_FACTOR, profile_dicts
 
 EXAMPLES = json.loads((Path(__file__).parent / "data" / "worked_examples.json").read_text())[
     "examples"
@@ -325,7 +325,7 @@ def test_resolving_an_unknown_event_history_stays_within_the_range(
 ) -> None:
     event_type = FACTORS[key].event_type
     assert event_type is not None
-    listed = any(e["type"] == event_type.value for e in data["events"])
+    listed = any(EVENT_FACTOR[e["type"]] == key for e in data["events"])  # any type evidencing it
     accounts = parse_profile(data).factors.get(key, ())
     assume(not listed and ResolutionRule().resolve(key, accounts) is Status.UNKNOWN)
     before = screen(data)

@@ -45,12 +45,14 @@ from ._explain import (
 )
 from ._factors import (
     CIN_CODES,
+    FACTOR_BY_EVENT,
     FACTORS,
     Agency,
     CinCode,
     Domain,
     EventType,
     Factor,
+    Weapon,
     factor_catalogue,
 )
 from ._features import (
@@ -115,11 +117,13 @@ from ._weights import Band, IndicatorPoints, OverrideRule, Reference, Weights, W
 __all__ = [
     "CIN_CODES",
     "FACTORS",
+    "FACTOR_BY_EVENT",
     "Agency",
     "CinCode",
     "Domain",
     "EventType",
     "Factor",
+    "Weapon",
     "factor_catalogue",
 ]
 

@@ -476,6 +476,8 @@ def _event_order(event: dict[str, Any]) -> tuple[str, ...]:
         str(get("type")),
         str(get("source") or ""),
         repr(get("cross_borough")),
+        str(get("weapon") or ""),
+        repr(get("serious_injury")),
         str(get("note") or ""),
     )
 

@@ -13,6 +13,13 @@ The flat layout (one row per young person; see ``docs/batch.md``):
     as absent), and the agency of each, aligned (blank item = not recorded).
 ``home_move_cross_borough``
     ``;``-separated ``yes`` / ``no`` / blank, aligned with ``home_move_dates``.
+``<event_type>_weapons``
+    For ``violence_victim``, ``weapon_incident`` and ``emergency_department_assault``:
+    ``;``-separated ``knife`` / ``gun`` / ``other`` / ``none`` / blank (not recorded),
+    aligned with the dates.
+``<event_type>_serious_injury``
+    For ``violence_victim`` and ``weapon_incident``: ``;``-separated ``yes`` / ``no`` /
+    blank (not recorded), aligned with the dates.
 ``attendance_start``, ``attendance_end``, ``attendance_source``,
 ``attendance_possible_sessions``, ``attendance_missed_sessions``
     One item per attendance period, ``;``-separated and aligned.
@@ -38,20 +45,89 @@ import os
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ._errors import FieldProblem, InputError, location_to_path
-from ._factors import CIN_CODES, FACTOR_BY_EVENT, FACTORS, Agency, CinCode, EventType
+from ._factors import CIN_CODES, FACTOR_BY_EVENT, FACTORS, Agency, CinCode, EventType, Weapon
 from ._files import FORMULA_TRIGGERS, SafeCsvWriter, read_bounded
-from ._profile import Disability, Ethnicity, Profile, Sex, Status, problems_from_validation_error
+from ._profile import (
+    INJURY_EVENT_TYPES,
+    WEAPON_EVENT_TYPES,
+    Disability,
+    Ethnicity,
+    Event,
+    Profile,
+    Sex,
+    Status,
+    problems_from_validation_error,
+)
 from ._records import REASON_EMPTY_ROW, InputRecord, RejectedRecord, safe_id
 
 __all__ = ["FLAT_COLUMNS", "ColumnMapping", "read_csv", "write_csv"]
 
 _ATTENDANCE_FIELDS = ("start", "end", "possible_sessions", "missed_sessions", "source")
 _CIN_COLUMN = "cin_codes"
+
+_YES = {"yes", "y", "true", "1"}
+_NO = {"no", "n", "false", "0"}
+
+
+class _DetailColumn(NamedTuple):
+    """A column of one event detail, its items aligned with the event type's dates."""
+
+    column: str
+    """The flat-layout column."""
+    field: str
+    """The :class:`Event` field it fills."""
+    words: dict[str, bool | str]
+    """Accepted items (matched ignoring case) and the value each records; blank = not recorded."""
+    reason: str
+    """What is wrong with an item that is not one of the words."""
+
+
+_YES_NO: dict[str, bool | str] = {**dict.fromkeys(_YES, True), **dict.fromkeys(_NO, False)}
+_YES_NO_REASON = "items must be yes, no or blank"
+_WEAPON_WORDS: dict[str, bool | str] = {weapon.value: weapon.value for weapon in Weapon}
+
+
+def _detail_columns(event_type: EventType) -> tuple[_DetailColumn, ...]:
+    """Return the detail columns of an event type, in layout order."""
+    details: list[_DetailColumn] = []
+    if event_type is EventType.HOME_MOVE:
+        details.append(
+            _DetailColumn(
+                "home_move_cross_borough",
+                "cross_borough",
+                _YES_NO,
+                _YES_NO_REASON,
+            )
+        )
+    if event_type in WEAPON_EVENT_TYPES:
+        details.append(
+            _DetailColumn(
+                f"{event_type.value}_weapons",
+                "weapon",
+                _WEAPON_WORDS,
+                "items must be " + ", ".join(_WEAPON_WORDS) + " or blank",
+            )
+        )
+    if event_type in INJURY_EVENT_TYPES:
+        details.append(
+            _DetailColumn(
+                f"{event_type.value}_serious_injury",
+                "serious_injury",
+                _YES_NO,
+                _YES_NO_REASON,
+            )
+        )
+    return tuple(details)
+
+
+_DETAIL_COLUMNS: dict[EventType, tuple[_DetailColumn, ...]] = {
+    event_type: _detail_columns(event_type) for event_type in EventType
+}
 
 
 def _flat_columns() -> tuple[str, ...]:
@@ -60,8 +136,7 @@ def _flat_columns() -> tuple[str, ...]:
         cols += [key, f"{key}_source", f"{key}_recorded"]
     for etype in EventType:
         cols += [f"{etype.value}_dates", f"{etype.value}_sources"]
-        if etype is EventType.HOME_MOVE:
-            cols.append("home_move_cross_borough")
+        cols += [detail.column for detail in _DETAIL_COLUMNS[etype]]
     cols += [f"attendance_{f}" for f in _ATTENDANCE_FIELDS]
     cols.append(_CIN_COLUMN)
     return tuple(cols)
@@ -77,8 +152,6 @@ _DEFAULT_WORDS: dict[str, Status] = {
     "unknown": Status.UNKNOWN,
     "": Status.UNKNOWN,
 }
-_YES = {"yes", "y", "true", "1"}
-_NO = {"no", "n", "false", "0"}
 
 
 class ColumnMapping(BaseModel):
@@ -446,16 +519,21 @@ class _Row:
                 continue
             factor = FACTOR_BY_EVENT[etype]
             if text.casefold() == none_word:
-                if factor.evidence == "events" and factor.key not in factors:
+                # "None" of the factor's own events records it absent; none of the events
+                # that also evidence it (emergency department attendances, say) does not.
+                if factor.event_type is etype and factor.key not in factors:
                     factors[factor.key] = {"status": "absent"}
                     self.origin[f"factors.{factor.key}"] = self.col(column)
                 continue
             dates = self.items(text)
             sources = self.items(self.cell(f"{etype.value}_sources") or "")
-            cross = self.items(self.cell("home_move_cross_borough") or "")
             self._check_aligned(f"{etype.value}_sources", sources, column, len(dates))
-            if etype is EventType.HOME_MOVE:
-                self._check_aligned("home_move_cross_borough", cross, column, len(dates))
+            details = [
+                (detail, self.items(self.cell(detail.column) or ""))
+                for detail in _DETAIL_COLUMNS[etype]
+            ]
+            for detail, items in details:
+                self._check_aligned(detail.column, items, column, len(dates))
             for j, item in enumerate(dates):
                 iso = self.date(column, item)
                 if iso is None:
@@ -467,15 +545,21 @@ class _Row:
                     src = default.value if default is not None else None
                 if src is not None:
                     event["source"] = src
-                if etype is EventType.HOME_MOVE and j < len(cross) and cross[j]:
-                    flag = cross[j].casefold()
-                    if flag in _YES or flag in _NO:
-                        event["cross_borough"] = flag in _YES
-                    else:
-                        self.bad("home_move_cross_borough", "items must be yes, no or blank")
+                for detail, items in details:
+                    self._detail(event, detail, items[j] if j < len(items) else "")
                 self.origin[f"events[{len(events)}]"] = self.col(column)
                 events.append(event)
         return events
+
+    def _detail(self, event: dict[str, Any], detail: _DetailColumn, item: str) -> None:
+        """Record one event's detail from its item (blank: not recorded)."""
+        if not item:
+            return
+        value = detail.words.get(item.casefold())
+        if value is None:
+            self.bad(detail.column, detail.reason)
+        else:
+            event[detail.field] = value
 
     def _check_aligned(self, column: str, items: list[str], dates_column: str, n: int) -> None:
         """Refuse items that have no date to go with them (never drop them silently)."""
@@ -866,7 +950,7 @@ def _profile_row(profile: Profile, sep: str) -> dict[str, str]:
         row[key] = obs.status.value
         row[f"{key}_source"] = obs.source.value if obs.source else ""
         row[f"{key}_recorded"] = obs.recorded.isoformat() if obs.recorded else ""
-    by_type: dict[EventType, list[Any]] = {}
+    by_type: dict[EventType, list[Event]] = {}
     for event in profile.events:
         by_type.setdefault(event.type, []).append(event)
     for etype, events in by_type.items():
@@ -875,11 +959,10 @@ def _profile_row(profile: Profile, sep: str) -> dict[str, str]:
             row[f"{etype.value}_sources"] = sep.join(
                 e.source.value if e.source else "" for e in events
             )
-        if etype is EventType.HOME_MOVE and any(e.cross_borough is not None for e in events):
-            row["home_move_cross_borough"] = sep.join(
-                "" if e.cross_borough is None else ("yes" if e.cross_borough else "no")
-                for e in events
-            )
+        for detail in _DETAIL_COLUMNS[etype]:
+            values = [getattr(e, detail.field) for e in events]
+            if any(value is not None for value in values):
+                row[detail.column] = sep.join(_detail_item(value) for value in values)
     if profile.attendance:
         att = profile.attendance
         row["attendance_start"] = sep.join(a.start.isoformat() for a in att)
@@ -889,6 +972,15 @@ def _profile_row(profile: Profile, sep: str) -> dict[str, str]:
         row["attendance_source"] = sep.join(a.source.value for a in att)
     row[_CIN_COLUMN] = sep.join(profile.cin_codes_not_scored)
     return row
+
+
+def _detail_item(value: object) -> str:
+    """Write an event detail as its item: yes / no, a weapon, or blank when not recorded."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 def write_csv(profiles: Iterable[Profile], stream: IO[str]) -> int:

@@ -37,6 +37,7 @@ __all__ = [
     "Domain",
     "EventType",
     "Factor",
+    "Weapon",
     "agencies_holding",
     "factor_catalogue",
 ]
@@ -56,6 +57,7 @@ class Agency(StrEnum):
     PROBATION = "probation"
     HOUSING = "housing"
     SUBSTANCE_MISUSE_SERVICE = "substance_misuse_service"
+    EMERGENCY_DEPARTMENT = "emergency_department"
     OTHER = "other"
 
     @property
@@ -76,6 +78,7 @@ _AGENCY_LABELS = {
     Agency.PROBATION: "Probation",
     Agency.HOUSING: "Housing",
     Agency.SUBSTANCE_MISUSE_SERVICE: "Substance misuse service",
+    Agency.EMERGENCY_DEPARTMENT: "Hospital emergency department",
     Agency.OTHER: "Other",
 }
 
@@ -90,7 +93,12 @@ class Domain(StrEnum):
 
 
 class EventType(StrEnum):
-    """Types of dated event a profile can hold."""
+    """Types of dated event a profile can hold.
+
+    ``emergency_department_assault`` is an attendance at a hospital emergency department
+    with an injury from an assault: it evidences ``violence_victim``, as a
+    ``domestic_abuse_incident`` evidences ``domestic_abuse``.
+    """
 
     SUSPENSION = "suspension"
     PERMANENT_EXCLUSION = "permanent_exclusion"
@@ -101,6 +109,21 @@ class EventType(StrEnum):
     DOMESTIC_ABUSE_INCIDENT = "domestic_abuse_incident"
     VIOLENCE_VICTIM = "violence_victim"
     WEAPON_INCIDENT = "weapon_incident"
+    EMERGENCY_DEPARTMENT_ASSAULT = "emergency_department_assault"
+
+
+class Weapon(StrEnum):
+    """The weapon used in, or involved in, a violent event (an optional event detail).
+
+    ``knife`` covers any blade or sharp instrument; ``gun`` any firearm; ``none`` says
+    that no weapon was used (for a victim of violence), which is not the same as the
+    weapon not being recorded (the detail left out).
+    """
+
+    KNIFE = "knife"
+    GUN = "gun"
+    OTHER = "other"
+    NONE = "none"
 
 
 Evidence = Literal["status", "events", "attendance"]
@@ -460,10 +483,15 @@ _ENTRIES: tuple[Factor, ...] = (
            Domain.CONTEXTUAL, "events", (A.POLICE, A.YOUTH_JUSTICE),
            event_type=EventType.POLICE_CONTACT),
     Factor("violence_victim", "Victim of violence",
-           "The child has been a victim of violence outside the home, each incident dated.",
-           Domain.CONTEXTUAL, "events", (A.POLICE, A.GP), event_type=EventType.VIOLENCE_VICTIM),
+           "The child has been a victim of violence outside the home, each incident dated, "
+           "with the weapon used and whether the child was seriously injured where known. An "
+           "attendance at a hospital emergency department for an assault injury "
+           "(emergency_department_assault) also evidences it.",
+           Domain.CONTEXTUAL, "events", (A.POLICE, A.EMERGENCY_DEPARTMENT, A.GP),
+           event_type=EventType.VIOLENCE_VICTIM),
     Factor("weapon_incident", "Weapon-related incident",
-           "An incident involving the child and a knife or other weapon, dated.",
+           "An incident involving the child and a knife or other weapon, dated, with the "
+           "weapon and whether the child was seriously injured where known.",
            Domain.CONTEXTUAL, "events", (A.POLICE, A.SCHOOL, A.YOUTH_JUSTICE),
            event_type=EventType.WEAPON_INCIDENT),
     Factor("gang_association", "Gang association",
@@ -580,11 +608,15 @@ FACTORS: MappingProxyType[str, Factor] = MappingProxyType(
 ACE_KEYS: tuple[str, ...] = tuple(factor.key for factor in _CATALOGUE if factor.is_ace)
 """Keys of the ten ACE categories, in catalogue order."""
 
-FACTOR_BY_EVENT: dict[EventType, Factor] = {
-    factor.event_type: factor for factor in _CATALOGUE if factor.event_type is not None
-}
-FACTOR_BY_EVENT[EventType.DOMESTIC_ABUSE_INCIDENT] = FACTORS["domestic_abuse"]
-"""The factor each event type evidences (a domestic abuse incident evidences the ACE)."""
+FACTOR_BY_EVENT: MappingProxyType[EventType, Factor] = MappingProxyType(
+    {
+        **{factor.event_type: factor for factor in _CATALOGUE if factor.event_type is not None},
+        EventType.DOMESTIC_ABUSE_INCIDENT: FACTORS["domestic_abuse"],
+        EventType.EMERGENCY_DEPARTMENT_ASSAULT: FACTORS["violence_victim"],
+    }
+)
+"""The factor each event type evidences (read-only). A domestic abuse incident evidences the
+ACE; an emergency department attendance for an assault evidences being a victim of violence."""
 
 CIN_CODES: MappingProxyType[str, CinCode] = MappingProxyType({c.code: c for c in _CIN_TABLE})
 """Every Children in Need census factor code, in census order (read-only), with the factors

@@ -15,9 +15,12 @@ paths score the same status. Rules, as of the screening date ``as_of``
 
 * status factors: known when resolved ``present`` or ``absent``; the evidence
   of a present factor is every account that records it present;
-* events factors: the count of events in the window, an event being its type and
-  date (the same event recorded by several agencies counts once); known when any
-  event of the type is listed, or the factor is observed (``absent`` = "checked: none");
+* events factors: the count of events in the window, an event being its date (the
+  same event recorded by several agencies, or as two types that evidence the same
+  factor, counts once); known when any event of the factor is listed, or the factor
+  is observed (``absent`` = "checked: none"). A window ends on ``as_of`` unless it
+  is an *earlier* window, which ends where the recent window starts: the two never
+  count the same event;
 * attendance: missed / possible sessions over periods that overlap the
   attendance window; known when there are possible sessions, or the factor is
   observed ``absent``; persistent absence is 10% or more missed, severe 50%;
@@ -26,7 +29,19 @@ paths score the same status. Rules, as of the screening date ``as_of``
   threshold, or when present + unknown cannot reach it;
 * ``escalation``: more incidents (police contact, missing, suspension,
   violence, weapon) in the last ``escalation_days`` than in the same span
-  before; known only when all five sources are known.
+  before; known only when all five sources are known;
+* ``rising_trajectory``: more of the same incidents in each of
+  ``trajectory_periods`` successive periods of ``trajectory_days`` than in the
+  one before (the latest period ending on ``as_of``); known only when all five
+  sources are known;
+* ``serious_violence``: in the history window, an emergency department
+  attendance for an assault, a victim-of-violence event with a knife or gun or
+  a serious injury, or a weapon incident in which the child was seriously
+  injured. Known when present, or when the violence history is known and every
+  such event listed in the window says whether it was serious (a victim of
+  violence needs both the weapon and the injury recorded; a weapon incident the
+  injury). A weapon incident left unlisted cannot hide one: a child seriously
+  injured in it is a victim of violence, which is then known.
 
 The scoring code never reads :attr:`Profile.audit`, :attr:`Profile.date_of_birth`
 is not scored (age is a protected characteristic), and nothing reads a clock.
@@ -45,8 +60,17 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._factors import ACE_KEYS, FACTORS, Agency, Domain, EventType, agencies_holding
-from ._profile import AttendanceRecord, Profile, Status, check_as_of
+from ._factors import (
+    ACE_KEYS,
+    FACTOR_BY_EVENT,
+    FACTORS,
+    Agency,
+    Domain,
+    EventType,
+    Weapon,
+    agencies_holding,
+)
+from ._profile import AttendanceRecord, Event, Profile, Status, check_as_of
 from ._resolution import ResolutionRule, resolved_statuses
 
 __all__ = [
@@ -75,11 +99,16 @@ class Windows(BaseModel):
         Half-window for escalation: the last ``escalation_days`` against the
         same span before.
     history_days : int
-        Longer history (home moves, weapon incidents).
+        Longer history (home moves, weapon incidents, serious violence). Its
+        part before the recent window is the *earlier* window of suspensions
+        and police contact.
     health_days : int
         Health appointments the child was not brought to.
     attendance_days : int
         Attendance periods that overlap this window are summed.
+    trajectory_days : int
+        Length of each successive period compared for a rising trajectory
+        (default a year; see :attr:`CountThresholds.trajectory_periods`).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -89,6 +118,7 @@ class Windows(BaseModel):
     history_days: int = Field(1095, ge=1, le=7300)
     health_days: int = Field(730, ge=1, le=7300)
     attendance_days: int = Field(365, ge=1, le=3650)
+    trajectory_days: int = Field(365, ge=1, le=3650)
 
 
 class CountThresholds(BaseModel):
@@ -102,6 +132,10 @@ class CountThresholds(BaseModel):
     ace_count : int
         ACE count at or above which ``ace_count_4_plus`` is present (default 4,
         the cut used by the England national ACE survey).
+    trajectory_periods : int
+        How many successive periods of :attr:`Windows.trajectory_days` must each
+        hold more incidents than the one before for ``rising_trajectory``
+        (default 3: three years, each worse than the last).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -112,6 +146,7 @@ class CountThresholds(BaseModel):
     repeated_missing: int = Field(3, ge=1, le=100)
     repeated_police_contact: int = Field(2, ge=1, le=100)
     ace_count: int = Field(4, ge=1, le=10)
+    trajectory_periods: int = Field(3, ge=2, le=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +161,9 @@ class Indicator:
         Plain label for cards.
     group : str
         The factor key it belongs to, or ``"ace_count"`` / ``"escalation"`` for
-        indicators derived from several factors. Missing information is grouped
-        by this.
+        indicators derived from several factors (``rising_trajectory`` is in the
+        escalation group: the same incident histories decide both). Missing
+        information is grouped by this.
     factors : tuple of str
         Catalogue factors it is derived from.
     protective : bool
@@ -171,6 +207,8 @@ INDICATORS: tuple[Indicator, ...] = (
               ("suspensions",)),
     Indicator("suspensions_repeated", "Repeated suspensions in the recent window",
               "suspensions", ("suspensions",)),
+    Indicator("suspension_earlier", "Suspended earlier in the history window", "suspensions",
+              ("suspensions",)),
     Indicator("permanent_exclusion", "Permanently excluded", "permanent_exclusion",
               ("permanent_exclusion",)),
     _status("alternative_provision"),
@@ -188,8 +226,12 @@ INDICATORS: tuple[Indicator, ...] = (
               ("police_contact",)),
     Indicator("police_contact_repeated", "Repeated police contact", "police_contact",
               ("police_contact",)),
+    Indicator("police_contact_earlier", "Police contact earlier in the history window",
+              "police_contact", ("police_contact",)),
     Indicator("violence_victim_recent", "Victim of violence in the recent window",
               "violence_victim", ("violence_victim",)),
+    Indicator("serious_violence", "Seriously hurt by violence (knife, gun or serious injury)",
+              "violence_victim", ("violence_victim", "weapon_incident")),
     Indicator("weapon_incident", "Weapon-related incident", "weapon_incident",
               ("weapon_incident",)),
     _status("gang_association"),
@@ -202,6 +244,8 @@ INDICATORS: tuple[Indicator, ...] = (
     _status("peer_concerns"),
     Indicator("escalation", "Escalating incidents (more in the latest period than the one before)",
               "escalation", _ESCALATION_FACTORS),
+    Indicator("rising_trajectory", "Rising incidents year on year", "escalation",
+              _ESCALATION_FACTORS),
     *(_status(key) for key, factor in FACTORS.items() if factor.domain is Domain.DEVELOPMENTAL),
     *(_status(key) for key, factor in FACTORS.items() if factor.domain is Domain.PROTECTIVE),
     # Added after the first release, at the end so every earlier column keeps its place.
@@ -230,63 +274,100 @@ _HOME_MOVE = EventType.HOME_MOVE
 _FREQUENT_MOVES = _COLUMN["frequent_moves"]
 _ace_items = itemgetter(*_ACE_COLUMNS)
 _DOMESTIC_ABUSE_INCIDENT = EventType.DOMESTIC_ABUSE_INCIDENT
+
+
+def _event_types_of(factor_key: str) -> tuple[EventType, ...]:
+    """Every event type that evidences a factor, its own type first."""
+    return tuple(event for event, factor in FACTOR_BY_EVENT.items() if factor.key == factor_key)
+
+
 # Enum members are looked up once here: this module's _derive runs for every record.
-_ESCALATION_SOURCES: tuple[tuple[str, EventType], ...] = tuple(
-    (key, event_type)
-    for key in _ESCALATION_FACTORS
-    if (event_type := FACTORS[key].event_type) is not None
+_ESCALATION_SOURCES: tuple[tuple[str, tuple[EventType, ...]], ...] = tuple(
+    (key, _event_types_of(key)) for key in _ESCALATION_FACTORS
 )
+"""Each escalation source's factor and the event types that evidence it."""
+_VIOLENCE_TYPES = _event_types_of("violence_victim")
 
 
 class _EventRule(NamedTuple):
-    """An indicator present when enough events of a type fall in a window."""
+    """An indicator present when enough events of a factor fall in a window.
+
+    The window runs from ``window`` days before the screening date (exclusive) to
+    ``until`` days before it (inclusive; the screening date itself when None): an
+    event ``age`` days old is counted when ``until <= age < window``, so an
+    earlier window with ``until="recent_days"`` starts exactly where the recent
+    window ends and no event is counted by both.
+    """
 
     column: int
     """The indicator's matrix column."""
     factor: str
     """The factor whose observation says "checked: none" when no events are listed."""
-    event_type: EventType
-    """The events it counts."""
+    event_types: tuple[EventType, ...]
+    """The events it counts: an event is its date, once however many types record it."""
     window: str | None = None
     """The :class:`Windows` attribute of the look-back window; None for "ever"."""
+    until: str | None = None
+    """The :class:`Windows` attribute at which the window stops; None for the screening date."""
     threshold: str | None = None
     """The :class:`CountThresholds` attribute of the count needed; None for "at least one"."""
 
 
+_SUSPENSION, _POLICE_CONTACT = (EventType.SUSPENSION,), (EventType.POLICE_CONTACT,)
+_MISSING, _WEAPON = (EventType.MISSING_EPISODE,), (EventType.WEAPON_INCIDENT,)
 _EVENT_RULES: tuple[_EventRule, ...] = (
-    _EventRule(_COLUMN["suspension_recent"], "suspensions", EventType.SUSPENSION,
-               window="recent_days"),
-    _EventRule(_COLUMN["suspensions_repeated"], "suspensions", EventType.SUSPENSION,
+    _EventRule(_COLUMN["suspension_recent"], "suspensions", _SUSPENSION, window="recent_days"),
+    _EventRule(_COLUMN["suspensions_repeated"], "suspensions", _SUSPENSION,
                window="recent_days", threshold="repeated_suspensions"),
+    _EventRule(_COLUMN["suspension_earlier"], "suspensions", _SUSPENSION,
+               window="history_days", until="recent_days"),
     _EventRule(_COLUMN["permanent_exclusion"], "permanent_exclusion",
-               EventType.PERMANENT_EXCLUSION),
-    _EventRule(_COLUMN["missing_recent"], "missing_episodes", EventType.MISSING_EPISODE,
-               window="recent_days"),
-    _EventRule(_COLUMN["missing_repeated"], "missing_episodes", EventType.MISSING_EPISODE,
+               (EventType.PERMANENT_EXCLUSION,)),
+    _EventRule(_COLUMN["missing_recent"], "missing_episodes", _MISSING, window="recent_days"),
+    _EventRule(_COLUMN["missing_repeated"], "missing_episodes", _MISSING,
                window="recent_days", threshold="repeated_missing"),
-    _EventRule(_COLUMN["police_contact_recent"], "police_contact", EventType.POLICE_CONTACT,
+    _EventRule(_COLUMN["police_contact_recent"], "police_contact", _POLICE_CONTACT,
                window="recent_days"),
-    _EventRule(_COLUMN["police_contact_repeated"], "police_contact", EventType.POLICE_CONTACT,
+    _EventRule(_COLUMN["police_contact_repeated"], "police_contact", _POLICE_CONTACT,
                window="recent_days", threshold="repeated_police_contact"),
-    _EventRule(_COLUMN["violence_victim_recent"], "violence_victim", EventType.VIOLENCE_VICTIM,
+    _EventRule(_COLUMN["police_contact_earlier"], "police_contact", _POLICE_CONTACT,
+               window="history_days", until="recent_days"),
+    _EventRule(_COLUMN["violence_victim_recent"], "violence_victim", _VIOLENCE_TYPES,
                window="recent_days"),
-    _EventRule(_COLUMN["weapon_incident"], "weapon_incident", EventType.WEAPON_INCIDENT,
-               window="history_days"),
+    _EventRule(_COLUMN["weapon_incident"], "weapon_incident", _WEAPON, window="history_days"),
     _EventRule(_COLUMN["missed_health_appointments"], "missed_health_appointments",
-               EventType.MISSED_HEALTH_APPOINTMENT, window="health_days",
+               (EventType.MISSED_HEALTH_APPOINTMENT,), window="health_days",
                threshold="missed_appointments"),
-    _EventRule(_COLUMN["frequent_moves"], "home_moves", EventType.HOME_MOVE,
+    _EventRule(_COLUMN["frequent_moves"], "home_moves", (EventType.HOME_MOVE,),
                window="history_days", threshold="frequent_moves"),
 )  # fmt: skip
 """Indicators that count events in a window."""
 
-# Each escalation source's history is known exactly when its first count rule's column is.
-_escalation_known = itemgetter(
-    *(
-        next(rule.column for rule in _EVENT_RULES if rule.factor == factor_key)
-        for factor_key, _ in _ESCALATION_SOURCES
-    )
-)
+# Each factor's event history is known exactly when its first count rule's column is.
+_HISTORY_KNOWN_COLUMN: dict[str, int] = {
+    rule.factor: rule.column for rule in reversed(_EVENT_RULES)
+}
+_escalation_known = itemgetter(*(_HISTORY_KNOWN_COLUMN[key] for key, _ in _ESCALATION_SOURCES))
+
+_SERIOUS_WEAPONS = frozenset({Weapon.KNIFE, Weapon.GUN})
+_VIOLENT_EVENTS = frozenset({*_VIOLENCE_TYPES, EventType.WEAPON_INCIDENT})
+
+
+def _violence_seriousness(event: Event) -> bool | None:
+    """Whether a violent event seriously hurt the child: True, False, or None (not recorded).
+
+    An emergency department attendance for an assault is serious; a victim of violence is
+    when a knife or gun was used or the child was seriously injured (not serious only when
+    both the weapon and the injury are recorded and neither is); a weapon incident is when
+    the child was seriously injured in it.
+    """
+    if event.type is EventType.EMERGENCY_DEPARTMENT_ASSAULT or event.serious_injury:
+        return True
+    if event.type is EventType.WEAPON_INCIDENT:
+        return None if event.serious_injury is None else False
+    if event.weapon in _SERIOUS_WEAPONS:
+        return True
+    return None if event.serious_injury is None or event.weapon is None else False
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,8 +460,24 @@ class FeatureMatrix:
         return len(self.ids)
 
 
+_EVENT_DESCRIPTIONS = {
+    EventType.EMERGENCY_DEPARTMENT_ASSAULT: "emergency department attendance for an assault",
+}
+
+
 def _describe_event(event_type: EventType) -> str:
-    return event_type.value.replace("_", " ")
+    return _EVENT_DESCRIPTIONS.get(event_type) or event_type.value.replace("_", " ")
+
+
+def _describe_violence(event: Event) -> str:
+    """Describe a violent event, with what made it serious (the weapon, the injury)."""
+    details: list[str] = []
+    if event.weapon is not None and event.weapon is not Weapon.NONE:
+        details.append(event.weapon.value)
+    if event.serious_injury:
+        details.append("seriously injured")
+    what = event.note or _describe_event(event.type)
+    return f"{what} ({', '.join(details)})" if details else what
 
 
 @dataclass(slots=True)
@@ -413,6 +510,17 @@ class _IncidentTally(NamedTuple):
 
     last: int
     previous: int
+
+
+class _Tallies(NamedTuple):
+    """What the counting steps found, for the evidence of the indicators they set."""
+
+    attendance: _AttendanceTally
+    incidents: _IncidentTally
+    trajectory: tuple[int, ...]
+    """Incidents in each trajectory period, oldest first."""
+    serious_violence: list[Event]
+    """The violent events in the history window that seriously hurt the child."""
 
 
 def attendance_in_window(
@@ -467,9 +575,13 @@ def _derive(
     _count_domestic_abuse_incidents(state)
     attendance = _measure_absence(state)
     ace_present, ace_unknown = _count_aces(state)
-    incidents = _check_escalation(state)
+    serious = _check_serious_violence(state)
+    incident_ages = _incident_ages(state)
+    incidents = _check_escalation(state, incident_ages)
+    trajectory = _check_trajectory(state, incident_ages)
     if evidence is not None:
-        _collect_event_evidence(state, evidence, attendance=attendance, incidents=incidents)
+        tallies = _Tallies(attendance, incidents, trajectory, serious)
+        _collect_event_evidence(state, evidence, tallies)
     return state.values, state.known, ace_present, ace_unknown
 
 
@@ -518,7 +630,7 @@ def _count_events_in_windows(state: _Derivation) -> None:
     values, known, statuses = state.values, state.known, state.statuses
     for rule in _EVENT_RULES:
         column = rule.column
-        dates = state.dates_by_type.get(rule.event_type)
+        dates = _dates_of(state.dates_by_type, rule.event_types)
         if dates is None:
             status = statuses.get(rule.factor)
             known[column] = status is not None and status is not _UNKNOWN
@@ -526,12 +638,35 @@ def _count_events_in_windows(state: _Derivation) -> None:
         if rule.window is None:
             count = len(dates)
         else:
-            window_start = state.as_of_ordinal - getattr(state.windows, rule.window)
-            count = sum(1 for date in dates if date > window_start)
+            start, end = _window_bounds(state, rule)
+            count = sum(1 for date in dates if start < date <= end)
         needed = 1 if rule.threshold is None else getattr(state.counts, rule.threshold)
         known[column] = True
         if count >= needed:
             values[column] = 1
+
+
+def _dates_of(
+    dates_by_type: dict[EventType, list[int]], event_types: tuple[EventType, ...]
+) -> list[int] | None:
+    """Return the distinct dates of events of any of the types, in order (None: none listed)."""
+    if len(event_types) == 1:
+        return dates_by_type.get(event_types[0])
+    listed = [dates for event_type in event_types if (dates := dates_by_type.get(event_type))]
+    if len(listed) <= 1:
+        return listed[0] if listed else None
+    return sorted(set().union(*listed))
+
+
+def _window_bounds(state: _Derivation, rule: _EventRule) -> tuple[int, int]:
+    """Return a rule's window as ordinals: dates after the start, up to and including the end.
+
+    A rule with no look-back window counts every date (ordinals start at 1).
+    """
+    windows, as_of = state.windows, state.as_of_ordinal
+    start = as_of - getattr(windows, rule.window) if rule.window else 0
+    end = as_of - getattr(windows, rule.until) if rule.until else as_of
+    return start, end
 
 
 def _check_cross_borough_moves(state: _Derivation) -> None:
@@ -590,17 +725,56 @@ def _count_aces(state: _Derivation) -> tuple[int, int]:
     return ace_present, ace_unknown
 
 
-def _check_escalation(state: _Derivation) -> _IncidentTally:
+def _check_serious_violence(state: _Derivation) -> list[Event]:
+    """Serious violence against the child in the history window, however it was recorded.
+
+    Returns the events that show it. Known when present, or when the violence history is
+    known and every violent event listed in the window says whether it was serious.
+    """
+    column = _COLUMN["serious_violence"]
+    history_known = state.known[_HISTORY_KNOWN_COLUMN["violence_victim"]]
+    if _VIOLENT_EVENTS.isdisjoint(state.dates_by_type):
+        state.known[column] = history_known
+        return []
+    window_start = state.as_of_ordinal - state.windows.history_days
+    serious: list[Event] = []
+    undecided = False
+    for event in state.profile.events:
+        if event.type in _VIOLENT_EVENTS and event.date.toordinal() > window_start:
+            seriousness = _violence_seriousness(event)
+            if seriousness:
+                serious.append(event)
+            elif seriousness is None:
+                undecided = True
+    if serious:
+        state.values[column], state.known[column] = 1, True
+    else:
+        state.known[column] = history_known and not undecided
+    return serious
+
+
+def _incident_ages(state: _Derivation) -> list[int]:
+    """Ages in days of the incidents escalation and the trajectory count.
+
+    Each source's events are counted once per date, however many types record them.
+    """
+    as_of = state.as_of_ordinal
+    return [
+        as_of - date
+        for _, event_types in _ESCALATION_SOURCES
+        for date in _dates_of(state.dates_by_type, event_types) or ()
+    ]
+
+
+def _check_escalation(state: _Derivation, incident_ages: list[int]) -> _IncidentTally:
     """Escalation: incidents in the last half-window against the one before."""
     half = state.windows.escalation_days
     last = previous = 0
-    for _, event_type in _ESCALATION_SOURCES:
-        for date in state.dates_by_type.get(event_type, ()):
-            age = state.as_of_ordinal - date
-            if age < half:
-                last += 1
-            elif age < 2 * half:
-                previous += 1
+    for age in incident_ages:
+        if age < half:
+            last += 1
+        elif age < 2 * half:
+            previous += 1
     column = _COLUMN["escalation"]
     known = all(_escalation_known(state.known))
     state.known[column] = known
@@ -609,31 +783,56 @@ def _check_escalation(state: _Derivation) -> _IncidentTally:
     return _IncidentTally(last=last, previous=previous)
 
 
-_EVENT_INDICATORS: dict[str, tuple[EventType, str]] = {
-    INDICATORS[rule.column].key: (rule.event_type, rule.window or "") for rule in _EVENT_RULES
+def _check_trajectory(state: _Derivation, incident_ages: list[int]) -> tuple[int, ...]:
+    """Rising trajectory: more incidents in each successive period than in the one before.
+
+    Returns the incidents in each period, oldest first.
+    """
+    length, periods = state.windows.trajectory_days, state.counts.trajectory_periods
+    latest_first = [0] * periods
+    for age in incident_ages:
+        period = age // length
+        if period < periods:
+            latest_first[period] += 1
+    column = _COLUMN["rising_trajectory"]
+    known = all(_escalation_known(state.known))
+    state.known[column] = known
+    rising = all(latest_first[i] > latest_first[i + 1] for i in range(periods - 1))
+    # Unknown indicators are 0: unknown sources could add incidents to any period.
+    state.values[column] = 1 if known and rising else 0
+    return tuple(reversed(latest_first))
+
+
+_EVENT_INDICATORS: dict[str, _EventRule] = {
+    INDICATORS[rule.column].key: rule for rule in _EVENT_RULES
+} | {
+    "cross_borough_move": _EventRule(
+        _COLUMN["cross_borough_move"], "home_moves", (EventType.HOME_MOVE,), window="history_days"
+    )
 }
-_EVENT_INDICATORS["cross_borough_move"] = (EventType.HOME_MOVE, "history_days")
+"""The events behind each present event indicator (cross-borough moves: those that crossed)."""
 
 
 def _collect_event_evidence(
-    state: _Derivation,
-    evidence: dict[str, list[EvidenceItem]],
-    *,
-    attendance: _AttendanceTally,
-    incidents: _IncidentTally,
+    state: _Derivation, evidence: dict[str, list[EvidenceItem]], tallies: _Tallies
 ) -> None:
     """Fill evidence for present event-, attendance- and count-based indicators."""
     values = state.values
-    for key, (event_type, window) in _EVENT_INDICATORS.items():
-        if values[_COLUMN[key]]:
-            window_start = state.as_of_ordinal - getattr(state.windows, window) if window else -1
+    for key, rule in _EVENT_INDICATORS.items():
+        if values[rule.column]:
+            start, end = _window_bounds(state, rule)
             evidence[key] = [
                 EvidenceItem(event.source, event.date, event.note or _describe_event(event.type))
                 for event in state.profile.events
-                if event.type is event_type
-                and event.date.toordinal() > window_start
+                if event.type in rule.event_types
+                and start < event.date.toordinal() <= end
                 and (key != "cross_borough_move" or event.cross_borough)
             ]
+    if values[_COLUMN["serious_violence"]]:
+        evidence["serious_violence"] = [
+            EvidenceItem(event.source, event.date, _describe_violence(event))
+            for event in tallies.serious_violence
+        ]
     if values[_COLUMN["domestic_abuse"]]:
         incident_items = [
             EvidenceItem(event.source, event.date, event.note or "domestic abuse incident")
@@ -643,20 +842,30 @@ def _collect_event_evidence(
         evidence["domestic_abuse"] = evidence.get("domestic_abuse", []) + incident_items
     for key in ("persistent_absence", "severe_absence"):
         if values[_COLUMN[key]]:
-            evidence[key] = [_absence_evidence(state, attendance)]
+            evidence[key] = [_absence_evidence(state, tallies.attendance)]
     if values[_COLUMN["ace_count_4_plus"]]:
         present = [FACTORS[key].label for key in ACE_KEYS if values[_COLUMN[key]]]
         evidence["ace_count_4_plus"] = [
             EvidenceItem(None, None, f"{len(present)} ACEs recorded: " + ", ".join(present))
         ]
     if values[_COLUMN["escalation"]]:
-        days = state.windows.escalation_days
+        days, incidents = state.windows.escalation_days, tallies.incidents
         evidence["escalation"] = [
             EvidenceItem(
                 None,
                 None,
                 f"{incidents.last} incidents in the last {days} days against "
                 f"{incidents.previous} in the {days} days before",
+            )
+        ]
+    if values[_COLUMN["rising_trajectory"]]:
+        counts = ", ".join(str(count) for count in tallies.trajectory)
+        evidence["rising_trajectory"] = [
+            EvidenceItem(
+                None,
+                None,
+                f"{counts} incidents in successive periods of {state.windows.trajectory_days} "
+                "days, oldest first, ending on the screening date",
             )
         ]
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ._factors import FACTORS, Agency, EventType
+from ._factors import FACTOR_BY_EVENT, FACTORS, Agency, EventType
 from ._profile import Event, Observation, Profile, Status
 from ._resolution import ResolutionRule, can_vouch_absent, resolved_statuses
 from ._result import REVIEW_NOTICE, Account, AgencyFactors, FactorAccounts, JigsawView
@@ -35,11 +35,12 @@ __all__ = [
 ]
 
 _PRESENT, _ABSENT, _UNKNOWN = Status.PRESENT, Status.ABSENT, Status.UNKNOWN
-# The event types that evidence each factor (a domestic abuse incident evidences the ACE too).
+# The event types that evidence each factor (a domestic abuse incident evidences the ACE too,
+# an emergency department attendance for an assault being a victim of violence).
 _EVENT_TYPES: dict[str, frozenset[EventType]] = {
-    key: frozenset({factor.event_type}) for key, factor in FACTORS.items() if factor.event_type
+    key: frozenset(event for event, factor in FACTOR_BY_EVENT.items() if factor.key == key)
+    for key in dict.fromkeys(factor.key for factor in FACTOR_BY_EVENT.values())
 }
-_EVENT_TYPES["domestic_abuse"] = frozenset({EventType.DOMESTIC_ABUSE_INCIDENT})
 _SOURCE_NOT_RECORDED = "Source not recorded"
 
 

@@ -29,10 +29,12 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ._errors import FieldProblem, InputError, ProfileError, location_to_path
-from ._factors import CIN_CODES, FACTOR_BY_EVENT, FACTORS, Agency, EventType
+from ._factors import CIN_CODES, FACTOR_BY_EVENT, FACTORS, Agency, EventType, Weapon
 
 __all__ = [
+    "INJURY_EVENT_TYPES",
     "SCHEMA_WORDS",
+    "WEAPON_EVENT_TYPES",
     "Accounts",
     "AttendanceRecord",
     "Audit",
@@ -227,6 +229,14 @@ class Event(BaseModel):
         The agency that recorded it.
     cross_borough : bool, optional
         For ``home_move`` only: whether the move crossed a borough boundary.
+    weapon : Weapon, optional
+        For ``violence_victim``, ``weapon_incident`` and ``emergency_department_assault``
+        only: the weapon used (``knife``, ``gun``, ``other``; ``none`` for a victim of
+        violence where no weapon was used). Left out: not recorded.
+    serious_injury : bool, optional
+        For ``violence_victim`` and ``weapon_incident`` only: whether the child was
+        seriously injured (a knife or gun wound, or an injury treated at a hospital
+        emergency department or needing admission). Left out: not recorded.
     note : str
         A short note (at most 280 characters, no personal details).
     """
@@ -237,6 +247,8 @@ class Event(BaseModel):
     date: IsoDate
     source: Agency | None = None
     cross_borough: YesNo | None = None
+    weapon: Weapon | None = None
+    serious_injury: YesNo | None = None
     note: Note = ""
 
 
@@ -371,6 +383,15 @@ class Profile(BaseModel):
 
 _PRESENT, _ABSENT, _UNKNOWN = Status.PRESENT, Status.ABSENT, Status.UNKNOWN
 _HOME_MOVE = EventType.HOME_MOVE
+WEAPON_EVENT_TYPES: tuple[EventType, ...] = (
+    EventType.VIOLENCE_VICTIM,
+    EventType.WEAPON_INCIDENT,
+    EventType.EMERGENCY_DEPARTMENT_ASSAULT,
+)
+"""Event types that may say which weapon was used (:attr:`Event.weapon`)."""
+INJURY_EVENT_TYPES: tuple[EventType, ...] = (EventType.VIOLENCE_VICTIM, EventType.WEAPON_INCIDENT)
+"""Event types that may say whether the child was seriously injured (:attr:`Event.serious_injury`;
+an emergency department attendance for an assault is an injury treated at hospital already)."""
 # (factor key, event types that evidence it, evidence kind) for every factor that needs a
 # cross-field check; precomputed because this runs for every record of a batch.
 _CROSS_CHECKED: tuple[tuple[str, tuple[EventType, ...], str], ...] = tuple(
@@ -425,6 +446,38 @@ def _event_problems(profile: Profile) -> list[FieldProblem]:
                     "only applies to home_move events; remove it",
                 )
             )
+        if event.weapon is not None or event.serious_injury is not None:
+            problems += _violence_detail_problems(i, event)
+    return problems
+
+
+def _violence_detail_problems(index: int, event: Event) -> list[FieldProblem]:
+    """Check the weapon and serious-injury details are on event types they apply to."""
+    problems: list[FieldProblem] = []
+    if event.weapon is not None and event.type not in WEAPON_EVENT_TYPES:
+        problems.append(
+            FieldProblem(
+                f"events[{index}].weapon",
+                "only applies to violence_victim, weapon_incident and "
+                "emergency_department_assault events; remove it",
+            )
+        )
+    elif event.weapon is Weapon.NONE and event.type is EventType.WEAPON_INCIDENT:
+        problems.append(
+            FieldProblem(
+                f"events[{index}].weapon",
+                "cannot be 'none' on a weapon_incident; use knife, gun or other, or leave it "
+                "out if the weapon is not recorded",
+            )
+        )
+    if event.serious_injury is not None and event.type not in INJURY_EVENT_TYPES:
+        reason = (
+            "does not apply to emergency_department_assault events (an attendance for an "
+            "assault injury is serious by definition); remove it"
+            if event.type is EventType.EMERGENCY_DEPARTMENT_ASSAULT
+            else "only applies to violence_victim and weapon_incident events; remove it"
+        )
+        problems.append(FieldProblem(f"events[{index}].serious_injury", reason))
     return problems
 
 

@@ -54,7 +54,7 @@ def group_label(group: str) -> str:
     if group == "ace_count":
         return "ACE count (unknown ACE categories)"
     if group == "escalation":
-        return "Recent incident history (escalation)"
+        return "Incident history (escalation and rising trajectory)"
     return FACTORS[group].label
 
 

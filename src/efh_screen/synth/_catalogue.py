@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from .._factors import FACTORS, Agency, Domain, EventType
+from .._factors import FACTOR_BY_EVENT, FACTORS, Agency, Domain, EventType, Weapon
 from .._profile import Ethnicity, Sex
 
 __all__ = [
@@ -21,9 +21,12 @@ __all__ = [
     "ETHNICITIES",
     "EVENT_FACTOR_KEYS",
     "EVENT_TYPES",
+    "EVENT_TYPES_OF_FACTOR",
     "FACTOR_KEY_OF_EVENT",
     "LATENT_KEYS",
+    "RECORDED_BY",
     "SEXES",
+    "WEAPONS",
 ]
 
 ACE_KEYS: tuple[str, ...] = tuple(
@@ -51,7 +54,25 @@ FACTOR_KEY_OF_EVENT: MappingProxyType[EventType, str] = MappingProxyType(
         if (event_type := FACTORS[key].event_type) is not None
     }
 )
-"""The events factor each event type is evidence for (domestic abuse incidents have none)."""
+"""The events factor each event type is counted for (domestic abuse incidents and emergency
+department attendances have none: they are listed by the agency that records them)."""
+
+EVENT_TYPES_OF_FACTOR: MappingProxyType[str, tuple[EventType, ...]] = MappingProxyType(
+    {
+        key: tuple(event for event, factor in FACTOR_BY_EVENT.items() if factor.key == key)
+        for key in EVENT_FACTOR_KEYS
+    }
+)
+"""Every event type that evidences each events factor (an emergency department attendance for
+an assault evidences being a victim of violence), the factor's own event type first."""
+
+RECORDED_BY: MappingProxyType[EventType, Agency] = MappingProxyType(
+    {
+        EventType.DOMESTIC_ABUSE_INCIDENT: Agency.POLICE,
+        EventType.EMERGENCY_DEPARTMENT_ASSAULT: Agency.EMERGENCY_DEPARTMENT,
+    }
+)
+"""The agency that lists each event type not counted for an events factor of its own."""
 
 AGENCIES: tuple[Agency, ...] = tuple(Agency)
 """Agencies in vocabulary order: the columns of the availability and source arrays."""
@@ -69,3 +90,6 @@ ETHNICITIES: tuple[Ethnicity, ...] = tuple(Ethnicity)
 
 SEXES: tuple[Sex, ...] = tuple(Sex)
 """Audit sexes in vocabulary order (codes in the sex array)."""
+
+WEAPONS: tuple[Weapon, ...] = tuple(Weapon)
+"""Weapons in vocabulary order (codes in the weapon array; -1 is not recorded)."""

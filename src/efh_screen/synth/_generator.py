@@ -32,8 +32,8 @@ from statistics import NormalDist
 import numpy as np
 import numpy.typing as npt
 
-from .._factors import FACTORS, Agency, Domain, EventType
-from .._profile import Disability
+from .._factors import FACTORS, Domain, EventType
+from .._profile import INJURY_EVENT_TYPES, WEAPON_EVENT_TYPES, Disability
 from ._catalogue import (
     ACE_KEYS,
     AGENCIES,
@@ -41,9 +41,12 @@ from ._catalogue import (
     ETHNICITIES,
     EVENT_FACTOR_KEYS,
     EVENT_TYPES,
+    EVENT_TYPES_OF_FACTOR,
     FACTOR_KEY_OF_EVENT,
     LATENT_KEYS,
+    RECORDED_BY,
     SEXES,
+    WEAPONS,
 )
 from ._parameters import EventSpec, RecordingBias, SynthParameters
 
@@ -113,6 +116,9 @@ class ListedEvents:
         One entry per listed event: the person's row, the day (days since
         1970-01-01), the column in ``EVENT_TYPES``, the recording agency's
         column in ``AGENCIES``, and for home moves 0 or 1 (else -1).
+    weapon, serious_injury : numpy.ndarray of int
+        For violent events, the weapon's position in ``WEAPONS`` and whether the
+        child was seriously injured (0 or 1); -1 where not recorded or not applicable.
     bounds : numpy.ndarray of int, of shape (size + 1,)
         Person ``i``'s events are entries ``bounds[i]`` to ``bounds[i + 1]``.
     """
@@ -123,6 +129,8 @@ class ListedEvents:
     event_type: IntArray
     source: IntArray
     cross_borough: IntArray
+    weapon: IntArray
+    serious_injury: IntArray
     bounds: IntArray
 
 
@@ -223,12 +231,29 @@ class _Attendance:
 
 @dataclass(frozen=True, slots=True)
 class _UnderlyingEvents:
-    """Every underlying event of one type: whose, when, whether recorded, cross-borough."""
+    """Every underlying event of one type: whose, when, whether recorded, and its details.
+
+    ``cross_borough``, ``weapon`` and ``serious_injury`` are -1 where not recorded or not
+    applicable (see :class:`ListedEvents`).
+    """
 
     person: IntArray
     day: IntArray
     recorded: BoolArray
     cross_borough: IntArray
+    weapon: IntArray
+    serious_injury: IntArray
+
+    def kept(self, keep: BoolArray) -> _UnderlyingEvents:
+        """Return the events where ``keep`` is true."""
+        return _UnderlyingEvents(
+            self.person[keep],
+            self.day[keep],
+            self.recorded[keep],
+            self.cross_borough[keep],
+            self.weapon[keep],
+            self.serious_injury[keep],
+        )
 
 
 def chunks(n: int, *, seed: int, as_of: dt.date, parameters: SynthParameters) -> Iterator[Chunk]:
@@ -317,9 +342,9 @@ def draw_chunk(
             bias=bias[row],
         )
     for key in EVENT_FACTOR_KEYS:
-        counted_type = FACTORS[key].event_type
-        if counted_type is not None:
-            truth[key] = true_event_counts[counted_type] > 0
+        # (an emergency department attendance for an assault makes the child a victim too)
+        counted = np.stack([true_event_counts[event] for event in EVENT_TYPES_OF_FACTOR[key]])
+        truth[key] = counted.sum(axis=0) > 0
     truth = {key: truth[key] for key in FACTORS}
     risk = _true_risk(parameters, truth=truth, behaviour=latents.behaviour, ethnicity=ethnicity)
     outcome: BoolArray = rng.random(size) < risk
@@ -492,12 +517,28 @@ def _draw_events(
     exposure_days = np.maximum(age_days[person] - int(spec.from_age * _DAYS_PER_YEAR), 0)
     days_back = np.floor(exposure_days * rng.random(total) ** parameters.recency_exponent)
     recorded = rng.random(total) < spec.recording_probability * bias[person]
+    not_recorded = np.full(total, -1, dtype=np.int64)
+    cross_borough = weapon = serious_injury = not_recorded
     if event_type is EventType.HOME_MOVE:
         cross_borough = (rng.random(total) < spec.cross_borough_probability).astype(np.int64)
-    else:
-        cross_borough = np.full(total, -1, dtype=np.int64)
+    if event_type in WEAPON_EVENT_TYPES:
+        weapon = _draw_weapons(spec, rng, total)
+    if event_type in INJURY_EVENT_TYPES:
+        injured = rng.random(total) < spec.serious_injury_probability
+        injury_recorded = rng.random(total) < spec.injury_recorded_probability
+        serious_injury = np.where(injury_recorded, injured.astype(np.int64), -1)
     day = as_of_day - days_back.astype(np.int64)
-    return true_count, _UnderlyingEvents(person, day, recorded, cross_borough)
+    return true_count, _UnderlyingEvents(
+        person, day, recorded, cross_borough, weapon, serious_injury
+    )
+
+
+def _draw_weapons(spec: EventSpec, rng: np.random.Generator, total: int) -> IntArray:
+    """Each event's recorded weapon, by its share (a position in ``WEAPONS``; -1 not recorded)."""
+    shares = np.array([spec.weapon_shares.get(weapon, 0.0) for weapon in WEAPONS])
+    position = np.searchsorted(np.cumsum(shares), rng.random(total), side="right")
+    weapon: IntArray = np.where(position < len(WEAPONS), position, -1).astype(np.int64)
+    return weapon
 
 
 def _event_mean(
@@ -624,8 +665,9 @@ def _list_events(
     types: list[IntArray] = []
     sources: list[IntArray] = []
     for row, event_type in enumerate(EVENT_TYPES):
-        if event_type is EventType.DOMESTIC_ABUSE_INCIDENT:
-            column = AGENCY_INDEX[Agency.POLICE]
+        recorder = RECORDED_BY.get(event_type)
+        if recorder is not None:
+            column = AGENCY_INDEX[recorder]
             known = available[:, column]
             source = np.full(size, column, dtype=np.int64)
         else:
@@ -635,14 +677,7 @@ def _list_events(
         events = underlying[event_type]
         keep = events.recorded & known[events.person]
         counts[event_type] = np.bincount(events.person[keep], minlength=size)
-        kept.append(
-            _UnderlyingEvents(
-                events.person[keep],
-                events.day[keep],
-                events.recorded[keep],
-                events.cross_borough[keep],
-            )
-        )
+        kept.append(events.kept(keep))
         types.append(np.full(int(keep.sum()), row, dtype=np.int64))
         sources.append(source[events.person[keep]])
     person = np.concatenate([events.person for events in kept])
@@ -656,6 +691,8 @@ def _list_events(
         event_type=event_type_column[order],
         source=np.concatenate(sources)[order],
         cross_borough=np.concatenate([events.cross_borough for events in kept])[order],
+        weapon=np.concatenate([events.weapon for events in kept])[order],
+        serious_injury=np.concatenate([events.serious_injury for events in kept])[order],
         bounds=np.searchsorted(person[order], np.arange(size + 1)),
     )
 
@@ -666,14 +703,14 @@ def _date_event_factors(
     """Date each present events factor on the day of its latest listed event."""
     day = dict(observations.day)
     for key in EVENT_FACTOR_KEYS:
-        counted_type = FACTORS[key].event_type
-        if counted_type is None or not events.counts[counted_type].any():
+        counted_types = EVENT_TYPES_OF_FACTOR[key]
+        listed = np.stack([events.counts[counted] for counted in counted_types]).sum(axis=0)
+        if not listed.any():
             continue
-        of_type = events.event_type == EVENT_TYPES.index(counted_type)
+        of_type = np.isin(events.event_type, [EVENT_TYPES.index(t) for t in counted_types])
         latest = np.full(size, np.iinfo(np.int64).min, dtype=np.int64)
         np.maximum.at(latest, events.person[of_type], events.day[of_type])
-        has_events = events.counts[counted_type] > 0
-        day[key] = np.where(has_events, latest, day[key])
+        day[key] = np.where(listed > 0, latest, day[key])
     return replace(observations, day=day)
 
 

@@ -30,8 +30,10 @@ The generative model, in brief
    a rate per year of exposure that rises with ``B`` and with specific ACEs;
    each underlying event is recorded with a probability (times the
    recording-bias ratio for a group), dated between the start of exposure and
-   the screening date, more often recently. Attendance is recorded by school
-   term, the share of sessions missed rising with ``B``.
+   the screening date, more often recently. Violent events carry the weapon
+   used and whether the child was seriously injured, each recorded with a
+   probability. Attendance is recorded by school term, the share of sessions
+   missed rising with ``B``.
 5. **Missingness**: each agency's information is missing for a young person
    with a probability per agency. A factor whose holding agencies are all
    missing is left out (or, sometimes, recorded ``unknown``), never ``absent``;
@@ -56,8 +58,8 @@ from pydantic import (
 )
 
 from .._errors import FieldProblem, InputError, location_to_path
-from .._factors import FACTORS, Agency, Domain, EventType
-from .._profile import Disability, Ethnicity, Sex
+from .._factors import FACTORS, Agency, Domain, EventType, Weapon
+from .._profile import INJURY_EVENT_TYPES, WEAPON_EVENT_TYPES, Disability, Ethnicity, Sex
 from ._catalogue import ACE_KEYS, EVENT_TYPES, LATENT_KEYS
 
 __all__ = [
@@ -122,6 +124,16 @@ class EventSpec(BaseModel):
         Probability that an underlying event is recorded.
     cross_borough_probability : float
         For home moves only: probability that a move crosses a borough boundary.
+    weapon_shares : dict of Weapon to float
+        For violent events only (victim of violence, weapon incident, emergency
+        department attendance for an assault): the share of events recorded with
+        each weapon; the rest have no weapon recorded. The shares sum to at most 1.
+    serious_injury_probability : float
+        For victim-of-violence and weapon events only: probability that the child
+        was seriously injured.
+    injury_recorded_probability : float
+        For the same events: probability that whether the child was seriously
+        injured is recorded (yes or no); otherwise it is left out (not recorded).
     """
 
     model_config = _MODEL_CONFIG
@@ -133,6 +145,9 @@ class EventSpec(BaseModel):
     requires: str | None = None
     recording_probability: Probability = 1.0
     cross_borough_probability: Probability = 0.0
+    weapon_shares: dict[Weapon, Probability] = Field(default_factory=dict)
+    serious_injury_probability: Probability = 0.0
+    injury_recorded_probability: Probability = 0.0
 
     @model_validator(mode="after")
     def _check_keys(self) -> EventSpec:
@@ -141,6 +156,8 @@ class EventSpec(BaseModel):
                 raise ValueError(
                     f"ace key {key!r} is not an ACE category; use one of {', '.join(ACE_KEYS)}"
                 )
+        if sum(self.weapon_shares.values()) > 1.0:
+            raise ValueError("weapon_shares must sum to at most 1 (the rest: not recorded)")
         return self
 
 
@@ -414,6 +431,7 @@ class SynthParameters(BaseModel):
         ):
             if sum(proportions.values()) <= 0:
                 raise ValueError(f"{name} must have at least one positive proportion")
+        _check_violence_details(self.events)
         return self
 
     @classmethod
@@ -544,6 +562,28 @@ def _problems(exc: ValidationError) -> list[FieldProblem]:
     return problems
 
 
+def _check_violence_details(events: dict[EventType, EventSpec]) -> None:
+    """Weapons and injuries only on the event types a profile lets carry them."""
+    for event_type, spec in events.items():
+        if spec.weapon_shares and event_type not in WEAPON_EVENT_TYPES:
+            raise ValueError(
+                f"events.{event_type.value}.weapon_shares: only violent events record a weapon "
+                f"({', '.join(t.value for t in WEAPON_EVENT_TYPES)}); remove it"
+            )
+        if event_type is EventType.WEAPON_INCIDENT and Weapon.NONE in spec.weapon_shares:
+            raise ValueError(
+                "events.weapon_incident.weapon_shares: a weapon incident cannot record weapon "
+                "'none'; remove it"
+            )
+        injury = spec.serious_injury_probability or spec.injury_recorded_probability
+        if injury and event_type not in INJURY_EVENT_TYPES:
+            raise ValueError(
+                f"events.{event_type.value}: only "
+                f"{' and '.join(t.value for t in INJURY_EVENT_TYPES)} events record a serious "
+                "injury; set its injury probabilities to 0"
+            )
+
+
 # England national household ACE survey (Bellis et al. 2014, BMC Medicine 12:72), approximate
 # category prevalences; the two neglect categories were not asked there and are the CDC-Kaiser
 # figures (Felitti et al. 1998; CDC) scaled by the England/CDC-Kaiser ratio over shared categories.
@@ -623,9 +663,21 @@ _EVENTS: dict[EventType, EventSpec] = {
     ),
     EventType.VIOLENCE_VICTIM: EventSpec(
         rate_per_year=0.0055, from_age=8, behaviour_slope=1.0, recording_probability=0.5,
+        weapon_shares={Weapon.KNIFE: 0.08, Weapon.GUN: 0.01, Weapon.OTHER: 0.08,
+                       Weapon.NONE: 0.43},
+        serious_injury_probability=0.12, injury_recorded_probability=0.6,
     ),
     EventType.WEAPON_INCIDENT: EventSpec(
         rate_per_year=0.0008, from_age=10, behaviour_slope=1.6, recording_probability=0.7,
+        weapon_shares={Weapon.KNIFE: 0.70, Weapon.GUN: 0.03, Weapon.OTHER: 0.12},
+        serious_injury_probability=0.10, injury_recorded_probability=0.5,
+    ),
+    # Attendances at a hospital emergency department with an assault injury: recorded by the
+    # hospital, whether or not the police ever hear of it.
+    EventType.EMERGENCY_DEPARTMENT_ASSAULT: EventSpec(
+        rate_per_year=0.0015, from_age=10, behaviour_slope=1.3, recording_probability=0.9,
+        weapon_shares={Weapon.KNIFE: 0.15, Weapon.GUN: 0.01, Weapon.OTHER: 0.14,
+                       Weapon.NONE: 0.40},
     ),
 }  # fmt: skip
 
@@ -641,6 +693,7 @@ _AGENCY_MISSING: dict[Agency, float] = {
     Agency.PROBATION: 0.40,
     Agency.HOUSING: 0.40,
     Agency.SUBSTANCE_MISUSE_SERVICE: 0.30,
+    Agency.EMERGENCY_DEPARTMENT: 0.50,
     Agency.OTHER: 1.0,
 }
 

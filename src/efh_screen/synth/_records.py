@@ -17,7 +17,15 @@ import numpy.typing as npt
 
 from .._factors import FACTORS, Agency
 from .._profile import Disability
-from ._catalogue import AGENCIES, AGENCY_INDEX, ETHNICITIES, EVENT_TYPES, SEXES
+from ._catalogue import (
+    AGENCIES,
+    AGENCY_INDEX,
+    ETHNICITIES,
+    EVENT_TYPES,
+    EVENT_TYPES_OF_FACTOR,
+    SEXES,
+    WEAPONS,
+)
 from ._generator import Chunk
 from ._parameters import SynthParameters
 
@@ -93,12 +101,12 @@ class Assembler:
             [f'{{"type":"{event_type.value}","date":"' for _agency in agencies]
             for event_type in EVENT_TYPES
         ]
-        # indexed by cross_borough + 1: not a move, within the borough, across a boundary
-        self.event_suffix = [
-            [f'","source":"{agency}"' for agency in agencies],
-            [f'","source":"{agency}","cross_borough":false' for agency in agencies],
-            [f'","source":"{agency}","cross_borough":true' for agency in agencies],
-        ]
+        self.event_source = [f'","source":"{agency}"' for agency in agencies]
+        # Each detail indexed by its code + 1: not recorded (or not applicable), then the values.
+        no_yes = ("false", "true")
+        self.cross_borough = ["", *(f',"cross_borough":{value}' for value in no_yes)]
+        self.weapon = ["", *(f',"weapon":"{weapon.value}"' for weapon in WEAPONS)]
+        self.serious_injury = ["", *(f',"serious_injury":{value}' for value in no_yes)]
         self.agency_lists: dict[tuple[bool, ...], str] = {}
         self.agency_values = agencies
         # indexed by ethnicity, sex and disability (0 or 1); disability is written only when
@@ -131,9 +139,10 @@ class Assembler:
     def _factor_column(self, chunk: Chunk, key: str) -> list[str]:
         observations = chunk.observations
         known = observations.known[key]
-        event_type = FACTORS[key].event_type
-        if event_type is not None:
-            present = chunk.events.counts[event_type] > 0
+        counted_types = EVENT_TYPES_OF_FACTOR.get(key)
+        if counted_types is not None:
+            counts = chunk.events.counts
+            present = np.stack([counts[event] for event in counted_types]).sum(axis=0) > 0
         else:
             present = observations.present[key]
         source = observations.source[key].tolist()
@@ -155,14 +164,18 @@ class Assembler:
     def _event_texts(self, chunk: Chunk) -> list[str]:
         """Every listed event of the chunk as its JSON object, in listed order."""
         events = chunk.events
-        prefix, suffix = self.event_prefix, self.event_suffix
+        prefix, source_text = self.event_prefix, self.event_source
+        cross_text, weapon_text, injury_text = self.cross_borough, self.weapon, self.serious_injury
         return [
-            f"{prefix[event_type][source]}{day}{suffix[cross_borough][source]}}}"
-            for event_type, source, day, cross_borough in zip(
+            f"{prefix[event_type][source]}{day}{source_text[source]}{cross_text[cross_borough]}"
+            f"{weapon_text[weapon]}{injury_text[serious_injury]}}}"
+            for event_type, source, day, cross_borough, weapon, serious_injury in zip(
                 events.event_type.tolist(),
                 events.source.tolist(),
                 _iso(events.day),
                 (events.cross_borough + 1).tolist(),
+                (events.weapon + 1).tolist(),
+                (events.serious_injury + 1).tolist(),
                 strict=True,
             )
         ]
