@@ -209,9 +209,7 @@ _ID = Column(
     "The child's pseudonymous id; links the row to its child.",
     _limits(Profile.model_fields["id"]),
 )
-_FACTOR = Column(
-    "factor", "enum", True, tuple(FACTORS), "The catalogue factor this account is of."
-)
+_FACTOR = Column("factor", "enum", True, tuple(FACTORS), "The catalogue factor this account is of.")
 # Profile fields held by the other tables (factors, events, attendance) or, for the audit,
 # split into its own columns; Audit.other is not part of the layout (as in the flat CSV).
 _NESTED = ("factors", "events", "attendance", "audit")
