@@ -75,6 +75,13 @@ ATTENDANCE_FACTORS = tuple(
 _EVENTS_FACTORS = np.array(
     [factor.evidence == "events" for factor in FACTORS.values()], dtype=np.bool_
 )
+_CROSS_CHECKED = np.array(
+    [
+        factor.evidence == "attendance" or factor.key in {f.key for f in FACTOR_BY_EVENT.values()}
+        for factor in FACTORS.values()
+    ],
+    dtype=np.bool_,
+)
 _HOME_MOVE = _EVENT_CODES[EventType.HOME_MOVE]
 _PRESENT, _ABSENT, _UNKNOWN = (
     STATUS_CODES[s] for s in (Status.PRESENT, Status.ABSENT, Status.UNKNOWN)
@@ -189,7 +196,14 @@ def _contradictions(tables: CodedTables) -> NDArray[np.bool_]:
     n_sources = len(vocabulary("events", "source")) + 1  # and "no named agency"
     factor, status = observations.values["factor"], observations.values["status"]
     owner = observations.child
-    checked = (owner != NULL) & (factor >= 0) & ((status == _PRESENT) | (status == _ABSENT))
+    # Only accounts of factors evidenced by events or attendance are cross-checked.
+    rows = np.flatnonzero(
+        _CROSS_CHECKED[np.where(factor >= 0, factor, 0)]
+        & (factor >= 0)
+        & (owner != NULL)
+        & ((status == _PRESENT) | (status == _ABSENT))
+    )
+    factor, status, owner = factor[rows].astype(np.int64), status[rows], owner[rows]
     event_ok = (events.child != NULL) & (events.values["type"] >= 0)
     event_child = events.child[event_ok]
     event_factor = EVENT_FACTOR_CODES[events.values["type"][event_ok]]
@@ -197,19 +211,22 @@ def _contradictions(tables: CodedTables) -> NDArray[np.bool_]:
     has_events = np.zeros(n_children * n_factors, dtype=np.bool_)
     has_events[event_child * n_factors + event_factor] = True
     own_key = (event_child * n_factors + event_factor) * (n_sources + 1) + event_source
-    row_key = owner * n_factors + factor.astype(np.int64)
-    listed = has_events[np.where(checked, row_key, 0)] & checked
-    source = observations.values["source"].astype(np.int64) + 1
-    same_source = np.isin(row_key * (n_sources + 1) + source, own_key) & checked
-    bad = (status == _ABSENT) & listed & same_source
-    safe_factor = np.where(factor >= 0, factor, 0)
-    bad |= (status == _PRESENT) & checked & _EVENTS_FACTORS[safe_factor] & ~listed
+    row_key = owner * n_factors + factor
+    listed = has_events[row_key]
+    # Only an absent account of a factor whose events are listed can clash with their source.
+    candidates = np.flatnonzero((status == _ABSENT) & listed)
+    source = observations.values["source"][rows[candidates]].astype(np.int64) + 1
+    clashing = np.isin(row_key[candidates] * (n_sources + 1) + source, own_key)
+    wrong = np.zeros(len(rows), dtype=np.bool_)
+    wrong[candidates[clashing]] = True
+    wrong |= (status == _PRESENT) & _EVENTS_FACTORS[factor] & ~listed
     has_attendance = (
         np.bincount(tables.attendance.child[tables.attendance.child != NULL], minlength=n_children)
         > 0
     )
-    needs_attendance = np.isin(factor, ATTENDANCE_FACTORS) & checked & (status == _PRESENT)
-    bad |= needs_attendance & ~has_attendance[np.where(owner != NULL, owner, 0)]
+    wrong |= np.isin(factor, ATTENDANCE_FACTORS) & (status == _PRESENT) & ~has_attendance[owner]
+    bad = np.zeros(observations.rows, dtype=np.bool_)
+    bad[rows[wrong]] = True
     return bad
 
 

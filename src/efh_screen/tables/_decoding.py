@@ -321,16 +321,15 @@ def _days(column: Any) -> NDArray[np.int32]:
     parts = []
     for chunk in column.chunks:
         if pa.types.is_null(chunk.type):
-            parts.append(np.full(len(chunk), NULL_DATE, dtype=np.int64))
+            parts.append(np.full(len(chunk), NULL_DATE, dtype=np.int32))
             continue
         if pa.types.is_date64(chunk.type):  # milliseconds; a whole number of days
             chunk = chunk.cast(pa.date32())
-        values = _filled(chunk.cast(pa.int32()), 0).astype(np.int64)
+        values = _filled(chunk.cast(pa.int32()), 0).astype(np.int32)
         values[(values < _FIRST_DAY) | (values > _LAST_DAY)] = INVALID_DATE
         values[_nulls(chunk)] = NULL_DATE
         parts.append(values)
-    joined = np.concatenate(parts) if parts else np.zeros(0, np.int64)
-    return joined.astype(np.int32)
+    return np.concatenate(parts) if parts else np.zeros(0, np.int32)
 
 
 def _counts(column: Any) -> NDArray[np.int64]:

@@ -102,10 +102,14 @@ class _Events:
 
 def _kept_rows(
     owner: NDArray[np.int64], new_position: NDArray[np.int64]
-) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
-    """Rows whose child is screened, and that child's row in the matrix."""
-    known = owner != NULL
-    mapped = np.where(known, new_position[np.where(known, owner, 0)], NULL)
+) -> tuple[NDArray[np.intp] | slice, NDArray[np.int64]]:
+    """Rows whose child is screened (a slice when every row is), and that child's matrix row."""
+    if len(owner) and owner.min() >= 0:
+        mapped = new_position[owner]
+        if mapped.min() >= 0:
+            return slice(None), mapped
+    else:
+        mapped = np.where(owner != NULL, new_position[np.where(owner != NULL, owner, 0)], NULL)
     rows = np.flatnonzero(mapped != NULL)
     return rows, mapped[rows]
 
@@ -252,7 +256,8 @@ def _events(
     listed = _Events(child, kind, date)
     n_types = len(_EVENT_CODES)
     key = ((child * n_types + kind.astype(np.int64)) << 32) + (date.astype(np.int64) + 2**31)
-    unique = np.unique(key)
+    key.sort()
+    unique = key[np.concatenate(([True], key[1:] != key[:-1]))] if len(key) else key
     distinct = _Events(
         child=(unique >> 32) // n_types,
         type=((unique >> 32) % n_types).astype(np.int16),

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from .._features import INDICATORS
-from .._matrix import ScreeningBatch
+from .._matrix import RankedColumns, ScreeningBatch
+from .._scheme import GROUPS
 from .._result import PROTECTIVE_CAP_KEY
 from .._version import __version__
 from ._arrow import arrow
@@ -55,28 +56,32 @@ RESULT_COLUMNS = (
 """Columns of the results table, in order: the result line's fields, flattened."""
 
 _KEYS = [indicator.key for indicator in INDICATORS]
+_LISTED = 3  # reasons and missing groups on a result line
 _GROUPS = [indicator.group for indicator in INDICATORS]
 
 
-def _list_array(items: Sequence[Sequence[Any]], values: Any) -> Any:
-    """A list array from per-row item counts and the items' values, flattened."""
+def _ranked_list(ranked: RankedColumns, words: Any, values: Any | None = None) -> Any:
+    """A list array holding, per row, the chosen ranked columns as words (and values)."""
     pa = arrow("results").pa
-    offsets = np.zeros(len(items) + 1, dtype=np.int32)
-    np.cumsum([len(row) for row in items], out=offsets[1:])
-    return pa.ListArray.from_arrays(pa.array(offsets), values)
+    offsets = np.zeros(len(ranked.chosen) + 1, dtype=np.int32)
+    np.cumsum(ranked.chosen.sum(axis=1), out=offsets[1:])
+    chosen = pa.array(ranked.columns[ranked.chosen])
+    items = words.take(chosen)
+    if values is not None:
+        items = pa.StructArray.from_arrays(
+            [items, values.take(chosen)], names=["indicator", "points"]
+        )
+    return pa.ListArray.from_arrays(pa.array(offsets), items)
 
 
-def results_table(
-    batch: ScreeningBatch, top: list[list[tuple[str, int]]], gaps: list[list[str]]
-) -> Any:
+def results_table(batch: ScreeningBatch) -> Any:
     """The results table of a batch (see the module docstring for its columns).
 
     Parameters
     ----------
     batch : ScreeningBatch
-        The scored batch.
-    top, gaps : list
-        ``batch.top_reasons(3)`` and ``batch.main_missing(3)``, as the result lines use.
+        The scored batch; its top three reasons and missing groups are listed, as in the
+        result lines.
     """
     pa = arrow("results").pa
     n = len(batch)
@@ -84,14 +89,14 @@ def results_table(
     band_keys = pa.array([band.key for band in bands])
     band_labels = pa.array([band.label for band in bands])
     band_index = pa.array(batch.band.astype(np.int32))
-    reasons = pa.StructArray.from_arrays(
-        [
-            pa.array([key for row in top for key, _ in row], type=pa.string()),
-            pa.array([points for row in top for _, points in row], type=pa.int32()),
-        ],
-        names=["indicator", "points"],
+    reasons = batch.ranked_reasons(_LISTED)
+    points = np.take_along_axis(batch.contributions, reasons.columns, axis=1)
+    top = _ranked_list(
+        RankedColumns(np.arange(points.size).reshape(points.shape), reasons.chosen),
+        pa.array(_KEYS).take(pa.array(reasons.columns.ravel())),
+        pa.array(points.ravel(), type=pa.int32()),
     )
-    missing = pa.array([group for row in gaps for group in row], type=pa.string())
+    missing = _ranked_list(batch.ranked_missing(_LISTED), pa.array(GROUPS, type=pa.string()))
     stamp = batch.weights.stamp
     columns = {
         "id": pa.array(batch.ids, type=pa.string()),
@@ -105,8 +110,8 @@ def results_table(
         "flag_could_change": pa.array(batch.flag_could_change),
         "ace_count_known": pa.array(batch.ace_known),
         "ace_count_max": pa.array(batch.ace_max),
-        "top_reasons": _list_array(top, reasons),
-        "main_missing": _list_array(gaps, missing),
+        "top_reasons": top,
+        "main_missing": missing,
         "weights_name": pa.array([stamp.name] * n, type=pa.string()),
         "weights_version": pa.array([stamp.version] * n, type=pa.string()),
         "weights_status": pa.array([stamp.status] * n, type=pa.string()),

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .._batch import result_lines
+from .._features import FeatureMatrix
 from .._matrix import ScreeningBatch
 from .._profile import check_as_of
 from .._scoring import Screener
@@ -80,6 +81,9 @@ class TableScreening:
         Rows read, screened and rejected, per table.
     batch : ScreeningBatch
         The scores as arrays, one row per screened child.
+    features : FeatureMatrix
+        The screened children's indicators, derived column-wise (equal to
+        :func:`~efh_screen.feature_matrix` of their profiles).
     contributions : pyarrow.Table or None
         With ``contributions=True``: every child's points in long form (``id``,
         ``indicator``, ``factor``, ``points``), summing to each score.
@@ -89,6 +93,7 @@ class TableScreening:
     rejected: Any
     counts: TableCounts
     batch: ScreeningBatch
+    features: FeatureMatrix
     contributions: Any = None
 
     def result_lines(self) -> list[str]:
@@ -210,9 +215,10 @@ def screen_tables(
     batch = screener.score_matrix(matrix)
     counts = TableCounts(*(_count(table, screenable) for table in (coded.children, *coded.rows())))
     return TableScreening(
-        results=results_table(batch, batch.top_reasons(3), batch.main_missing(3)),
+        results=results_table(batch),
         rejected=rejected_table(problems),
         counts=counts,
         batch=batch,
+        features=matrix,
         contributions=contributions_table(batch) if contributions else None,
     )
