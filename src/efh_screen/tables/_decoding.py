@@ -153,7 +153,10 @@ def _type_problem(name: str, column: Column, arrow_type: Any) -> FieldProblem | 
     if types.is_null(arrow_type):
         return None  # every cell blank
     if types.is_dictionary(arrow_type):
-        fits = column.kind in ("text", "enum") and _is_text(arrow_type.value_type)
+        value_type = arrow_type.value_type
+        fits = column.kind in ("text", "enum") and (
+            _is_text(value_type) or types.is_null(value_type)
+        )
     elif column.kind in ("text", "enum"):
         fits = _is_text(arrow_type)
     elif column.kind == "date":
