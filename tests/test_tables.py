@@ -472,3 +472,77 @@ def test_profiles_to_tables_writes_the_layout_schema() -> None:
     assert isinstance(tables, CaseTables)
     for name, table in zip(TABLE_NAMES, tables, strict=True):
         assert table.schema.names == arrow_schemas()[name].names
+
+
+# ---------------------------------------------------------------------------------------------
+# The layout's documentation and the command that prints it.
+
+
+def test_the_documented_layout_is_the_printed_one(capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    from efh_screen.__main__ import main
+    from efh_screen.tables import describe_layout
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "tables.md").read_text("utf-8")
+    start = page.index("```text\n") + len("```text\n")
+    assert page[start : page.index("```\n", start)] == describe_layout()
+    assert main(["schema", "--arrow"]) == 0
+    assert capsys.readouterr().out == describe_layout()
+
+
+def test_parquet_folders_round_trip(tmp_path: Any) -> None:
+    from efh_screen.tables import read_tables, write_screening, write_tables
+
+    profiles = [
+        Profile.model_validate(
+            {
+                "id": "YP-1",
+                "date_of_birth": "2012-01-01",
+                "factors": {"adhd": [{"status": "present"}, {"status": "absent"}]},
+            }
+        )
+    ]
+    write_tables(profiles_to_tables(profiles), tmp_path / "in")
+    screening = screen_tables(*read_tables(tmp_path / "in"), as_of=AS_OF, contributions=True)
+    write_screening(
+        screening,
+        results=tmp_path / "results.parquet",
+        results_jsonl=tmp_path / "results.jsonl",
+        contributions=tmp_path / "contributions.parquet",
+    )
+    import pyarrow.parquet as pq
+
+    assert pq.read_table(tmp_path / "results.parquet").equals(screening.results)
+    lines = (tmp_path / "results.jsonl").read_text("utf-8").splitlines()
+    assert lines == profile_lines(profiles)[0]
+    (tmp_path / "in" / "events.parquet").unlink()
+    with pytest.raises(InputError, match="events.parquet"):
+        read_tables(tmp_path / "in")
+
+
+def test_a_wide_frame_reads_as_the_csv_reader_reads_the_same_cells(tmp_path: Any) -> None:
+    import csv
+
+    pandas = pytest.importorskip("pandas")
+    from efh_screen import screen_file, write_csv
+    from efh_screen.synth import generate_cohort
+    from efh_screen.tables import tables_from_frame
+
+    profiles = [case.profile for case in generate_cohort(60, seed=5, as_of=AS_OF)]
+    source = tmp_path / "caseload.csv"
+    with open(source, "w", encoding="utf-8", newline="") as stream:
+        write_csv(profiles, stream)
+    with open(source, encoding="utf-8", newline="") as stream:
+        rows = list(csv.reader(stream))
+    rows[3][rows[0].index("date_of_birth")] = "31/02/2012"  # one row that cannot be read
+    with open(source, "w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream, lineterminator="\n").writerows(rows)
+    frame = pandas.read_csv(source, dtype=str, keep_default_na=False)
+    read = tables_from_frame(frame)
+    (problem,) = read.rejected.to_pylist()
+    assert (problem["table"], problem["row"], problem["field"]) == ("frame", 2, "date_of_birth")
+    screening = screen_tables(*read.tables, as_of=AS_OF)
+    screen_file(source, as_of=AS_OF, results=tmp_path / "results.jsonl")
+    expected = (tmp_path / "results.jsonl").read_text("utf-8").splitlines()
+    assert screening.result_lines() == expected

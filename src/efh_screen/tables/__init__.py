@@ -12,6 +12,7 @@ package does not import it; using a table without it raises an error naming that
 
 from ._arrow import TABLES_EXTRA_MISSING
 from ._layout import TABLE_NAMES, arrow_schemas, describe_layout
+from ._parquet import TABLE_FILES, read_tables, write_screening, write_tables
 from ._profiles import CaseTables, FrameTables, profiles_to_tables, tables_from_frame
 from ._results import RESULT_COLUMNS
 from ._screening import TableCount, TableCounts, TableScreening, screen_tables
@@ -19,6 +20,7 @@ from ._screening import TableCount, TableCounts, TableScreening, screen_tables
 __all__ = [
     "RESULT_COLUMNS",
     "TABLES_EXTRA_MISSING",
+    "TABLE_FILES",
     "TABLE_NAMES",
     "CaseTables",
     "FrameTables",
@@ -28,6 +30,9 @@ __all__ = [
     "arrow_schemas",
     "describe_layout",
     "profiles_to_tables",
+    "read_tables",
     "screen_tables",
     "tables_from_frame",
+    "write_screening",
+    "write_tables",
 ]
