@@ -11,6 +11,7 @@ package does not import it; using a table without it raises an error naming that
 """
 
 from ._arrow import TABLES_EXTRA_MISSING
+from ._derivation import DERIVED_INDICATORS
 from ._layout import TABLE_NAMES, arrow_schemas, describe_layout
 from ._parquet import TABLE_FILES, read_tables, write_screening, write_tables
 from ._profiles import CaseTables, FrameTables, profiles_to_tables, tables_from_frame
@@ -18,6 +19,7 @@ from ._results import RESULT_COLUMNS
 from ._screening import TableCount, TableCounts, TableScreening, screen_tables
 
 __all__ = [
+    "DERIVED_INDICATORS",
     "RESULT_COLUMNS",
     "TABLES_EXTRA_MISSING",
     "TABLE_FILES",

@@ -50,7 +50,7 @@ __all__ = [
 
 
 def vocabulary(table: str, column: str) -> tuple[str, ...]:
-    """The words of an enum column of the layout, in code order."""
+    """Return the words of an enum column of the layout, in code order."""
     return next(c.vocabulary for c in LAYOUT[table] if c.name == column)
 
 
@@ -90,7 +90,7 @@ _MAX_AGE_YEARS: int = inspect.signature(date_problems).parameters["max_age_years
 
 
 def days_of(day: dt.date) -> int:
-    """A date as days since 1970-01-01, as the decoded date columns hold it."""
+    """Return a date as days since 1970-01-01, as the decoded date columns hold it."""
     return day.toordinal() - EPOCH_ORDINAL
 
 
@@ -104,7 +104,7 @@ class CodedTables:
     attendance: DecodedTable
 
     def rows(self) -> tuple[DecodedTable, DecodedTable, DecodedTable]:
-        """The three tables of rows that belong to a child."""
+        """Return the three tables of rows that belong to a child."""
         return (self.observations, self.events, self.attendance)
 
 
@@ -125,7 +125,7 @@ class Findings:
 
 
 def _oldest_birth_day(as_of: dt.date) -> int:
-    """The last date of birth that makes a young person older than the oldest plausible age."""
+    """Return the last birth day that makes a young person older than the oldest plausible age."""
     year = as_of.year - _MAX_AGE_YEARS - 1
     try:
         cutoff = as_of.replace(year=year)
@@ -145,7 +145,7 @@ def _children_problems(children: DecodedTable, as_of_day: int) -> NDArray[np.boo
     known = (birth != NULL_DATE) & (birth != INVALID_DATE)
     late = known & (birth > as_of_day)
     old = known & (birth <= _oldest_birth_day(dt.date.fromordinal(as_of_day + EPOCH_ORDINAL)))
-    return children.bad | late | old
+    return np.asarray(children.bad | late | old, dtype=np.bool_)
 
 
 def _events_problems(
@@ -159,7 +159,7 @@ def _events_problems(
     before_birth = valid & born & (date < owner_birth)
     late = valid & (date > as_of_day)
     misplaced = (events.values["cross_borough"] != NULL) & (kind != _HOME_MOVE)
-    return events.bad | before_birth | late | misplaced
+    return np.asarray(events.bad | before_birth | late | misplaced, dtype=np.bool_)
 
 
 def _attendance_problems(attendance: DecodedTable, as_of_day: int) -> NDArray[np.bool_]:
@@ -171,7 +171,7 @@ def _attendance_problems(attendance: DecodedTable, as_of_day: int) -> NDArray[np
     over = counted & (missed > possible)
     backwards = dated & (end < start)
     late = (start > INVALID_DATE) & (start > as_of_day)
-    return attendance.bad | over | backwards | late
+    return np.asarray(attendance.bad | over | backwards | late, dtype=np.bool_)
 
 
 def _observation_problems(tables: CodedTables, as_of_day: int) -> NDArray[np.bool_]:
@@ -180,7 +180,9 @@ def _observation_problems(tables: CodedTables, as_of_day: int) -> NDArray[np.boo
     status, reason, recorded = values["status"], values["reason"], values["recorded"]
     late = (recorded > INVALID_DATE) & (recorded > as_of_day)
     stray_reason = (reason != NULL) & (status >= 0) & (status != _UNKNOWN)
-    return observations.bad | late | stray_reason | _contradictions(tables)
+    return np.asarray(
+        observations.bad | late | stray_reason | _contradictions(tables), dtype=np.bool_
+    )
 
 
 def _contradictions(tables: CodedTables) -> NDArray[np.bool_]:

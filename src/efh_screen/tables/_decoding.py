@@ -103,7 +103,7 @@ class DecodedTable:
 
 
 def _arrow_table(data: object, name: str) -> Any:
-    """An Arrow table from a pyarrow Table or RecordBatch, a pandas DataFrame, or None."""
+    """Return an Arrow table from a pyarrow Table or RecordBatch, a pandas DataFrame, or None."""
     pa = arrow("reading tables").pa
     if data is None:
         return pa.table({column.name: pa.array([], type=pa.null()) for column in LAYOUT[name]})
@@ -191,7 +191,7 @@ def _is_text(arrow_type: Any) -> bool:
 
 
 def _checked(table: Any, name: str) -> tuple[Any, list[FieldProblem]]:
-    """The table's columns in layout order (absent optional ones all blank), and problems."""
+    """Return the table, its columns in layout order (absent optional ones blank), and problems."""
     pa = arrow("reading tables").pa
     columns = LAYOUT[name]
     known = {column.name for column in columns}
@@ -275,13 +275,13 @@ def child_positions(ids: Any, children_ids: Any) -> NDArray[np.int64]:
 
 
 def _text(array: Any) -> Any:
-    """The array as plain strings (a null-typed array stays null: nothing to look up)."""
+    """Return the array as plain strings (a null-typed array stays null: nothing to look up)."""
     pa = arrow("reading tables").pa
     return array if pa.types.is_null(array.type) else array.cast(pa.string())
 
 
 def _filled(array: Any, value: int) -> NDArray[Any]:
-    """A numpy copy of an Arrow array with its nulls replaced by ``value``."""
+    """Return a numpy copy of an Arrow array with its nulls replaced by ``value``."""
     if array.null_count:
         array = array.fill_null(value)
     return np.asarray(array.to_numpy(zero_copy_only=False))
@@ -395,7 +395,7 @@ def _bad_lists(column: Any, vocabulary: tuple[str, ...]) -> NDArray[np.bool_]:
 
 
 def _decode_column(column: Column, array: Any) -> tuple[NDArray[Any] | None, NDArray[np.bool_]]:
-    """A column's decoded values and the rows whose cell breaks the model's rules."""
+    """Return a column's decoded values and the rows whose cell breaks the model's rules."""
     limits = column.limits
     if column.kind == "enum":
         codes = _codes(array, column.vocabulary)

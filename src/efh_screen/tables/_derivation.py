@@ -30,6 +30,7 @@ from .._features import (
     INDICATORS,
     STATUS_COLUMNS,
     CountThresholds,
+    EventRule,
     FeatureMatrix,
     Windows,
 )
@@ -38,7 +39,7 @@ from .._resolution import ResolutionRule, can_vouch_absent
 from ._checks import FACTOR_CODES, STATUS_CODES, CodedTables, days_of, vocabulary
 from ._decoding import NULL
 
-__all__ = ["DERIVED_COLUMNS", "derive_matrix"]
+__all__ = ["DERIVED_COLUMNS", "DERIVED_INDICATORS", "derive_matrix"]
 
 _N_INDICATORS = len(INDICATORS)
 _N_FACTORS = len(FACTOR_CODES)
@@ -78,6 +79,13 @@ DERIVED_COLUMNS: frozenset[int] = frozenset(
     }
 )
 """Every matrix column the column-wise path derives."""
+
+DERIVED_INDICATORS: frozenset[str] = frozenset(INDICATORS[column].key for column in DERIVED_COLUMNS)
+"""Keys of the indicators the column-wise path derives (every one of :data:`INDICATORS`)."""
+
+# The fields of _features' event rules this path reads; a rule that grows another field
+# (a new kind of condition) must be taught here before the path runs again.
+_RULE_FIELDS = ("column", "factor", "event_type", "window", "threshold")
 
 
 @dataclass(slots=True)
@@ -131,12 +139,12 @@ def _resolve_statuses(
         dtype=np.bool_,
     )
     cell = child * _N_FACTORS + factor
-    present = np.zeros(n * _N_FACTORS, dtype=np.bool_)
-    present[cell[status == _PRESENT]] = True
-    vouched = np.zeros(n * _N_FACTORS, dtype=np.bool_)
-    vouched[cell[(status == _ABSENT) & vouching[factor, source]]] = True
-    present = present.reshape(n, _N_FACTORS)
-    return present, vouched.reshape(n, _N_FACTORS) & ~present
+    present_cells = np.zeros(n * _N_FACTORS, dtype=np.bool_)
+    present_cells[cell[status == _PRESENT]] = True
+    vouched_cells = np.zeros(n * _N_FACTORS, dtype=np.bool_)
+    vouched_cells[cell[(status == _ABSENT) & vouching[factor, source]]] = True
+    present = present_cells.reshape(n, _N_FACTORS)
+    return present, vouched_cells.reshape(n, _N_FACTORS) & ~present
 
 
 def _read_status_observations(grid: _Grid) -> None:
@@ -194,7 +202,7 @@ def _measure_absence(
     as_of_day: int,
     windows: Windows,
 ) -> None:
-    """Persistent (10%+) and severe (50%+) absence over the attendance window."""
+    """Measure persistent (10%+) and severe (50%+) absence over the attendance window."""
     rows, child = _kept_rows(tables.attendance.child, new_position)
     values = tables.attendance.values
     in_window = values["end"][rows] > as_of_day - windows.attendance_days
@@ -226,8 +234,9 @@ def _count_aces(
 
 
 def _check_escalation(grid: _Grid, distinct: _Events, *, as_of_day: int, windows: Windows) -> None:
-    """More incidents in the last half-window than in the one before; known only when every
-    source's history is.
+    """Check escalation: more incidents in the last half-window than in the one before.
+
+    Known only when every source's history is.
     """
     half = windows.escalation_days
     sources = np.isin(
@@ -246,8 +255,9 @@ def _check_escalation(grid: _Grid, distinct: _Events, *, as_of_day: int, windows
 def _events(
     tables: CodedTables, new_position: NDArray[np.int64]
 ) -> tuple[_Events, _Events, NDArray[np.int8]]:
-    """The screened children's events as listed, the same without repeats (an event is its
-    type and date), and each listed event's ``cross_borough``.
+    """Return the screened children's events as listed, and without repeats.
+
+    An event is its type and its date; each listed event's ``cross_borough`` comes too.
     """
     rows, child = _kept_rows(tables.events.child, new_position)
     values = tables.events.values
@@ -301,11 +311,17 @@ def derive_matrix(
     EfhScreenError
         If an indicator exists that this path does not derive.
     """
+    if EventRule._fields != _RULE_FIELDS:
+        raise EfhScreenError(
+            "the event rules have fields the column-wise path does not read "
+            f"({', '.join(EventRule._fields)}); screen with screen_file instead"
+        )
     missing = sorted(set(range(_N_INDICATORS)) - DERIVED_COLUMNS)
     if missing:
         keys = ", ".join(INDICATORS[column].key for column in missing)
         raise EfhScreenError(
-            f"the column-wise path does not derive the indicators {keys}; screen with screen_file instead"
+            f"the column-wise path does not derive the indicators {keys}; "
+            "screen with screen_file instead"
         )
     n = len(screened)
     new_position = np.full(tables.children.rows, NULL, dtype=np.int64)

@@ -135,7 +135,7 @@ def _limits(field_info: FieldInfo) -> Limits:
 
 
 def _strip(annotation: Any) -> Any:
-    """The annotation without ``| None`` and ``Annotated[...]`` wrappers."""
+    """Return the annotation without ``| None`` and ``Annotated[...]`` wrappers."""
     while True:
         origin = typing.get_origin(annotation)
         if origin is typing.Annotated:
@@ -150,7 +150,7 @@ def _strip(annotation: Any) -> Any:
 
 
 def _column_of(model: type[BaseModel], name: str, description: str) -> Column:
-    """The column for one model field; a field of a kind not known here is an error."""
+    """Return the column for one model field; a field of a kind not known here is an error."""
     field_info = model.model_fields[name]
     annotation = _strip(field_info.annotation)
     required = field_info.is_required()
@@ -178,7 +178,7 @@ def _column_of(model: type[BaseModel], name: str, description: str) -> Column:
 
 
 def _description(model: type[BaseModel], name: str) -> str:
-    """The field's description from the model's numpydoc ``Parameters`` section."""
+    """Return the field's description from the model's numpydoc ``Parameters`` section."""
     lines = (model.__doc__ or "").splitlines()
     for number, line in enumerate(lines):
         names = [part.strip() for part in line.split(":")[0].split(",")]

@@ -84,7 +84,7 @@ def _rows(profiles: Iterable[Profile]) -> dict[str, list[dict[str, Any]]]:
 
 
 def _plain(value: object) -> object:
-    """An enum member as its word; anything else as it is."""
+    """Return an enum member as its word, anything else as it is."""
     inner = getattr(value, "value", None)
     return inner if isinstance(inner, str) else value
 
@@ -130,7 +130,7 @@ def profiles_to_tables(profiles: Iterable[Profile]) -> CaseTables:
 
 
 def _with_index_types(schema: Any, arrays: list[Any]) -> Any:
-    """The schema with each dictionary field's index type as encoded (int32 by default)."""
+    """Return the schema with each dictionary field's index type as encoded."""
     pa = arrow("profiles_to_tables").pa
     fields = []
     for field, array in zip(schema, arrays, strict=True):
@@ -141,7 +141,7 @@ def _with_index_types(schema: Any, arrays: list[Any]) -> Any:
 
 
 def _cell_text(value: object) -> str:
-    """A DataFrame cell as the text a CSV export would hold: blank for a missing value."""
+    """Return a DataFrame cell as the text a CSV export would hold: blank for a missing value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if type(value).__name__ in ("NaTType", "NAType"):
@@ -209,5 +209,5 @@ def tables_from_frame(frame: Any, *, mapping: ColumnMapping | None = None) -> Fr
 def _records(
     header: list[str], rows: Iterator[list[str]], mapping: ColumnMapping | None
 ) -> Iterator[InputRecord | RejectedRecord]:
-    """Records of the frame's rows, numbered from 0 like the frame's positions."""
+    """Read the frame's rows into records, numbered from 0 like the frame's positions."""
     return read_cells(header, rows, mapping=mapping, first=0)

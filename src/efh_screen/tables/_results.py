@@ -19,8 +19,8 @@ import numpy as np
 
 from .._features import INDICATORS
 from .._matrix import RankedColumns, ScreeningBatch
-from .._scheme import GROUPS
 from .._result import PROTECTIVE_CAP_KEY
+from .._scheme import GROUPS
 from .._version import __version__
 from ._arrow import arrow
 from ._wording import TableProblem
@@ -61,7 +61,7 @@ _GROUPS = [indicator.group for indicator in INDICATORS]
 
 
 def _ranked_list(ranked: RankedColumns, words: Any, values: Any | None = None) -> Any:
-    """A list array holding, per row, the chosen ranked columns as words (and values)."""
+    """Return a list array of, per row, the chosen ranked columns as words (and values)."""
     pa = arrow("results").pa
     offsets = np.zeros(len(ranked.chosen) + 1, dtype=np.int32)
     np.cumsum(ranked.chosen.sum(axis=1), out=offsets[1:])
@@ -75,7 +75,7 @@ def _ranked_list(ranked: RankedColumns, words: Any, values: Any | None = None) -
 
 
 def results_table(batch: ScreeningBatch) -> Any:
-    """The results table of a batch (see the module docstring for its columns).
+    """Return the results table of a batch (see the module docstring for its columns).
 
     Parameters
     ----------
@@ -160,7 +160,7 @@ def rejected_table(problems: Sequence[TableProblem]) -> Any:
 
 
 def rejected_schema() -> Any:
-    """The Arrow schema of a table of rejections (one row per problem)."""
+    """Return the Arrow schema of a table of rejections (one row per problem)."""
     pa = arrow("rejections").pa
     return pa.schema(
         [

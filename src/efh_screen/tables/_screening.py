@@ -97,7 +97,7 @@ class TableScreening:
     contributions: Any = None
 
     def result_lines(self) -> list[str]:
-        """The compact result lines, byte for byte those :func:`~efh_screen.screen_file` writes.
+        """Return the compact result lines, byte for byte those ``screen_file`` writes.
 
         Returns
         -------

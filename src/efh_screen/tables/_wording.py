@@ -102,7 +102,7 @@ def _rows_by_child(table: DecodedTable, children: NDArray[np.int64]) -> dict[int
 
 
 def _cells(table: DecodedTable, rows: Sequence[int]) -> list[dict[str, Any]]:
-    """The given rows as dicts of Python values, blank cells left out.
+    """Return the given rows as dicts of Python values, blank cells left out.
 
     Dates come from the decoded days (a date no profile can hold becomes text the model
     refuses), so no out-of-range date is ever turned into a Python date.
@@ -125,8 +125,9 @@ def _cells(table: DecodedTable, rows: Sequence[int]) -> list[dict[str, Any]]:
 def _profile_data(
     tables: CodedTables, rows: _ChildRows
 ) -> tuple[dict[str, Any], dict[str, list[int]], list[TableProblem]]:
-    """The profile a child's rows stand for, where each factor's accounts came from, and
-    problems the model cannot see (an account with no factor).
+    """Return the profile a child's rows stand for, and where each factor's accounts came from.
+
+    Also the problems the model cannot see (an account with no factor).
     """
     (child,) = _cells(tables.children, [rows.child])
     data: dict[str, Any] = {
@@ -170,7 +171,7 @@ _FACTOR = re.compile(r"^factors\.(\(key (\d+)\)|[A-Za-z0-9_]+)(?:\[(\d+)\])?")
 
 
 def _place(field: str, rows: _ChildRows, origin: dict[str, list[int]]) -> tuple[str, int]:
-    """The table and row a model field path points into."""
+    """Return the table and row a model field path points into."""
     indexed = _INDEXED.match(field)
     if indexed is not None:
         table, index = indexed.group(1), int(indexed.group(2))
