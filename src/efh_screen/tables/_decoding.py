@@ -364,14 +364,20 @@ def _flags(column: Any) -> NDArray[np.int8]:
 
 
 def _lengths(column: Any) -> NDArray[np.int64]:
+    """Each cell's length in characters (NULL for blank); a dictionary's words measured once."""
     pa, compute = arrow("reading tables")[:2]
     parts = []
     for chunk in column.chunks:
         if pa.types.is_null(chunk.type):
             parts.append(np.full(len(chunk), NULL, dtype=np.int64))
-            continue
-        text = chunk.cast(pa.string())
-        parts.append(_filled(compute.utf8_length(text), NULL).astype(np.int64))
+        elif pa.types.is_dictionary(chunk.type):
+            words = _filled(compute.utf8_length(_text(chunk.dictionary)), NULL).astype(np.int64)
+            indices = chunk.indices
+            lengths = words[_filled(indices, 0)] if len(words) else np.zeros(len(chunk), np.int64)
+            lengths[_nulls(indices)] = NULL
+            parts.append(lengths)
+        else:
+            parts.append(_filled(compute.utf8_length(_text(chunk)), NULL).astype(np.int64))
     return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
 

@@ -60,13 +60,27 @@ def read_tables(folder: str | os.PathLike[str]) -> CaseTables:
             problems.append(FieldProblem(file_name, reason))
             continue
         try:
-            tables.append(parquet.read_table(path))
+            tables.append(_read_table(parquet, pa, path))
         except (pa.ArrowInvalid, OSError) as exc:
             reason = f"cannot be read as a Parquet file ({type(exc).__name__}); check the file"
             problems.append(FieldProblem(file_name, reason))
     if problems:
         raise InputError(problems)
     return CaseTables(*tables)
+
+
+def _read_table(parquet: Any, pa: Any, path: Path) -> Any:
+    """Read one table, its text columns as dictionaries.
+
+    Each distinct word or id is then decoded and looked up once, however many rows repeat it.
+    """
+    schema = parquet.read_schema(path)
+    text = [
+        field.name
+        for field in schema
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
+    ]
+    return parquet.read_table(path, read_dictionary=text)
 
 
 def write_tables(tables: CaseTables, folder: str | os.PathLike[str]) -> None:
