@@ -68,10 +68,10 @@ EVENT_FACTOR_CODES = np.array(
     dtype=np.int64,
 )
 """The factor code each event type code evidences, of shape (n_event_types,)."""
-ATTENDANCE_FACTORS = tuple(
-    FACTOR_CODES[key] for key, factor in FACTORS.items() if factor.evidence == "attendance"
+ATTENDANCE_FACTORS = np.array(
+    [factor.evidence == "attendance" for factor in FACTORS.values()], dtype=np.bool_
 )
-"""Codes of the factors evidenced by attendance records."""
+"""Whether each factor (by code) is evidenced by attendance records."""
 _EVENTS_FACTORS = np.array(
     [factor.evidence == "events" for factor in FACTORS.values()], dtype=np.bool_
 )
@@ -185,6 +185,15 @@ def _observation_problems(tables: CodedTables, as_of_day: int) -> NDArray[np.boo
     )
 
 
+def _found_in(keys: NDArray[np.int64], among: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Whether each key is among ``among`` (a sorted search: no hash table of ``among``)."""
+    if not len(keys) or not len(among):
+        return np.zeros(len(keys), dtype=np.bool_)
+    ordered = np.sort(among)
+    position = np.minimum(np.searchsorted(ordered, keys), len(ordered) - 1)
+    return np.asarray(ordered[position] == keys, dtype=np.bool_)
+
+
 def _contradictions(tables: CodedTables) -> NDArray[np.bool_]:
     """Accounts that contradict the events or attendance listed (the model's cross-check).
 
@@ -218,7 +227,7 @@ def _contradictions(tables: CodedTables) -> NDArray[np.bool_]:
     # Only an absent account of a factor whose events are listed can clash with their source.
     candidates = np.flatnonzero((status == _ABSENT) & listed)
     source = observations.values["source"][rows[candidates]].astype(np.int64) + 1
-    clashing = np.isin(row_key[candidates] * (n_sources + 1) + source, own_key)
+    clashing = _found_in(row_key[candidates] * (n_sources + 1) + source, own_key)
     wrong = np.zeros(len(rows), dtype=np.bool_)
     wrong[candidates[clashing]] = True
     wrong |= (status == _PRESENT) & _EVENTS_FACTORS[factor] & ~listed
@@ -226,7 +235,7 @@ def _contradictions(tables: CodedTables) -> NDArray[np.bool_]:
         np.bincount(tables.attendance.child[tables.attendance.child != NULL], minlength=n_children)
         > 0
     )
-    wrong |= np.isin(factor, ATTENDANCE_FACTORS) & (status == _PRESENT) & ~has_attendance[owner]
+    wrong |= ATTENDANCE_FACTORS[factor] & (status == _PRESENT) & ~has_attendance[owner]
     bad = np.zeros(observations.rows, dtype=np.bool_)
     bad[rows[wrong]] = True
     return bad

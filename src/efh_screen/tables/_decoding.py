@@ -252,18 +252,23 @@ def as_arrow_tables(tables: Mapping[str, object]) -> dict[str, Any]:
 def child_positions(ids: Any, children_ids: Any) -> NDArray[np.int64]:
     """Position in ``children_ids`` of each id, or :data:`NULL` (one hash look-up per value).
 
-    Dictionary-encoded chunks (as Parquet often gives) are looked up once per distinct id.
+    Dictionary-encoded chunks (as Parquet is read) are looked up once per distinct id, and
+    once for a run of chunks that share their dictionary.
     """
-    compute = arrow("reading tables").compute
+    pa, compute = arrow("reading tables")[:2]
     parts = []
+    dictionary: Any = None
+    found: NDArray[Any] = np.zeros(0, dtype=np.int64)
     for chunk in ids.chunks:
         if len(chunk) == 0:
             continue
-        if arrow("reading tables").pa.types.is_dictionary(chunk.type):
-            found = _filled(
-                compute.index_in(_text(chunk.dictionary), value_set=children_ids, skip_nulls=True),
-                NULL,
-            )
+        if pa.types.is_dictionary(chunk.type):
+            if dictionary is None or not chunk.dictionary.equals(dictionary):
+                dictionary = chunk.dictionary
+                looked_up = compute.index_in(
+                    _text(dictionary), value_set=children_ids, skip_nulls=True
+                )
+                found = _filled(looked_up, NULL).astype(np.int64)
             indices = chunk.indices
             positions = found[_filled(indices, 0)] if len(found) else np.zeros(len(chunk), int)
             positions[_nulls(indices)] = NULL

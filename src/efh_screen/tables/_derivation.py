@@ -60,6 +60,8 @@ _INCIDENT_COLUMNS: tuple[tuple[int, int], ...] = tuple(
     for event_type, factor in FACTOR_BY_EVENT.items()
     if factor.evidence == "status" and factor.key in STATUS_COLUMNS
 )
+_ESCALATION_TYPES = np.zeros(len(_EVENT_CODES), dtype=np.bool_)
+_ESCALATION_TYPES[[_EVENT_CODES[event_type] for _, event_type in ESCALATION_SOURCES]] = True
 # Each escalation source's history is known exactly when its first count rule's column is.
 _ESCALATION_KNOWN = tuple(
     next(rule.column for rule in EVENT_RULES if rule.factor == factor_key)
@@ -239,9 +241,7 @@ def _check_escalation(grid: _Grid, distinct: _Events, *, as_of_day: int, windows
     Known only when every source's history is.
     """
     half = windows.escalation_days
-    sources = np.isin(
-        distinct.type, [_EVENT_CODES[event_type] for _, event_type in ESCALATION_SOURCES]
-    )
+    sources = _ESCALATION_TYPES[distinct.type]
     age = as_of_day - distinct.date
     last = np.bincount(distinct.child[sources & (age < half)], minlength=grid.n)
     previous = np.bincount(
