@@ -39,6 +39,7 @@ from ._arrow import arrow
 __all__ = [
     "AUDIT_COLUMNS",
     "LAYOUT",
+    "PROFILE_COLUMNS",
     "TABLE_NAMES",
     "Column",
     "ColumnKind",
@@ -149,14 +150,25 @@ def _strip(annotation: Any) -> Any:
             return annotation
 
 
+def _words(annotation: Any) -> tuple[str, ...] | None:
+    """Return the allowed words of an enum or a ``Literal`` of strings (None for other types)."""
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return tuple(str(member.value) for member in annotation)
+    if typing.get_origin(annotation) is Literal:
+        values = typing.get_args(annotation)
+        if values and all(isinstance(value, str) for value in values):
+            return tuple(values)
+    return None
+
+
 def _column_of(model: type[BaseModel], name: str, description: str) -> Column:
     """Return the column for one model field; a field of a kind not known here is an error."""
     field_info = model.model_fields[name]
     annotation = _strip(field_info.annotation)
     required = field_info.is_required()
     limits = _limits(field_info)
-    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-        words = tuple(str(member.value) for member in annotation)
+    words = _words(annotation)
+    if words is not None:
         return Column(name, "enum", required, words, description, limits)
     if annotation is dt.date:
         return Column(name, "date", required, (), description)
@@ -167,10 +179,9 @@ def _column_of(model: type[BaseModel], name: str, description: str) -> Column:
     if annotation is str:
         return Column(name, "text", required, (), description, limits)
     if typing.get_origin(annotation) is tuple:
-        item = _strip(typing.get_args(annotation)[0])
-        if isinstance(item, type) and issubclass(item, enum.Enum):
-            words = tuple(str(member.value) for member in item)
-            return Column(name, "enum_list", False, words, description)
+        item_words = _words(_strip(typing.get_args(annotation)[0]))
+        if item_words is not None:
+            return Column(name, "enum_list", False, item_words, description)
     raise TypeError(
         f"{model.__name__}.{name} has a type the columnar layout does not know "
         f"({field_info.annotation!r}); teach efh_screen.tables._layout its column kind"
@@ -215,12 +226,16 @@ _FACTOR = Column("factor", "enum", True, tuple(FACTORS), "The catalogue factor t
 _NESTED = ("factors", "events", "attendance", "audit")
 AUDIT_COLUMNS: tuple[str, ...] = tuple(name for name in Audit.model_fields if name != "other")
 """Audit-only columns of the children table: checked, never scored."""
+PROFILE_COLUMNS: tuple[str, ...] = tuple(
+    name for name in Profile.model_fields if name not in _NESTED
+)
+"""Columns of the children table that are fields of the profile itself (the rest are audit)."""
 
 LAYOUT: Mapping[str, tuple[Column, ...]] = types.MappingProxyType(
     {
         "children": (
-            *_model_columns(Profile, skip=_NESTED),
-            *_model_columns(Audit, skip=("other",)),
+            *(_column_of(Profile, name, _description(Profile, name)) for name in PROFILE_COLUMNS),
+            *(_column_of(Audit, name, _description(Audit, name)) for name in AUDIT_COLUMNS),
         ),
         "observations": (_ID, _FACTOR, *_model_columns(Observation)),
         "events": (_ID, *_model_columns(Event)),

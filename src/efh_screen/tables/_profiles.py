@@ -19,7 +19,7 @@ from .._csv import ColumnMapping, read_cells
 from .._profile import Profile
 from .._records import InputRecord, RejectedRecord
 from ._arrow import arrow
-from ._layout import AUDIT_COLUMNS, LAYOUT, TABLE_NAMES, arrow_schemas
+from ._layout import AUDIT_COLUMNS, LAYOUT, PROFILE_COLUMNS, TABLE_NAMES, arrow_schemas
 from ._results import rejected_schema
 
 __all__ = ["CaseTables", "FrameTables", "profiles_to_tables", "tables_from_frame"]
@@ -62,11 +62,10 @@ class FrameTables(NamedTuple):
 def _rows(profiles: Iterable[Profile]) -> dict[str, list[dict[str, Any]]]:
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLE_NAMES}
     for profile in profiles:
-        child: dict[str, Any] = {
-            "id": profile.id,
-            "date_of_birth": profile.date_of_birth,
-            "agencies": [agency.value for agency in profile.agencies],
-        }
+        child: dict[str, Any] = {}
+        for name in PROFILE_COLUMNS:
+            value = getattr(profile, name)
+            child[name] = [_plain(item) for item in value] if isinstance(value, tuple) else value
         audit = profile.audit
         for name in AUDIT_COLUMNS:
             value = getattr(audit, name) if audit is not None else None

@@ -29,7 +29,7 @@ from .._profile import Profile, date_problems, problems_from_validation_error
 from .._records import safe_id
 from ._checks import CodedTables
 from ._decoding import EPOCH_ORDINAL, INVALID_DATE, NULL, NULL_DATE, DecodedTable
-from ._layout import LAYOUT
+from ._layout import AUDIT_COLUMNS, LAYOUT, PROFILE_COLUMNS
 
 __all__ = [
     "REASON_DUPLICATE_ROWS",
@@ -130,12 +130,8 @@ def _profile_data(
     Also the problems the model cannot see (an account with no factor).
     """
     (child,) = _cells(tables.children, [rows.child])
-    data: dict[str, Any] = {
-        key: child[key] for key in ("id", "date_of_birth", "agencies") if key in child
-    }
-    audit = {
-        key: value for key, value in child.items() if key not in ("id", "date_of_birth", "agencies")
-    }
+    data: dict[str, Any] = {key: child[key] for key in PROFILE_COLUMNS if key in child}
+    audit = {key: child[key] for key in AUDIT_COLUMNS if key in child}
     if audit:
         data["audit"] = audit
     factors: dict[str, list[dict[str, Any]]] = {}
