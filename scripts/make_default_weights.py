@@ -77,6 +77,81 @@ REFERENCES = {
         "health appointments, challenging behaviour at home and low-level criminality "
         "concerns; no agency saw the whole picture.",
     },
+    "borum2006_savry": {
+        "citation": "Borum R, Bartel P, Forth A. Structured Assessment of Violence Risk in Youth "
+        "(SAVRY): Professional Manual. Lutz, FL: Psychological Assessment Resources; 2006.",
+        "finding": "SAVRY's 24 risk items (10 historical, 6 social and contextual, 8 "
+        "individual) and 6 protective items include the young person's history of violence, "
+        "early caregiver disruption, poor school achievement and peer delinquency. It is a "
+        "structured professional judgement tool: its items are weighed by a person, not summed.",
+    },
+    "lipsey_derzon1998": {
+        "citation": "Lipsey MW, Derzon JH. Predictors of violent or serious delinquency in "
+        "adolescence and early adulthood: a synthesis of longitudinal research. In: Loeber R, "
+        "Farrington DP, eds. Serious and Violent Juvenile Offenders: Risk Factors and "
+        "Successful Interventions. Thousand Oaks, CA: Sage; 1998:86-105.",
+        "finding": "Across longitudinal studies, the young person's own earlier offending and "
+        "aggression were among the strongest predictors of later violent or serious offending; "
+        "in early adolescence, antisocial peers and weak social ties were the strongest.",
+    },
+    "laming2016_in_care": {
+        "citation": "Prison Reform Trust. In Care, Out of Trouble: how the life chances of "
+        "children in care can be transformed by protecting them from unnecessary involvement "
+        "in the criminal justice system. An independent review chaired by Lord Laming. "
+        "London: Prison Reform Trust; 2016.",
+        "finding": "Looked-after children are over-represented in the youth justice system; "
+        "part of this comes from behaviour in care being criminalised (the police called to "
+        "incidents a family would manage at home), not from the children alone.",
+    },
+    "moj_dfe2022_social_care_offending": {
+        "citation": "Ministry of Justice, Department for Education. Education, children's "
+        "social care and offending: descriptive statistics. March 2022.",
+        "finding": "Children cautioned or sentenced for an offence, serious violence offences "
+        "included, were far more likely than other pupils to have been children in need or "
+        "looked after, persistently absent or excluded from school.",
+    },
+    "moj_dfe2016_young_offenders": {
+        "citation": "Ministry of Justice, Department for Education. Understanding the "
+        "educational background of young offenders: joint experimental statistical report. "
+        "December 2016.",
+        "finding": "Young offenders had much lower attainment at key stages 2 and 4 than their "
+        "peers, and more often had special educational needs, free school meals, persistent "
+        "absence and exclusions.",
+    },
+    "firmin2017_contextual": {
+        "citation": "Firmin C. Contextual Safeguarding: an overview of the operational, "
+        "strategic and conceptual framework. Luton: University of Bedfordshire; 2017.",
+        "finding": "Harm to young people outside the family happens in contexts (peer groups, "
+        "schools, neighbourhoods and public places, online) that parents cannot control; "
+        "safeguarding should assess and change those contexts, not only work with the child "
+        "and family.",
+    },
+    "firmin2020_rewriting": {
+        "citation": "Firmin C. Contextual Safeguarding and Child Protection: Rewriting the "
+        "Rules. Abingdon: Routledge; 2020.",
+        "finding": "Responses to extra-familial harm that focus on individual children and "
+        "their families miss the peer groups, places and online spaces where the harm happens; "
+        "sets out how to assess and intervene in those contexts.",
+    },
+    "domestic_abuse_act_2021": {
+        "citation": "Domestic Abuse Act 2021 (c. 17), sections 1 to 3.",
+        "finding": "Domestic abuse is abusive behaviour between people aged 16 or over who are "
+        "personally connected, partners and relatives included; a child who sees, hears or "
+        "experiences its effects is a victim in their own right.",
+    },
+    "barter2009_teenage_relationships": {
+        "citation": "Barter C, McCarry M, Berridge D, Evans K. Partner exploitation and "
+        "violence in teenage intimate relationships. London: NSPCC; 2009.",
+        "finding": "A substantial minority of teenagers in relationships reported physical, "
+        "emotional or sexual violence from a partner; girls reported the more severe and "
+        "lasting harm.",
+    },
+    "home_office2018_serious_violence": {
+        "citation": "HM Government. Serious Violence Strategy. Home Office; April 2018.",
+        "finding": "Describes social media as one of the factors that can escalate conflict "
+        "between young people into serious violence, and calls for early intervention on the "
+        "risk factors for serious violence.",
+    },
 }
 
 ACE = ["felitti1998", "bellis2014_england"]
@@ -159,6 +234,43 @@ POINTS = {
                              "local_audit_2023"),
     "sen_support": p(1, "SEN support or an EHC plan; over-represented among excluded pupils.",
                      "timpson2019"),
+    "domestic_abuse_of_child": p(2, "The child is being harmed by someone close to them (in "
+                                 "their own relationship or by a family member): weighted like "
+                                 "domestic abuse in the household.", "domestic_abuse_act_2021",
+                                 "barter2009_teenage_relationships", "dfe_working_together_2023"),
+    "violence_history": p(3, "The child's own past violence is SAVRY's first historical item "
+                          "and among the strongest predictors of later violence. Three points, "
+                          "one below a weapon-related incident: much of it is minor, and what "
+                          "the police record carries their recording bias.",
+                          "borum2006_savry", "lipsey_derzon1998"),
+    "care_experience": p(1, "Looked-after and care-experienced children are over-represented "
+                         "in youth justice and targeted for exploitation. One point only: much "
+                         "of the association runs through the abuse and neglect already scored, "
+                         "and through behaviour in care being criminalised, which a screen "
+                         "should not amplify.", "laming2016_in_care",
+                         "moj_dfe2022_social_care_offending"),
+    "early_caregiver_disruption": p(0, "Recorded, not scored: a SAVRY historical item that "
+                                    "overlaps parental separation (an ACE) and care "
+                                    "experience, both scored. Recorded so the review sees the "
+                                    "early history.", "borum2006_savry"),
+    "poor_school_achievement": p(0, "Recorded, not scored: low attainment is a SAVRY item and "
+                                 "common among young offenders, but it follows from needs the "
+                                 "screen already records (attendance, exclusion, SEN support), "
+                                 "so scoring it would count needs twice and raise flags for "
+                                 "disabled children. Recorded so the plan addresses learning.",
+                                 "borum2006_savry", "moj_dfe2016_young_offenders"),
+    "place_concerns": p(0, "Recorded, not scored: contextual safeguarding acts on the place, "
+                        "not on the children found there, and scoring where a child lives or "
+                        "spends time would stand in for neighbourhood deprivation and "
+                        "ethnicity. Recorded so the review can refer the place.",
+                        "firmin2017_contextual", "firmin2020_rewriting",
+                        "dfe_working_together_2023"),
+    "online_contact_concerns": p(2, "Grooming for sexual and criminal exploitation, and threats "
+                                 "that escalate into violence, often happen online: a known "
+                                 "concern about online contact is an extra-familial harm, "
+                                 "weighted like concerns about the peer group.",
+                                 "dfe_working_together_2023", "firmin2020_rewriting",
+                                 "home_office2018_serious_violence"),
     "trusted_adult": p(-2, "A trusted adult is associated with resilience against ACEs.",
                        "bellis2017_trusted_adult", "local_audit_2023"),
     "engaged_family_network": p(-2, "An engaged family network supports safety planning.",

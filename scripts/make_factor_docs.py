@@ -13,7 +13,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from efh_screen import FACTORS, INDICATORS, Domain, EventType, Factor, Indicator, Weights
+from efh_screen import (
+    CIN_CODES,
+    FACTORS,
+    INDICATORS,
+    Domain,
+    EventType,
+    Factor,
+    Indicator,
+    Weights,
+)
 
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "factors.md"
 
@@ -122,6 +131,33 @@ def _indicator_evidence(indicator: Indicator, derived: dict[str, str]) -> str:
     return f"`{indicator.key}` observed `present`"
 
 
+def _cin_section() -> list[str]:
+    """Return the section listing every CIN census code, its meaning and what it is read as."""
+    lines = [
+        "## Children in Need census codes",
+        "",
+        "Every factor code of the Department for Education's Children in Need census "
+        '("factors identified at the end of assessment"), as read from a CIN codes column of a '
+        "CSV export (see [batch.md](batch.md#mapping-a-case-system-export)). A code that records "
+        "a catalogue factor records it `present`; the others are *recorded, not scored*: kept "
+        "on the profile (`cin_codes_not_scored`) and listed on every explanation, never "
+        "scored. A code the census does not define rejects the row with its position in the "
+        "cell. `efh-screen factors --cin` prints this table.",
+        "",
+        "| code | census factor | meaning | recorded as | why |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for entry in CIN_CODES.values():
+        recorded = " or ".join(f"`{key}`" for key in entry.factors) or "recorded, not scored"
+        label = entry.label + (" (retired code)" if entry.retired else "")
+        lines.append(
+            f"| {entry.code} | {_cell(label)} | {_cell(entry.meaning)} | {recorded} | "
+            f"{_cell(entry.note) or '-'} |"
+        )
+    lines.append("")
+    return lines
+
+
 def render() -> str:
     """Return the text of docs/factors.md."""
     weights = Weights.default()
@@ -145,8 +181,10 @@ def render() -> str:
         "- **attendance records**: possible and missed sessions in `attendance`.",
         "",
         "The *CIN codes* are the Children in Need census factor codes that record the same "
-        "thing, where one exists. The *agencies* are those that usually hold the information, "
-        "most likely first; the screen uses them to say whom to ask when it is missing.",
+        "thing, where one exists; every code the census defines, and what each is read as, is "
+        "listed under [Children in Need census codes](#children-in-need-census-codes). The "
+        "*agencies* are those that usually hold the information, most likely first; the screen "
+        "uses them to say whom to ask when it is missing.",
         "",
     ]
     for domain in Domain:
@@ -178,6 +216,8 @@ def render() -> str:
     lines += [f"| `{e.value}` | `{event_factor[e]}` |" for e in EventType]
     lines.append("")
 
+    lines += _cin_section()
+
     derived = _derived_descriptions(weights)
     overrides = {rule.indicator: rule.band for rule in weights.overrides}
     lines += [
@@ -198,9 +238,10 @@ def render() -> str:
         entry = weights.points.get(ind.key)
         points = entry.points if entry is not None else 0
         override = f"at least `{overrides[ind.key]}`" if ind.key in overrides else "-"
+        shown = f"{points:+d}" if points else "0 (recorded, not scored)"
         lines.append(
             f"| `{ind.key}` | {_cell(ind.label)} | `{ind.group}` | "
-            f"{_cell(_indicator_evidence(ind, derived))} | {points:+d} | {override} |"
+            f"{_cell(_indicator_evidence(ind, derived))} | {shown} | {override} |"
         )
     lines.append("")
     return "\n".join(lines)

@@ -43,7 +43,7 @@ EARLY_HELP_VIEW = SynthParameters.early_help().replace(
 # name: (profiles, seed, labelled, parameters); both from the early-help population
 SAMPLES: dict[str, tuple[int, int, bool, SynthParameters]] = {
     "sample_caseload.jsonl": (200, 20260901, False, EARLY_HELP_VIEW),
-    "sample_cohort.jsonl": (550, 20260902, True, SynthParameters.early_help()),
+    "sample_cohort.jsonl": (480, 20260902, True, SynthParameters.early_help()),
 }
 
 

@@ -110,6 +110,8 @@ def profile_dicts(
             "ethnicity": draw(st.sampled_from(["white", "mixed", "asian", "black", "other"])),
             "sex": draw(st.sampled_from(["female", "male"])),
         }
+        if draw(st.booleans()):
+            data["audit"]["disability"] = draw(st.sampled_from(["yes", "no"]))
     return data
 
 

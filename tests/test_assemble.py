@@ -127,6 +127,24 @@ def bad_extracts(folder: Path) -> list[Extract]:
     return [Extract(school, Agency.SCHOOL), Extract(police, Agency.POLICE), Extract(csv)]
 
 
+def test_codes_recorded_not_scored_from_every_extract_are_kept(tmp_path: Path) -> None:
+    child = {"id": "YP-CIN", "date_of_birth": "2011-02-01"}
+    social_care = write_jsonl(tmp_path / "csc.jsonl", [{**child, "cin_codes_not_scored": ["21"]}])
+    early_help = write_jsonl(
+        tmp_path / "eh.jsonl", [{**child, "cin_codes_not_scored": ["21", "7A"]}]
+    )
+    out = tmp_path / "out.jsonl"
+    assemble(
+        [
+            Extract(social_care, Agency.CHILDRENS_SOCIAL_CARE),
+            Extract(early_help, Agency.EARLY_HELP),
+        ],
+        out=out,
+    )
+    (record,) = assembled(out)
+    assert record.profile.cin_codes_not_scored == ("7A", "21")  # once each, in census order
+
+
 def test_every_line_of_every_extract_is_accounted_for(tmp_path: Path) -> None:
     errors = tmp_path / "errors.jsonl"
     summary = assemble(bad_extracts(tmp_path), out=tmp_path / "out.jsonl", errors=errors)
@@ -443,9 +461,12 @@ def test_arguments_of_the_wrong_kind_are_plain_errors(
     [
         ("EXTRACT_PATH", "extracts[1]"),
         ("AGENCY_AS_TEXT", "extracts[1].agency"),
-        ("ARGUMENTS_SWAPPED", "extracts[1].agency"),  # (an Agency is a str: a path)
+        # (an Agency is a str, so a path: one that names no file)
+        ("ARGUMENTS_SWAPPED", "extracts[1].path extracts[1].agency"),
         ("NO_PATH", "extracts[1].path"),
         ("MAPPING_AS_TEXT", "extracts[1].mapping"),
+        ("MISSING_FILE", "extracts[1].path"),
+        ("FOLDER", "extracts[1].path"),
     ],
 )
 def test_extracts_of_the_wrong_kind_are_plain_errors(
@@ -458,10 +479,13 @@ def test_extracts_of_the_wrong_kind_are_plain_errors(
         "ARGUMENTS_SWAPPED": Extract(Agency.POLICE, police.path),  # type: ignore[arg-type]
         "NO_PATH": Extract(None, Agency.POLICE),  # type: ignore[arg-type]
         "MAPPING_AS_TEXT": Extract(police.path, Agency.POLICE, "mapping.json"),  # type: ignore[arg-type]
+        "MISSING_FILE": Extract(tmp_path / "no-such-extract.jsonl", Agency.POLICE),
+        "FOLDER": Extract(tmp_path, Agency.POLICE),
     }[extract]
     with pytest.raises(InputError) as caught:
         assemble([gp, wrong], out=tmp_path / "out.jsonl")
-    assert caught.value.fields == (field,)
+    assert caught.value.fields == tuple(field.split())
+    assert "no-such-extract" not in str(caught.value)
 
 
 def test_one_extract_not_in_a_list_is_a_plain_error(tmp_path: Path) -> None:
@@ -469,3 +493,24 @@ def test_one_extract_not_in_a_list_is_a_plain_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         assemble(gp, out=tmp_path / "out.jsonl")  # type: ignore[arg-type]
     assert caught.value.fields == ("extracts",)
+
+
+def test_audit_fields_the_extracts_agree_on_are_kept(tmp_path: Path) -> None:
+    def piece(child: str, audit: dict[str, str]) -> dict[str, Any]:
+        return {"id": child, "date_of_birth": "2012-01-01", "audit": audit}
+
+    school = write_jsonl(
+        tmp_path / "school.jsonl",
+        [piece("A", {"sex": "male", "disability": "yes"}), piece("B", {"disability": "yes"})],
+    )
+    health = write_jsonl(
+        tmp_path / "health.jsonl",
+        [piece("A", {"disability": "yes"}), piece("B", {"disability": "no"})],
+    )
+    out = tmp_path / "out.jsonl"
+    assemble([Extract(school, Agency.SCHOOL), Extract(health, Agency.GP)], out=out)
+    audits = {record.profile.id: record.profile.audit for record in assembled(out)}
+    assert audits["A"] is not None
+    assert audits["A"].model_dump(exclude_defaults=True) == {"sex": "male", "disability": "yes"}
+    assert audits["B"] is not None
+    assert audits["B"].disability is None  # the extracts disagree: not recorded

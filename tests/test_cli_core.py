@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from efh_screen import FACTORS, Profile, ScreeningResult
+from efh_screen import CIN_CODES, FACTORS, Profile, ScreeningResult
 from efh_screen.__main__ import EXIT_UNUSABLE, main
 
 DATA = Path(__file__).parent / "data"
@@ -31,6 +31,17 @@ def test_factors_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["factors"]) == 0
     out = capsys.readouterr().out
     assert "PROTECTIVE" in out and "child_criminal_exploitation" in out and "24A" in out
+
+
+def test_factors_cin_lists_every_census_code(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["factors", "--cin"]) == 0
+    out = capsys.readouterr().out
+    assert "3A   Domestic abuse: the child is the subject -> domestic_abuse_of_child" in out
+    assert "21   No factors identified -> recorded, not scored" in out
+    assert main(["factors", "--cin", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [entry["code"] for entry in listed] == list(CIN_CODES)
+    assert listed[0]["factors"] == ["substance_misuse"] and listed[0]["scored"] is True
 
 
 def test_explain_prints_summary_and_card(

@@ -361,3 +361,46 @@ def test_changes_and_results_are_committed_together(
     assert len(changes.read_text().splitlines()) == len(NOW) and errors.read_text() == ""
     assert f"wrote results to {out}" in err
     assert not [path for path in folder.iterdir() if path.name.endswith(".efh-tmp")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Results given in Python are checked as a file's lines are: plain errors, never a traceback.
+
+
+@pytest.mark.parametrize(
+    ("previous", "current", "field", "words"),
+    [
+        (None, [], "previous", "must be a list of result lines"),
+        ({"id": "p-1"}, [], "previous", "must be a list of result lines"),
+        ([1], [], "previous", "item 1 is not a screening result"),
+        ([], [{"id": "p-1", "band": "b", "flag": True}], "current", "item 1: score is missing"),
+        (
+            [],
+            [{"id": "p-1", "band": "b", "flag": True, "score": "SECRET-TEXT"}],
+            "current",
+            "item 1: score must be a whole number",
+        ),
+        (
+            [],
+            [{"id": "p-1", "band": "b", "flag": True, "score": 1, "x": object()}],
+            "current",
+            "item 1 is not a screening result",
+        ),
+    ],
+)
+def test_results_given_in_python_are_checked_with_plain_errors(
+    previous: Any, current: Any, field: str, words: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        compare_screens(previous, current)
+    (problem,) = caught.value.problems
+    assert problem.field == field
+    assert words in problem.reason
+    assert "SECRET" not in str(caught.value)
+
+
+def test_results_without_a_weightings_stamp_compare_with_each_other() -> None:
+    before = [{"id": "p-1", "band": "low", "flag": False, "score": 1, "as_of": dt.date(2026, 1, 1)}]
+    now = [{"id": "p-1", "band": "low", "flag": False, "score": 1, "as_of": "2026-02-01"}]
+    summary = compare_screens(before, now)
+    assert summary.counts[Change.UNCHANGED] == 1

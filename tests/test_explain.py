@@ -39,9 +39,9 @@ def audit_pattern() -> ScreeningResult:
 def test_summary_states_score_band_reasons_and_notice() -> None:
     text = summary_text(audit_pattern())
     assert "Score 23: priority review." in text
-    assert "could be as high as 46 if everything not known turned out to be present" in text
+    assert "could be as high as 54 if everything not known turned out to be present" in text
     assert "as low as 21 if the protective factors not known turned out to be present" in text
-    assert "21 to 46" not in text
+    assert "21 to 54" not in text
     assert "priority review" in text
     assert "Four or more ACEs (+3)" in text
     assert "Engaged family network (−2)" in text
@@ -235,3 +235,22 @@ def test_the_markdown_card_escapes_html_from_notes() -> None:
     )
     card = points_card_markdown(Screener().screen(profile, as_of=AS_OF))
     assert "<img" not in card and "&lt;img" in card
+
+
+def test_codes_recorded_not_scored_are_listed_by_code_and_census_label_only() -> None:
+    profile = parse_profile(
+        {"id": "YP-7", "date_of_birth": "2011-01-01", "cin_codes_not_scored": ["7A", "21"]}
+    )
+    result = Screener().screen(profile, as_of=AS_OF)
+    line = (
+        "Children in Need census codes recorded, not scored: 7A (young carer); "
+        "21 (no factors identified)."
+    )
+    assert line in summary_text(result)
+    assert line in points_card(result).accounts
+    assert line in points_card_markdown(result)
+    assert line in explanation_html(result)
+    plain = Screener().screen(
+        parse_profile({"id": "YP-7", "date_of_birth": "2011-01-01"}), as_of=AS_OF
+    )
+    assert "recorded, not scored" not in summary_text(plain)

@@ -12,7 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from efh_screen import (
+    CIN_CODES,
+    FACTORS,
     FLAT_COLUMNS,
+    Audit,
     ColumnMapping,
     InputError,
     InputRecord,
@@ -21,6 +24,7 @@ from efh_screen import (
     Screener,
     read_csv,
     screen_file,
+    summary_text,
     write_csv,
 )
 from strategies import AS_OF, profiles
@@ -75,7 +79,7 @@ YP-002,15/09/2011,N,Yes,1,,,,Someone Else
 YP-003,31/02/2011,Y,,,,,,Name
 YP-004,01/01/2012,maybe,,,,,,Name
 YP-005,01/01/2012,,,,,,3A;99Z,Name
-YP-006,01/01/2012,N,,,,,3A,Name
+YP-006,01/01/2012,N,,,,,3B,Name
 YP-007,01/01/2012,,,,,,10A,Name
 YP-008,01/01/2012,Y,N
 """
@@ -256,3 +260,119 @@ def test_write_csv_treats_a_factor_with_no_accounts_as_left_out() -> None:
     assert write_csv([profile], buffer) == 1
     (record,) = read_csv(io.StringIO(buffer.getvalue(), newline=""))
     assert isinstance(record, InputRecord) and "adhd" not in record.profile.factors
+
+
+def test_flat_layout_keeps_the_audit_demographics() -> None:
+    audit = {"ethnicity": "black", "sex": "female", "disability": "yes"}
+    profile = GOOD[0].model_copy(update={"audit": Audit.model_validate(audit)})
+    (record,) = roundtrip([profile])
+    assert isinstance(record, InputRecord)
+    assert record.profile.audit == profile.audit
+    older = io.StringIO("id,date_of_birth,ethnicity,sex\nA-1,2012-01-01,white,male\n")
+    (record,) = list(read_csv(older))
+    assert isinstance(record, InputRecord)
+    assert record.profile.audit is not None
+    assert record.profile.audit.disability is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Children in Need census codes: the whole census in one row, each code where the table says.
+
+
+def read_flat(rows: list[str], header: str = "id,date_of_birth,cin_codes") -> list[Any]:
+    return list(read_csv(io.StringIO("\n".join([header, *rows]) + "\n", newline="")))
+
+
+def test_a_row_with_every_cin_code_screens_and_each_code_lands_where_the_table_says() -> None:
+    codes = ";".join(CIN_CODES)
+    (record,) = read_flat([f"YP-ALL,2011-05-01,{codes}"])
+    assert isinstance(record, InputRecord)
+    profile = record.profile
+    for code, entry in CIN_CODES.items():
+        if not entry.scored:
+            assert code in profile.cin_codes_not_scored, code
+            continue
+        key = entry.factors[0]
+        (account,) = profile.factors[key]
+        if FACTORS[key].evidence == "events":  # 10A and 18B need their dates to be scored
+            assert account.status.value == "unknown", code
+            assert account.note.endswith("add the dated events")
+        else:
+            assert account.status.value == "present", code
+        assert account.note.startswith("CIN census code "), code
+    assert list(profile.cin_codes_not_scored) == [
+        code for code, entry in CIN_CODES.items() if not entry.scored
+    ]
+    assert "emotional_neglect" not in profile.factors  # 16A records one kind of neglect
+    result = Screener().screen(profile, as_of=AS_OF)
+    assert result.cin_codes_not_scored == profile.cin_codes_not_scored
+    assert result.flag
+    assert "recorded, not scored: 5B (learning disability: parent or carer)" in summary_text(result)
+
+
+def test_an_unknown_cin_code_rejects_only_its_row_naming_its_position() -> None:
+    records = read_flat(
+        [
+            "YP-1,2011-05-01,3B;24A",
+            "YP-2,2011-05-01,3B; 13A ;Q7;21",
+            "YP-3,2011-05-01,21",
+        ]
+    )
+    assert [type(r).__name__ for r in records] == ["InputRecord", "RejectedRecord", "InputRecord"]
+    rejected = records[1]
+    (problem,) = rejected.problems
+    assert problem.field == "cin_codes"
+    assert problem.reason.startswith("code 3 is not a Children in Need census factor code")
+    assert "factors --cin" in problem.reason
+    assert "Q7" not in json.dumps(rejected.to_dicts())
+    assert records[2].profile.cin_codes_not_scored == ("21",)
+    assert records[2].profile.factors == {}  # 21 records no factor absent: unknown is not absent
+
+
+def test_neglect_records_physical_neglect_or_emotional_when_physical_is_absent() -> None:
+    header = "id,date_of_birth,physical_neglect,emotional_neglect,cin_codes"
+    records = read_flat(
+        [
+            "YP-1,2011-05-01,,,16A",
+            "YP-2,2011-05-01,absent,,16A",
+            "YP-3,2011-05-01,absent,absent,16A",
+        ],
+        header=header,
+    )
+    first, second, third = records
+    assert first.profile.factors["physical_neglect"][0].status.value == "present"
+    assert "emotional_neglect" not in first.profile.factors
+    assert second.profile.factors["emotional_neglect"][0].status.value == "present"
+    assert isinstance(third, RejectedRecord)
+    (problem,) = third.problems
+    assert problem.reason.startswith(
+        "code 1 (16A) records physical_neglect or emotional_neglect present, but the row's own"
+    )
+
+
+def test_cin_codes_not_scored_round_trip_in_the_flat_layout() -> None:
+    profile = Profile.model_validate(
+        {"id": "YP-9", "date_of_birth": "2011-05-01", "cin_codes_not_scored": ["7A", "21"]}
+    )
+    assert "cin_codes" in FLAT_COLUMNS
+    (record,) = roundtrip([profile])
+    assert isinstance(record, InputRecord)
+    assert record.profile == profile
+
+
+def test_the_mapped_cin_column_gives_its_default_source_to_the_factors_it_records() -> None:
+    mapping = ColumnMapping.model_validate(
+        {
+            "columns": {"Child": "id", "DOB": "date_of_birth"},
+            "cin_codes_column": "Factors",
+            "cin_codes_separator": ",",
+            "sources": {"Factors": "childrens_social_care"},
+        }
+    )
+    text = 'Child,DOB,Factors\nYP-1,2011-05-01,"3A, 18C, 7A"\n'
+    (record,) = read_csv(io.StringIO(text, newline=""), mapping=mapping)
+    assert isinstance(record, InputRecord)
+    (account,) = record.profile.factors["domestic_abuse_of_child"]
+    assert account.source is not None and account.source.value == "childrens_social_care"
+    assert record.profile.factors["physical_abuse"][0].status.value == "present"
+    assert record.profile.cin_codes_not_scored == ("7A",)

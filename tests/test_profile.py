@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from efh_screen import LabelledProfile, Profile, ProfileError, Screener, parse_profile
+from efh_screen import (
+    Disability,
+    LabelledProfile,
+    Profile,
+    ProfileError,
+    Screener,
+    parse_profile,
+)
 from strategies import profile_dicts
 
 DATA = json.loads((Path(__file__).parent / "data" / "malformed_profiles.json").read_text())
@@ -92,3 +99,16 @@ def test_labelled_profile_round_trips(data: dict[str, Any]) -> None:
 def test_labelled_outcome_must_be_zero_or_one() -> None:
     with pytest.raises(ValueError, match="outcome"):
         LabelledProfile.model_validate({"profile": DATA["base"], "outcome": 2})
+
+
+def test_disability_is_an_optional_audit_field() -> None:
+    old = parse_profile({**DATA["base"], "audit": {"ethnicity": "white", "sex": "male"}})
+    assert old.audit is not None
+    assert old.audit.disability is None
+    new = parse_profile({**DATA["base"], "audit": {"disability": "yes"}})
+    assert new.audit is not None
+    assert new.audit.disability is Disability.YES
+    assert '"audit":{"disability":"yes"}' in new.model_dump_json(exclude_defaults=True)
+    with pytest.raises(ProfileError) as info:
+        parse_profile({**DATA["base"], "audit": {"disability": "true"}})
+    assert info.value.fields == ("audit.disability",)

@@ -15,10 +15,11 @@ import efh_screen
 EXPECTED = {
     "efh_screen": [
         # catalogue
-        "FACTORS", "Agency", "Domain", "EventType", "Factor", "factor_catalogue",
+        "CIN_CODES", "FACTORS", "Agency", "CinCode", "Domain", "EventType", "Factor",
+        "factor_catalogue",
         # profile
-        "AttendanceRecord", "Audit", "Ethnicity", "Event", "LabelledProfile", "Observation",
-        "Profile", "Sex", "Status", "UnknownReason", "parse_profile",
+        "AttendanceRecord", "Audit", "Disability", "Ethnicity", "Event", "LabelledProfile",
+        "Observation", "Profile", "Sex", "Status", "UnknownReason", "parse_profile",
         # features
         "INDICATORS", "CountThresholds", "EvidenceItem", "FeatureMatrix", "FeatureVector",
         "Indicator", "Windows", "derive_features", "feature_matrix",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import copy
+import csv
 import datetime as dt
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -16,12 +18,15 @@ from hypothesis import strategies as st
 from efh_screen import (
     FACTORS,
     INDICATORS,
+    InputRecord,
     Profile,
     ResolutionRule,
     Screener,
     ScreeningResult,
     Status,
     parse_profile,
+    read_csv,
+    write_csv,
 )
 from strategies import AS_OF, profile_dicts
 
@@ -43,9 +48,26 @@ def screen(data: dict[str, Any], as_of: dt.date = AS_OF) -> ScreeningResult:
     return SCREENER.screen(Profile.model_validate(data), as_of=as_of)
 
 
+def example_profile(example: dict[str, Any]) -> Profile:
+    """The example's profile; with ``cin_codes``, as read from a flat CSV row holding them."""
+    profile = Profile.model_validate(example["profile"])
+    if "cin_codes" not in example:
+        return profile
+    buffer = io.StringIO()
+    write_csv([profile], buffer)
+    header, row = list(csv.reader(io.StringIO(buffer.getvalue())))
+    row[header.index("cin_codes")] = example["cin_codes"]
+    written = io.StringIO()
+    csv.writer(written).writerows([header, row])
+    (record,) = read_csv(io.StringIO(written.getvalue(), newline=""))
+    assert isinstance(record, InputRecord), record
+    return record.profile
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e["name"] for e in EXAMPLES])
 def test_worked_example_to_the_point(example: dict[str, Any]) -> None:
-    result = screen(example["profile"], dt.date.fromisoformat(example["as_of"]))
+    as_of = dt.date.fromisoformat(example["as_of"])
+    result = SCREENER.screen(example_profile(example), as_of=as_of)
     expected = example["expected"]
     assert result.score == expected["score"]
     assert [result.score_range.low, result.score_range.high] == expected["score_range"]
@@ -55,6 +77,7 @@ def test_worked_example_to_the_point(example: dict[str, Any]) -> None:
     assert [result.ace_count.known, result.ace_count.max] == expected["ace_count"]
     assert [o.indicator for o in result.overrides] == expected["overrides"]
     assert [[c.indicator, c.points] for c in result.contributions] == expected["contributions"]
+    assert list(result.cin_codes_not_scored) == expected.get("cin_codes_not_scored", [])
 
 
 def test_worked_example_evidence_names_source_and_date() -> None:
@@ -128,7 +151,10 @@ def test_scoring_code_never_reads_audit_demographics() -> None:
             for node in ast.walk(tree)
             if isinstance(node, ast.Constant) and isinstance(node.value, str)
         }
-        forbidden = {"audit", "ethnicity", "sex", "Audit", "Ethnicity", "Sex"}
+        forbidden = {
+            *("audit", "ethnicity", "sex", "disability"),
+            *("Audit", "Ethnicity", "Sex", "Disability"),
+        }
         assert not forbidden & (attributes | names | strings), name
 
 
@@ -213,15 +239,44 @@ def test_result_round_trips_through_json(data: dict[str, Any]) -> None:
     profile_dicts(),
     st.sampled_from(["white", "mixed", "asian", "black", "other", "not_recorded"]),
     st.sampled_from(["female", "male", "not_recorded"]),
+    st.sampled_from(["yes", "no", "not_recorded"]),
 )
 def test_demographics_change_nothing_in_the_result(
-    data: dict[str, Any], ethnicity: str, sex: str
+    data: dict[str, Any], ethnicity: str, sex: str, disability: str
 ) -> None:
     without = copy.deepcopy(data)
     without.pop("audit", None)
     with_audit = copy.deepcopy(data)
-    with_audit["audit"] = {"ethnicity": ethnicity, "sex": sex, "other": {"looked_after": "yes"}}
+    with_audit["audit"] = {
+        "ethnicity": ethnicity,
+        "sex": sex,
+        "disability": disability,
+        "other": {"looked_after": "yes"},
+    }
     assert screen(without).model_dump_json() == screen(with_audit).model_dump_json()
+
+
+def test_care_experience_is_screened_as_a_factor_never_as_an_audit_attribute() -> None:
+    base = {"id": "YP-C", "date_of_birth": "2011-01-01"}
+    in_audit = screen({**base, "audit": {"other": {"looked_after": "yes"}}})
+    as_factor = screen(
+        {
+            **base,
+            "factors": {
+                "care_experience": {"status": "present", "source": "childrens_social_care"}
+            },
+        }
+    )
+    assert in_audit.score == 0
+    assert [(c.indicator, c.points) for c in as_factor.contributions] == [("care_experience", 1)]
+
+
+def test_codes_recorded_not_scored_never_move_a_result() -> None:
+    base = {"id": "YP-N", "date_of_birth": "2011-01-01", "factors": {"adhd": {"status": "present"}}}
+    plain = screen(base)
+    coded = screen({**base, "cin_codes_not_scored": ["6A", "9A", "14A", "21", "23A"]})
+    assert coded.cin_codes_not_scored == ("6A", "9A", "14A", "21", "23A")
+    assert coded.model_copy(update={"cin_codes_not_scored": ()}) == plain
 
 
 @SLOW

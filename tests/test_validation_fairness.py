@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import warnings
 
@@ -22,8 +23,15 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from sklearn.metrics import average_precision_score, precision_score, roc_auc_score
 
-from efh_screen import ValidationInputError
-from efh_screen.validation import GROUP_METRICS, UNKNOWN_REFERENCE, SmallGroupWarning, evaluate
+from efh_screen import Screener, ValidationInputError
+from efh_screen.synth import SynthParameters, generate_cohort
+from efh_screen.validation import (
+    GROUP_METRICS,
+    UNKNOWN_REFERENCE,
+    SmallGroupWarning,
+    evaluate,
+    score_cohort,
+)
 
 THRESHOLD = 7
 
@@ -219,3 +227,61 @@ def test_identical_groups_have_relative_rate_index_one(seed: int, copies: int) -
         rri = fairness.by_group[label]["relative_rate_index"].value
         assert rri == 1.0 or (math.isnan(rri) and (scores < 5).all())
     assert fairness.difference("sensitivity").value == 0.0
+
+
+@pytest.mark.parametrize("name", ["flag_rate", "sensitivity", "false_positive_rate"])
+def test_gap_between_two_named_groups(data: pd.DataFrame, result, name: str) -> None:  # type: ignore[no-untyped-def]
+    frame = MetricFrame(
+        metrics=FAIRLEARN[name],
+        y_true=data["outcome"],
+        y_pred=(data["score"] >= THRESHOLD).astype(int),
+        sensitive_features=data["ethnicity"],
+    )
+    fairness = result.fairness["ethnicity"]
+    gap = fairness.difference(name, between=("black", "white"))
+    assert_allclose(gap.value, frame.by_group["black"] - frame.by_group["white"])
+    assert gap.low <= gap.value <= gap.high
+    reverse = fairness.difference(name, between=("white", "black"))
+    assert_allclose([reverse.value, reverse.low, reverse.high], [-gap.value, -gap.high, -gap.low])
+    ratio = fairness.ratio(name, between=("black", "white"))
+    assert_allclose(ratio.value, frame.by_group["black"] / frame.by_group["white"])
+    # Naming the two groups difference() would pick gives its figure, interval included.
+    highest, lowest = fairness.groups_compared(name)
+    assert fairness.difference(name, between=(highest, lowest)) == fairness.difference(name)
+
+
+def test_gap_between_a_group_that_does_not_occur_is_refused(result) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationInputError, match="'martian', which does not occur in 'sex'"):
+        result.fairness["sex"].difference("flag_rate", between=("martian", "male"))
+
+
+def test_flags_by_disability_at_equal_outcomes_equal_metricframe() -> None:
+    as_of = dt.date(2026, 9, 1)
+    parameters = SynthParameters.early_help().replace(disability_prevalence=0.15)
+    cohort = list(generate_cohort(3000, seed=8, as_of=as_of, parameters=parameters))
+    scored = score_cohort(cohort, as_of=as_of, group_by=("disability",))
+    result = evaluate(
+        scored.scores,
+        scored.outcomes,
+        groups=scored.groups,
+        threshold=scored.threshold,
+        n_boot=100,
+    )
+    disability = [item.profile.audit.disability.value for item in cohort]  # type: ignore[union-attr]
+    flags = Screener().screen_many([item.profile for item in cohort], as_of=as_of).flag
+    frame = MetricFrame(
+        metrics={"sensitivity": true_positive_rate, "false_positive_rate": false_positive_rate},
+        y_true=[item.outcome for item in cohort],
+        y_pred=flags.astype(int),
+        sensitive_features=pd.Series(disability, name="disability"),
+    )
+    fairness = result.fairness["disability"]
+    assert fairness.labels == ("no", "yes")
+    for name in ("sensitivity", "false_positive_rate"):
+        for label in fairness.labels:
+            assert_allclose(fairness.by_group[label][name].value, frame.by_group.loc[label, name])
+        gap = fairness.difference(name, between=("yes", "no"))
+        expected = frame.by_group.loc["yes", name] - frame.by_group.loc["no", name]
+        assert_allclose(gap.value, expected)
+        assert_allclose(abs(gap.value), frame.difference()[name])
+        assert gap.low <= gap.value <= gap.high

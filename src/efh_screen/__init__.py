@@ -43,7 +43,16 @@ from ._explain import (
     points_card_markdown,
     summary_text,
 )
-from ._factors import FACTORS, Agency, Domain, EventType, Factor, factor_catalogue
+from ._factors import (
+    CIN_CODES,
+    FACTORS,
+    Agency,
+    CinCode,
+    Domain,
+    EventType,
+    Factor,
+    factor_catalogue,
+)
 from ._features import (
     INDICATORS,
     CountThresholds,
@@ -61,6 +70,7 @@ from ._matrix import ScreeningBatch
 from ._profile import (
     AttendanceRecord,
     Audit,
+    Disability,
     Ethnicity,
     Event,
     LabelledProfile,
@@ -102,12 +112,22 @@ from ._version import __version__
 from ._weights import Band, IndicatorPoints, OverrideRule, Reference, Weights, WeightsStamp
 
 # catalogue
-__all__ = ["FACTORS", "Agency", "Domain", "EventType", "Factor", "factor_catalogue"]
+__all__ = [
+    "CIN_CODES",
+    "FACTORS",
+    "Agency",
+    "CinCode",
+    "Domain",
+    "EventType",
+    "Factor",
+    "factor_catalogue",
+]
 
 # profile
 __all__ += [
     "AttendanceRecord",
     "Audit",
+    "Disability",
     "Ethnicity",
     "Event",
     "LabelledProfile",

@@ -47,7 +47,7 @@ from pydantic import ValidationError
 
 from ._csv import ColumnMapping, read_csv
 from ._errors import FieldProblem, InputError
-from ._factors import FACTOR_BY_EVENT, Agency
+from ._factors import CIN_CODES, FACTOR_BY_EVENT, Agency
 from ._files import OutputFiles
 from ._jigsaw import CohortJigsaw, CohortTally, ExtractLines, cohort_html
 from ._jsonl import read_jsonl
@@ -501,6 +501,7 @@ def _merged(pieces: list[_Piece], agencies: list[Agency | None]) -> dict[str, An
     attendance: list[dict[str, Any]] = []
     named: set[str] = set()
     audits: list[dict[str, Any]] = []
+    cin_codes: set[str] = set()
     for piece, agency in zip(pieces, agencies, strict=True):
         data = piece.data
         credit = agency.value if agency is not None else None
@@ -517,6 +518,7 @@ def _merged(pieces: list[_Piece], agencies: list[Agency | None]) -> dict[str, An
             named.add(credit)
         if "audit" in data:
             audits.append(data["audit"])
+        cin_codes.update(data.get("cin_codes_not_scored", ()))
     merged: dict[str, Any] = {"id": pieces[0].data["id"]}
     merged["date_of_birth"] = pieces[0].data["date_of_birth"]
     merged["factors"] = {
@@ -530,13 +532,15 @@ def _merged(pieces: list[_Piece], agencies: list[Agency | None]) -> dict[str, An
     merged["agencies"] = [value for value in _AGENCY_VALUES if value in named]
     if audits:
         merged["audit"] = _merged_audit(audits)
+    if cin_codes:
+        merged["cin_codes_not_scored"] = [code for code in CIN_CODES if code in cin_codes]
     return merged
 
 
 def _merged_audit(audits: list[dict[str, Any]]) -> dict[str, Any]:
     """Audit fields the extracts agree on; a field they disagree on is left out (not recorded)."""
     merged: dict[str, Any] = {}
-    for name in ("ethnicity", "sex"):
+    for name in ("ethnicity", "sex", "disability"):
         values = {audit[name] for audit in audits if audit.get(name) is not None}
         if len(values) == 1:
             merged[name] = values.pop()
@@ -622,6 +626,10 @@ def _extract_problems(index: int, extract: object) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     if not _is_path(extract.path):
         problems.append(FieldProblem(f"{where}.path", REASON_NOT_A_PATH + " to the extract"))
+    elif os.path.isdir(extract.path) or not os.path.exists(extract.path):
+        fault = "is a folder" if os.path.isdir(extract.path) else "does not exist"
+        reason = f"{fault}; give the path of the agency's extract file"
+        problems.append(FieldProblem(f"{where}.path", reason))
     if extract.agency is not None and not isinstance(extract.agency, Agency):
         kind = type(extract.agency).__name__
         reason = f"is a {kind}, not an Agency; give e.g. Agency.GP or Agency('gp'), or None"

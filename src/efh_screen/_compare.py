@@ -249,13 +249,7 @@ def _check_line(raw: bytes, number: int, name: str) -> dict[str, Any]:
     try:
         _ResultLine.model_validate_json(raw)
     except ValidationError as exc:
-        error = exc.errors(include_url=False, include_input=False, include_context=False)[0]
-        if not error["loc"] or error["type"] == "json_invalid":  # not a JSON object at all
-            raise not_a_result from None
-        reason = REASON_RESULT_FIELD.format(
-            line=number, field=location_to_path(error["loc"]), problem=_field_problem(error)
-        )
-        raise InputError([FieldProblem(name, reason)]) from None
+        raise _result_error(exc, number, name) from None
     try:
         item = json.loads(raw)
     except (ValueError, RecursionError):
@@ -263,6 +257,49 @@ def _check_line(raw: bytes, number: int, name: str) -> dict[str, Any]:
     if not isinstance(item, dict):  # pragma: no cover - refused by the model already
         raise not_a_result
     return item
+
+
+def _result_error(
+    exc: ValidationError, number: int, name: str, *, unit: str = "line"
+) -> InputError:
+    """Word the first problem of a result that does not validate, never repeating its value."""
+    error = exc.errors(include_url=False, include_input=False, include_context=False)[0]
+    if not error["loc"] or error["type"] == "json_invalid":  # not a JSON object at all
+        reason = REASON_NOT_A_RESULT.format(line=number)
+    else:
+        reason = REASON_RESULT_FIELD.format(
+            line=number, field=location_to_path(error["loc"]), problem=_field_problem(error)
+        )
+    return InputError([FieldProblem(name, reason.replace("line ", f"{unit} ", 1))])
+
+
+def _checked_results(results: object, name: str) -> list[Mapping[str, Any]]:
+    """Check results given in Python as :func:`read_results` checks a file's lines.
+
+    Each item is checked through its JSON form, so a date may be given as a
+    ``datetime.date`` or as ``YYYY-MM-DD`` text, as a decoded result line holds it.
+    """
+    if not isinstance(results, Iterable) or isinstance(results, str | bytes | Mapping):
+        reason = "must be a list of result lines, e.g. read_results('results.jsonl')"
+        raise InputError([FieldProblem(name, reason)])
+    checked: list[Mapping[str, Any]] = []
+    for number, item in enumerate(results, start=1):
+        try:
+            text = json.dumps(item, default=_iso_date) if isinstance(item, Mapping) else "null"
+        except (TypeError, ValueError, RecursionError):
+            text = "null"
+        try:
+            _ResultLine.model_validate_json(text)
+        except ValidationError as exc:
+            raise _result_error(exc, number, name, unit="item") from None
+        checked.append(item)
+    return checked
+
+
+def _iso_date(value: object) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError
 
 
 def _open_regular(path: str | os.PathLike[str], name: str) -> IO[bytes]:
@@ -335,11 +372,11 @@ def _read_line(stream: IO[bytes], limit: int, name: str, number: int) -> bytes:
     return raw
 
 
-def _stamp(results: Sequence[Mapping[str, Any]]) -> str | None:
+def _stamp(results: Sequence[Mapping[str, Any]], name: str = "--previous") -> str | None:
     stamps = {json.dumps(item.get("weights"), sort_keys=True) for item in results}
     if len(stamps) > 1:
         reason = "holds results made with more than one set of weightings; use one run's file"
-        raise InputError([FieldProblem("--previous", reason)])
+        raise InputError([FieldProblem(name, reason)])
     return stamps.pop() if stamps else None
 
 
@@ -485,15 +522,17 @@ def compare_screens(
     Raises
     ------
     InputError
-        If the runs were made with different weightings and that was not allowed.
+        If the runs were made with different weightings and that was not allowed, or
+        an item is not a result (its position and field named, its values never shown).
     """
-    before = list(previous)
-    now = list(current)
-    stamp = _stamp(now)
-    if stamp is not None:
-        check_comparable(
-            before, json.loads(stamp) or {}, allow_different_weights=allow_different_weights
+    before = _checked_results(previous, "previous")
+    now = _checked_results(current, "current")
+    old_stamp, new_stamp = _stamp(before, "previous"), _stamp(now, "current")
+    if before and now and old_stamp != new_stamp and not allow_different_weights:
+        reason = REASON_DIFFERENT_WEIGHTS.format(
+            previous=_describe_stamp(old_stamp), current=_describe_stamp(new_stamp)
         )
+        raise InputError([FieldProblem("previous", reason)])
     by_id = {item["id"]: item for item in before}
     changes = tuple(_change(by_id.get(item["id"]), item, bands) for item in now)
     counted = Counter(change.kind for change in changes)

@@ -18,8 +18,11 @@ The flat layout (one row per young person; see ``docs/batch.md``):
     One item per attendance period, ``;``-separated and aligned.
 ``agencies``
     ``;``-separated agencies that contributed.
-``ethnicity``, ``sex``
-    Audit-only demographics (never scored).
+``ethnicity``, ``sex``, ``disability``
+    Audit-only demographics (never scored; ``disability`` is ``yes`` or ``no``).
+``cin_codes``
+    ``;``-separated Children in Need census factor codes: each code that records a
+    catalogue factor records it (present); the others are kept as recorded, not scored.
 
 Notes and ``audit.other`` are not part of the layout. A
 :class:`ColumnMapping` lets an export with its own column names, status words,
@@ -40,18 +43,19 @@ from typing import IO, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ._errors import FieldProblem, InputError, location_to_path
-from ._factors import FACTOR_BY_CIN_CODE, FACTOR_BY_EVENT, FACTORS, Agency, EventType
+from ._factors import CIN_CODES, FACTOR_BY_EVENT, FACTORS, Agency, CinCode, EventType
 from ._files import FORMULA_TRIGGERS, SafeCsvWriter, read_bounded
-from ._profile import Ethnicity, Profile, Sex, Status, problems_from_validation_error
+from ._profile import Disability, Ethnicity, Profile, Sex, Status, problems_from_validation_error
 from ._records import REASON_EMPTY_ROW, InputRecord, RejectedRecord, safe_id
 
 __all__ = ["FLAT_COLUMNS", "ColumnMapping", "read_cells", "read_csv", "write_csv"]
 
 _ATTENDANCE_FIELDS = ("start", "end", "possible_sessions", "missed_sessions", "source")
+_CIN_COLUMN = "cin_codes"
 
 
 def _flat_columns() -> tuple[str, ...]:
-    cols = ["id", "date_of_birth", "agencies", "ethnicity", "sex"]
+    cols = ["id", "date_of_birth", "agencies", "ethnicity", "sex", "disability"]
     for key in FACTORS:
         cols += [key, f"{key}_source", f"{key}_recorded"]
     for etype in EventType:
@@ -59,6 +63,7 @@ def _flat_columns() -> tuple[str, ...]:
         if etype is EventType.HOME_MOVE:
             cols.append("home_move_cross_borough")
     cols += [f"attendance_{f}" for f in _ATTENDANCE_FIELDS]
+    cols.append(_CIN_COLUMN)
     return tuple(cols)
 
 
@@ -98,8 +103,10 @@ class ColumnMapping(BaseModel):
     none_word : str
         The word in an event-dates cell meaning "known: none".
     cin_codes_column : str, optional
-        Export column holding Children in Need census factor codes (e.g. ``3A;10A``).
-        Each code records its catalogue factor present; an unknown code rejects the row.
+        Export column holding Children in Need census factor codes (e.g. ``3B;10A``),
+        read as the flat layout's ``cin_codes`` column: each code that records a catalogue
+        factor records it present, the others are kept as recorded, not scored; a code the
+        census does not define rejects the row.
     cin_codes_separator : str
         Separator between codes.
     sources : dict of str to Agency
@@ -207,8 +214,6 @@ class _Layout:
         self.index: dict[str, int] = {}  # flat column -> position
         self.name: dict[str, str] = {}  # flat column -> export column name
         self.words: dict[str, dict[str, Status]] = {}
-        self.cin_index: int | None = None
-        self.cin_name = ""
         problems, unmapped = self._place_columns(header)
         problems += self._missing_columns(header, unmapped)
         if problems:
@@ -233,9 +238,9 @@ class _Layout:
         for position, raw_name in enumerate(header):
             name = raw_name.strip()
             if mapping.cin_codes_column is not None and name == mapping.cin_codes_column:
-                self.cin_index, self.cin_name = position, name
-                continue
-            target = mapping.columns.get(name, name)
+                target = _CIN_COLUMN
+            else:
+                target = mapping.columns.get(name, name)
             if target not in _FLAT_SET:
                 unmapped.append(str(position + 1))
                 continue
@@ -271,7 +276,7 @@ class _Layout:
                     "check the spelling against the export, or remove them from the mapping",
                 )
             )
-        if mapping.cin_codes_column is not None and self.cin_index is None:
+        if mapping.cin_codes_column is not None and mapping.cin_codes_column not in seen:
             problems.append(
                 FieldProblem(
                     "mapping.cin_codes_column",
@@ -349,7 +354,7 @@ class _Row:
         data = self._identity()
         factors = self._factors()
         events = self._events(factors)
-        self._cin(factors, events)
+        not_scored = self._cin(factors, events)
         if factors:
             data["factors"] = factors
         if events:
@@ -363,6 +368,8 @@ class _Row:
         audit = self._audit()
         if audit:
             data["audit"] = audit
+        if not_scored:
+            data["cin_codes_not_scored"] = not_scored
         return data
 
     def _identity(self) -> dict[str, Any]:
@@ -419,7 +426,7 @@ class _Row:
 
     def _audit(self) -> dict[str, str]:
         audit: dict[str, str] = {}
-        for key, enum in (("ethnicity", Ethnicity), ("sex", Sex)):
+        for key, enum in (("ethnicity", Ethnicity), ("sex", Sex), ("disability", Disability)):
             text = self.cell(key) or ""
             if text:
                 try:
@@ -476,50 +483,65 @@ class _Row:
             reason = f"has more items than {self.col(dates_column)}; give one item per date"
             self.bad(column, reason)
 
-    def _cin(self, factors: dict[str, dict[str, Any]], events: list[dict[str, Any]]) -> None:
-        layout = self.layout
-        if layout.cin_index is None:
-            return
-        text = self.cells[layout.cin_index].strip()
+    def _cin(self, factors: dict[str, dict[str, Any]], events: list[dict[str, Any]]) -> list[str]:
+        """Read the CIN codes: record each code's factor; return the codes not scored.
+
+        A code is named in a problem by its position in the cell, and by the code itself
+        only when it is one the census defines (a cell's text is never repeated).
+        """
+        text = self.cell(_CIN_COLUMN)
         if not text:
-            return
-        listed = {e["type"] for e in events}
-        for n, code in enumerate(text.split(layout.mapping.cin_codes_separator), start=1):
-            code = code.strip().upper()
+            return []
+        not_scored: set[str] = set()
+        listed = {event["type"] for event in events}
+        for n, item in enumerate(text.split(self.layout.mapping.cin_codes_separator), start=1):
+            code = item.strip().upper()
             if not code:
                 continue
-            factor = FACTOR_BY_CIN_CODE.get(code)
-            if factor is None:
-                self.problems.append(
-                    FieldProblem(
-                        layout.cin_name,
-                        f"code {n} is not a Children in Need census factor code the catalogue "
-                        "knows; run 'efh-screen factors' to list them, or remove it",
-                    )
-                )
-                continue
-            existing = factors.get(factor.key)
-            if existing is not None and existing["status"] == "absent":
-                self.problems.append(
-                    FieldProblem(
-                        layout.cin_name,
-                        f"code {n} records {factor.key} present but its column says absent; "
-                        "correct one of them",
-                    )
-                )
-                continue
-            self.origin.setdefault(f"factors.{factor.key}", layout.cin_name)
-            if factor.evidence == "events":
-                if factor.event_type is not None and factor.event_type.value in listed:
-                    continue
-                # Present, but the screen needs the dates: record it as unknown so the
-                # case shows it as missing information to get from the agency.
+            entry = CIN_CODES.get(code)
+            if entry is None:
+                self.bad(_CIN_COLUMN, REASON_UNKNOWN_CIN_CODE.format(n=n))
+            elif not entry.scored:
+                not_scored.add(code)
+                self.origin["cin_codes_not_scored"] = self.col(_CIN_COLUMN)
+            else:
+                self._record_cin_factor(n, entry, factors, listed)
+        return [code for code in CIN_CODES if code in not_scored]
+
+    def _record_cin_factor(
+        self, n: int, entry: CinCode, factors: dict[str, dict[str, Any]], listed: set[str]
+    ) -> None:
+        """Record the first of the code's factors the row does not record absent, as present.
+
+        A factor scored from dated events cannot be scored from a code: unless the row lists
+        those events, it is recorded unknown, so the case shows it as missing information.
+        """
+        statuses = [factors.get(key, {}).get("status") for key in entry.factors]
+        if "present" in statuses:
+            return
+        open_keys = [
+            key for key, status in zip(entry.factors, statuses, strict=True) if status != "absent"
+        ]
+        if not open_keys:
+            names = " or ".join(entry.factors)
+            self.bad(
+                _CIN_COLUMN, REASON_CIN_CODE_CONTRADICTS.format(n=n, code=entry.code, factors=names)
+            )
+            return
+        factor = FACTORS[open_keys[0]]
+        self.origin.setdefault(f"factors.{factor.key}", self.col(_CIN_COLUMN))
+        note = f"CIN census code {entry.code}: {entry.label}"
+        if factor.evidence == "events":
+            if factor.event_type is None or factor.event_type.value not in listed:
                 factors.setdefault(
-                    factor.key,
-                    {"status": "unknown", "note": "CIN census code recorded; add the dated events"},
+                    factor.key, {"status": "unknown", "note": note + "; add the dated events"}
                 )
-            elif existing is None or existing["status"] != "present":
-                factors[factor.key] = {"status": "present", "note": "CIN census code"}
+            return
+        observation: dict[str, Any] = {"status": "present", "note": note}
+        source = self.layout.source_default.get(_CIN_COLUMN)
+        if source is not None:
+            observation["source"] = source.value
+        factors[factor.key] = observation
 
     def _attendance(self) -> list[dict[str, Any]]:
         columns = {f: self.cell(f"attendance_{f}") for f in _ATTENDANCE_FIELDS}
@@ -605,6 +627,15 @@ def read_csv(
     else:
         yield from _read_rows(source, mapping)
 
+
+REASON_UNKNOWN_CIN_CODE = (
+    "code {n} is not a Children in Need census factor code; run 'efh-screen factors --cin' "
+    "to list the codes, then correct or remove it"
+)
+REASON_CIN_CODE_CONTRADICTS = (
+    "code {n} ({code}) records {factors} present, but the row's own column says absent; "
+    "correct one of them"
+)
 
 MAX_CELL_LINES = 20
 """With ``multiline_cells``, the most physical lines one quoted cell may span."""
@@ -820,6 +851,7 @@ def _profile_row(profile: Profile, sep: str) -> dict[str, str]:
     if profile.audit is not None:
         row["ethnicity"] = profile.audit.ethnicity.value if profile.audit.ethnicity else ""
         row["sex"] = profile.audit.sex.value if profile.audit.sex else ""
+        row["disability"] = profile.audit.disability.value if profile.audit.disability else ""
     for key, accounts in profile.factors.items():
         if not accounts:
             continue  # no accounts: the same as leaving the factor out
@@ -855,6 +887,7 @@ def _profile_row(profile: Profile, sep: str) -> dict[str, str]:
         row["attendance_possible_sessions"] = sep.join(str(a.possible_sessions) for a in att)
         row["attendance_missed_sessions"] = sep.join(str(a.missed_sessions) for a in att)
         row["attendance_source"] = sep.join(a.source.value for a in att)
+    row[_CIN_COLUMN] = sep.join(profile.cin_codes_not_scored)
     return row
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from ._factors import FACTORS, Agency
+from ._factors import CIN_CODES, FACTORS, Agency
 from ._profile import Status
 from ._result import PROTECTIVE_CAP_KEY, FactorAccounts, MissingInformation, ScreeningResult
 
@@ -226,6 +226,16 @@ def _who_knows_line(result: ScreeningResult) -> str:
     return "Who knows what: " + "; ".join(parts) + "."
 
 
+def _cin_codes_line(result: ScreeningResult) -> str:
+    """Name the census codes recorded but not scored, with their labels (empty if none)."""
+    if not result.cin_codes_not_scored:
+        return ""
+    codes = "; ".join(
+        f"{code} ({CIN_CODES[code].label.lower()})" for code in result.cin_codes_not_scored
+    )
+    return f"Children in Need census codes recorded, not scored: {codes}."
+
+
 def _account_lines(result: ScreeningResult) -> tuple[str, ...]:
     """Factors more than one agency gave an account of, conflicts first."""
     several = [
@@ -296,7 +306,7 @@ def points_card(
         flag_could_change=result.flag_could_change,
         bands=_band_table(bands),
         missing=_missing_lines(result),
-        accounts=tuple(line for line in (_who_knows_line(result),) if line)
+        accounts=tuple(line for line in (_who_knows_line(result), _cin_codes_line(result)) if line)
         + _account_lines(result),
         weights=(
             f"{weights.name} v{weights.version} ({weights.status}), sha256 {weights.sha256[:12]}"
@@ -385,9 +395,7 @@ def summary_text(result: ScreeningResult) -> str:
         _headline(result),
         *_reason_lines(result),
     ]
-    who = _who_knows_line(result)
-    if who:
-        lines.append(who)
+    lines += [line for line in (_who_knows_line(result), _cin_codes_line(result)) if line]
     conflicts = [item for item in result.accounts if item.conflict]
     if conflicts:
         disagree = " ".join(f"{item.label}: {item.summary}." for item in conflicts)
@@ -586,9 +594,9 @@ def _card_table_html(card: PointsCard) -> str:
 def _accounts_html(result: ScreeningResult) -> str:
     escape = html.escape
     parts = []
-    who = _who_knows_line(result)
-    if who:
-        parts.append(f"<p>{escape(who)}</p>")
+    for line in (_who_knows_line(result), _cin_codes_line(result)):
+        if line:
+            parts.append(f"<p>{escape(line)}</p>")
     several = _account_lines(result)
     if several:
         parts.append(_list_html(several, css="accounts"))

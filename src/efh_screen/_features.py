@@ -208,8 +208,16 @@ INDICATORS: tuple[Indicator, ...] = (
               "escalation", _ESCALATION_FACTORS),
     *(_status(key) for key, factor in FACTORS.items() if factor.domain is Domain.DEVELOPMENTAL),
     *(_status(key) for key, factor in FACTORS.items() if factor.domain is Domain.PROTECTIVE),
+    # Added after the first release, at the end so every earlier column keeps its place.
+    _status("domestic_abuse_of_child"),
+    _status("violence_history"),
+    _status("care_experience"),
+    _status("early_caregiver_disruption"),
+    _status("poor_school_achievement"),
+    _status("place_concerns"),
+    _status("online_contact_concerns"),
 )  # fmt: skip
-"""Every indicator, in matrix column order."""
+"""Every indicator, in matrix column order (later additions at the end)."""
 
 INDICATOR_INDEX: dict[str, int] = {ind.key: i for i, ind in enumerate(INDICATORS)}
 _COLUMN = INDICATOR_INDEX

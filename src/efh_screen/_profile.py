@@ -29,13 +29,14 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ._errors import FieldProblem, InputError, ProfileError, location_to_path
-from ._factors import FACTOR_BY_EVENT, FACTORS, Agency, EventType
+from ._factors import CIN_CODES, FACTOR_BY_EVENT, FACTORS, Agency, EventType
 
 __all__ = [
     "SCHEMA_WORDS",
     "Accounts",
     "AttendanceRecord",
     "Audit",
+    "Disability",
     "Ethnicity",
     "Event",
     "LabelledProfile",
@@ -54,9 +55,11 @@ __all__ = [
 
 if TYPE_CHECKING:
     FactorKey = str
+    NotScoredCinCode = str
 else:
     # Validated natively by pydantic-core; the catalogue is the one source of truth.
     FactorKey = Literal[tuple(FACTORS)]
+    NotScoredCinCode = Literal[tuple(code for code, entry in CIN_CODES.items() if not entry.scored)]
 
 _CONSISTENCY_ERROR = "profile_consistency"
 
@@ -160,6 +163,18 @@ class Sex(StrEnum):
     NOT_RECORDED = "not_recorded"
 
 
+class Disability(StrEnum):
+    """Whether a young person has a disability, as recorded; for fairness audits only.
+
+    ``yes`` when recorded as disabled (e.g. under the Equality Act 2010
+    definition), ``no`` when recorded as not disabled.
+    """
+
+    YES = "yes"
+    NO = "no"
+    NOT_RECORDED = "not_recorded"
+
+
 class Observation(BaseModel):
     """One agency's account of a factor: its status, with where and when it came from.
 
@@ -258,15 +273,21 @@ class Audit(BaseModel):
         High-level ethnic group.
     sex : Sex, optional
         Recorded sex.
+    disability : Disability, optional
+        Whether the young person has a disability, as recorded. Audit only: a
+        disability is never scored (developmental needs such as ADHD are
+        factors in their own right, recorded by the agencies that hold them).
     other : dict of str to str
         Further audit attributes a partnership wants to examine (e.g.
-        ``{"looked_after": "yes"}``). Keys are lower-case words.
+        ``{"looked_after": "yes"}``). Keys are lower-case words. Never scored, whatever the
+        key: to have care experience screened, record the factor ``care_experience``.
     """
 
     model_config = _MODEL_CONFIG
 
     ethnicity: Ethnicity | None = None
     sex: Sex | None = None
+    disability: Disability | None = None
     other: dict[
         Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")],
         Annotated[str, Field(max_length=64)],
@@ -296,6 +317,12 @@ class Profile(BaseModel):
         Agencies that contributed to this profile.
     audit : Audit, optional
         Audit-only demographics for the fairness tools; never scored.
+    cin_codes_not_scored : tuple of str
+        Children in Need census factor codes recorded for the child that the screen does
+        not score (e.g. ``"21"``, no factors identified; ``"7A"``, young carer), kept so
+        the review sees them. A code that records a catalogue factor is recorded as that
+        factor instead (the CSV reader puts every code in its place); see
+        ``efh-screen factors --cin``.
     """
 
     model_config = _MODEL_CONFIG
@@ -307,6 +334,7 @@ class Profile(BaseModel):
     attendance: tuple[AttendanceRecord, ...] = ()
     agencies: tuple[Agency, ...] = ()
     audit: Audit | None = None
+    cin_codes_not_scored: tuple[NotScoredCinCode, ...] = ()
 
     @field_serializer("factors", mode="wrap")
     def _write_accounts(

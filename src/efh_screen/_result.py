@@ -246,6 +246,9 @@ class ScreeningResult(BaseModel):
         that was scored and any conflict between agencies.
     jigsaw : JigsawView, optional
         Which agency holds which factor, which no agency knows, which are in conflict.
+    cin_codes_not_scored : tuple of str
+        Children in Need census codes recorded for the child that the screen does not
+        score (e.g. ``"21"``, no factors identified), so the review sees them.
     weights : WeightsStamp
         Name, version, status and SHA-256 of the weightings used.
     library_version : str
@@ -274,6 +277,7 @@ class ScreeningResult(BaseModel):
     missing_by_agency: tuple[AgencyGap, ...]
     accounts: tuple[FactorAccounts, ...] = ()
     jigsaw: JigsawView | None = None
+    cin_codes_not_scored: tuple[str, ...] = ()
     weights: WeightsStamp
     library_version: str
     notice: str = REVIEW_NOTICE

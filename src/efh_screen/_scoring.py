@@ -160,9 +160,19 @@ class Screener:
             date of birth that makes the young person implausibly old or unborn).
         """
         features = self.features(profile, as_of=as_of)
-        return self._result(features, profile_jigsaw(profile, self.weights.resolution))
+        return self._result(
+            features,
+            profile_jigsaw(profile, self.weights.resolution),
+            cin_codes_not_scored=profile.cin_codes_not_scored,
+        )
 
-    def _result(self, features: FeatureVector, jigsaw: ProfileJigsaw) -> ScreeningResult:
+    def _result(
+        self,
+        features: FeatureVector,
+        jigsaw: ProfileJigsaw,
+        *,
+        cin_codes_not_scored: tuple[str, ...] = (),
+    ) -> ScreeningResult:
         scheme = self._scheme
         bands = self.weights.bands
         values, known = features.values, features.known
@@ -200,6 +210,7 @@ class Screener:
             missing_by_agency=_by_agency(missing),
             accounts=jigsaw.accounts,
             jigsaw=jigsaw.view,
+            cin_codes_not_scored=cin_codes_not_scored,
             weights=self._stamp,
             library_version=__version__,
             notice=self._notice,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .._explain import explanation_html, points_card_markdown, summary_text
-from .._factors import factor_catalogue
+from .._factors import CIN_CODES, factor_catalogue
 from .._files import atomic_output, read_bounded
 from .._profile import Profile, parse_profile
 from .._result import ScreeningResult
@@ -45,6 +45,8 @@ def schemas() -> dict[str, dict[str, Any]]:
 
 
 def _factors(args: argparse.Namespace) -> int:
+    if args.cin:
+        return _cin_codes(as_json=args.json)
     catalogue = factor_catalogue()
     if args.json:
         sys.stdout.write(json.dumps(catalogue, indent=2) + "\n")
@@ -56,6 +58,20 @@ def _factors(args: argparse.Namespace) -> int:
             sys.stdout.write(f"\n{domain.upper()}\n")
         codes = ", ".join(entry["cin_codes"]) or "-"
         sys.stdout.write(f"  {entry['key']:<30} {entry['label']}  [CIN: {codes}]\n")
+    return 0
+
+
+def _cin_codes(*, as_json: bool) -> int:
+    """Print every Children in Need census code and what the screen records it as."""
+    if as_json:
+        entries = [entry.as_dict() for entry in CIN_CODES.values()]
+        sys.stdout.write(json.dumps(entries, indent=2) + "\n")
+        return 0
+    sys.stdout.write("CHILDREN IN NEED CENSUS CODES (code, census factor -> recorded as)\n")
+    for entry in CIN_CODES.values():
+        recorded = " or ".join(entry.factors) or "recorded, not scored"
+        retired = " (retired code)" if entry.retired else ""
+        sys.stdout.write(f"  {entry.code:<4} {entry.label}{retired} -> {recorded}\n")
     return 0
 
 
@@ -103,11 +119,19 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser(
         "factors",
         help="list the factor catalogue",
-        description="List every factor the screen knows, by domain.",
-        epilog="example:\n  efh-screen factors --json > factors.json",
+        description=(
+            "List every factor the screen knows, by domain; with --cin, every Children in "
+            "Need census factor code and the factor it records (or 'recorded, not scored')."
+        ),
+        epilog=(
+            "examples:\n  efh-screen factors --json > factors.json\n  efh-screen factors --cin"
+        ),
         formatter_class=_RAW,
     )
     p.add_argument("--json", action="store_true", help="print the catalogue as JSON")
+    p.add_argument(
+        "--cin", action="store_true", help="list the Children in Need census codes instead"
+    )
     p.set_defaults(handler=_factors)
 
     p = sub.add_parser(

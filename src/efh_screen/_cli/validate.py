@@ -380,8 +380,8 @@ def _add_validate_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "--group",
         action="append",
         metavar="FIELD",
-        help="audit attribute (or CSV column) to compare groups by; repeat for two "
-        "(default for a cohort: ethnicity and sex)",
+        help="audit attribute (ethnicity, sex, disability or a key of audit.other; or a CSV "
+        "column) to compare groups by; repeat for more (default for a cohort: ethnicity and sex)",
     )
     parser.add_argument(
         "--reference",

@@ -105,6 +105,8 @@ class CohortTruth:
         The latents ``A`` and ``B``.
     ethnicity : numpy.ndarray of str, of shape (n_profiles,)
         The audit ethnicity (values of :class:`~efh_screen.Ethnicity`).
+    disability : numpy.ndarray of bool, of shape (n_profiles,)
+        The audit disability (all false when ``disability_prevalence`` is 0).
     event_types : tuple of str
         Event type values, the columns of the event-count arrays.
     true_event_counts : numpy.ndarray of int, of shape (n_profiles, n_event_types)
@@ -121,6 +123,7 @@ class CohortTruth:
     adversity: FloatArray
     behaviour: FloatArray
     ethnicity: npt.NDArray[np.str_]
+    disability: BoolArray
     event_types: tuple[str, ...]
     true_event_counts: IntArray
     listed_event_counts: IntArray
@@ -433,7 +436,7 @@ def generate_truth(
     resolved = resolve_parameters(population, parameters)
     parts: dict[str, list[Any]] = {
         "factors": [], "risk": [], "outcome": [], "adversity": [], "behaviour": [],
-        "ethnicity": [], "true": [], "listed": [],
+        "ethnicity": [], "disability": [], "true": [], "listed": [],
     }  # fmt: skip
     ethnicity_values = np.array([group.value for group in ETHNICITIES])
     for chunk in chunks(n, seed=seed, as_of=as_of, parameters=resolved):
@@ -444,6 +447,7 @@ def generate_truth(
         parts["adversity"].append(chunk.adversity[:stop])
         parts["behaviour"].append(chunk.behaviour[:stop])
         parts["ethnicity"].append(ethnicity_values[chunk.ethnicity[:stop]])
+        parts["disability"].append(chunk.disability[:stop])
         parts["true"].append(_event_columns(chunk.true_event_counts, stop))
         parts["listed"].append(_event_columns(chunk.events.counts, stop))
 
@@ -459,6 +463,7 @@ def generate_truth(
         adversity=joined("adversity", (0,), np.float64),
         behaviour=joined("behaviour", (0,), np.float64),
         ethnicity=joined("ethnicity", (0,), np.str_),
+        disability=joined("disability", (0,), np.bool_),
         event_types=tuple(event_type.value for event_type in EVENT_TYPES),
         true_event_counts=joined("true", (0, n_event_types), np.int64),
         listed_event_counts=joined("listed", (0, n_event_types), np.int64),

@@ -12,10 +12,12 @@ truth.
 Determinism
 -----------
 Profiles are generated in fixed chunks of :data:`CHUNK_SIZE`; chunk ``c`` draws
-from ``numpy.random.SeedSequence(seed, spawn_key=(c,))``. The same seed, as-of
-date and parameters give byte-identical output (with the same numpy major
-version), and a smaller cohort is a prefix of a larger one. The steps below draw
-in a fixed order, and the number of draws never depends on the recording-bias or
+from ``numpy.random.SeedSequence(seed, spawn_key=(c,))``, and its disability
+from that sequence's first child (``spawn_key=(c, 0)``), so adding disability
+to the model changed no other draw. The same seed, as-of date and parameters
+give byte-identical output (with the same numpy major version), and a smaller
+cohort is a prefix of a larger one. The steps below draw in a fixed order, and
+the number of draws never depends on the recording-bias, disability or
 missingness knobs, so changing a knob changes only what it should.
 """
 
@@ -31,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._factors import FACTORS, Agency, Domain, EventType
+from .._profile import Disability
 from ._catalogue import (
     ACE_KEYS,
     AGENCIES,
@@ -42,7 +45,7 @@ from ._catalogue import (
     LATENT_KEYS,
     SEXES,
 )
-from ._parameters import EventSpec, SynthParameters
+from ._parameters import EventSpec, RecordingBias, SynthParameters
 
 __all__ = [
     "CHUNK_SIZE",
@@ -80,6 +83,9 @@ class Observations:
     ----------
     known : dict of str to numpy.ndarray of bool
         Whether any agency holding the factor has information.
+    present : dict of str to numpy.ndarray of bool
+        Status factors only: whether the factor is recorded present where it
+        is known (the truth, except where a recording-bias knob says otherwise).
     source : dict of str to numpy.ndarray of int
         The recording agency's column in :data:`~efh_screen.synth._catalogue.AGENCIES`.
     day : dict of str to numpy.ndarray of int
@@ -89,6 +95,7 @@ class Observations:
     """
 
     known: dict[str, BoolArray]
+    present: dict[str, BoolArray]
     source: dict[str, IntArray]
     day: dict[str, IntArray]
     explicit_unknown: dict[str, BoolArray]
@@ -131,6 +138,8 @@ class Chunk:
         Profiles drawn (always :data:`CHUNK_SIZE`; a cohort uses a prefix).
     ethnicity, sex : numpy.ndarray of int
         Audit groups, as positions in ``ETHNICITIES`` and ``SEXES``.
+    disability : numpy.ndarray of bool
+        Audit disability (all false when ``disability_prevalence`` is 0).
     birth_day : numpy.ndarray of int
         Date of birth (days since 1970-01-01).
     adversity, behaviour : numpy.ndarray of float
@@ -157,6 +166,7 @@ class Chunk:
     size: int
     ethnicity: IntArray
     sex: IntArray
+    disability: BoolArray
     birth_day: IntArray
     adversity: FloatArray
     behaviour: FloatArray
@@ -177,6 +187,31 @@ class _Latents:
     behaviour: FloatArray
     development: FloatArray
     protective: FloatArray
+
+
+@dataclass(frozen=True, slots=True)
+class _Statuses:
+    """True status of the ACE and status factors, and the liability of each status factor."""
+
+    truth: dict[str, BoolArray]
+    liability: dict[str, FloatArray]
+
+
+@dataclass(frozen=True, slots=True)
+class _Groups:
+    """The audit groups the recording-bias knobs select by."""
+
+    ethnicity: IntArray
+    disability: BoolArray
+
+    def members(self, knob: RecordingBias) -> BoolArray:
+        """Whether each person is in the knob's group."""
+        inside: BoolArray = np.ones(len(self.ethnicity), dtype=np.bool_)
+        if knob.ethnicity is not None:
+            inside &= self.ethnicity == ETHNICITIES.index(knob.ethnicity)
+        if knob.disability is not None:
+            inside &= self.disability == (knob.disability is Disability.YES)
+        return inside
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,8 +250,16 @@ def chunks(n: int, *, seed: int, as_of: dt.date, parameters: SynthParameters) ->
     Chunk
     """
     for index, start in enumerate(range(0, n, CHUNK_SIZE)):
-        rng = np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(index,)))
-        yield draw_chunk(parameters, rng, as_of=as_of, start=start, size=CHUNK_SIZE)
+        sequence = np.random.SeedSequence(entropy=seed, spawn_key=(index,))
+        (audit_sequence,) = sequence.spawn(1)
+        yield draw_chunk(
+            parameters,
+            np.random.default_rng(sequence),
+            as_of=as_of,
+            start=start,
+            size=CHUNK_SIZE,
+            audit_rng=np.random.default_rng(audit_sequence),
+        )
 
 
 def draw_chunk(
@@ -226,6 +269,7 @@ def draw_chunk(
     as_of: dt.date,
     start: int,
     size: int,
+    audit_rng: np.random.Generator,
 ) -> Chunk:
     """Draw one chunk of profiles: true lives first, then what the agencies recorded.
 
@@ -241,6 +285,8 @@ def draw_chunk(
         Row of the chunk's first profile in the cohort.
     size : int
         Profiles to draw.
+    audit_rng : numpy.random.Generator
+        The chunk's second stream, for disability.
 
     Returns
     -------
@@ -251,10 +297,12 @@ def draw_chunk(
     birth_day = _draw_birth_days(parameters, rng, as_of=as_of, size=size)
     age_days: IntArray = as_of_day - birth_day
     latents = _draw_latents(parameters, rng, size)
-    truth = _draw_statuses(parameters, rng, latents)
+    groups = _Groups(ethnicity, _draw_disability(parameters, audit_rng, latents))
+    statuses = _draw_statuses(parameters, rng, latents)
+    truth = statuses.truth
     attendance = _draw_attendance(parameters, rng, latents.behaviour)
     truth["school_attendance"] = attendance.truly_persistent
-    bias = _recording_bias(parameters, ethnicity)
+    bias = _recording_bias(parameters, groups)
     true_event_counts: dict[EventType, IntArray] = {}
     underlying: dict[EventType, _UnderlyingEvents] = {}
     for row, event_type in enumerate(EVENT_TYPES):
@@ -279,12 +327,16 @@ def draw_chunk(
     observations = _draw_observations(
         parameters, rng, truth=truth, available=available, age_days=age_days, as_of_day=as_of_day
     )
+    observations = _biased_status_records(
+        parameters, observations, liability=statuses.liability, groups=groups, available=available
+    )
     events = _list_events(underlying, observations=observations, available=available, size=size)
     return Chunk(
         start=start,
         size=size,
         ethnicity=ethnicity,
         sex=sex,
+        disability=groups.disability,
         birth_day=birth_day,
         adversity=latents.adversity,
         behaviour=latents.behaviour,
@@ -344,12 +396,33 @@ def _draw_latents(parameters: SynthParameters, rng: np.random.Generator, size: i
     )
 
 
+def _draw_disability(
+    parameters: SynthParameters, audit_rng: np.random.Generator, latents: _Latents
+) -> BoolArray:
+    """Audit disability, thresholded on a liability tied to developmental need alone.
+
+    The liability loads on the part of the developmental latent ``D`` not shared with
+    adversity ``A``, so disabled young people have more developmental needs but no more
+    adversity or behavioural risk: the outcome differs only through the needs' own weights.
+    """
+    loading = parameters.developmental_loading
+    # D = loading * A + sqrt(1 - loading**2) * own_need, so own_need is N(0, 1) and apart from A
+    own_need = (latents.development - loading * latents.adversity) / math.sqrt(1 - loading**2)
+    size = len(own_need)
+    liability = _correlated(audit_rng, own_need, parameters.disability_loading, size)
+    if parameters.disability_prevalence == 0.0:
+        return np.zeros(size, dtype=np.bool_)
+    disability: BoolArray = liability > _threshold(parameters.disability_prevalence)
+    return disability
+
+
 def _draw_statuses(
     parameters: SynthParameters, rng: np.random.Generator, latents: _Latents
-) -> dict[str, BoolArray]:
+) -> _Statuses:
     """Draw true ACE and status factors, each thresholded on a liability tied to its latent."""
     size = len(latents.adversity)
     truth: dict[str, BoolArray] = {}
+    liabilities: dict[str, FloatArray] = {}
     for key in ACE_KEYS:
         liability = _correlated(rng, latents.adversity, parameters.ace_loading, size)
         truth[key] = liability > _threshold(parameters.ace_prevalence[key])
@@ -363,7 +436,8 @@ def _draw_statuses(
         latent = latent_of_domain[FACTORS[key].domain]
         liability = _correlated(rng, latent, spec.loading, size)
         truth[key] = liability > _threshold(spec.prevalence)
-    return truth
+        liabilities[key] = liability
+    return _Statuses(truth, liabilities)
 
 
 def _draw_attendance(
@@ -386,12 +460,13 @@ def _draw_attendance(
     )
 
 
-def _recording_bias(parameters: SynthParameters, ethnicity: IntArray) -> FloatArray:
+def _recording_bias(parameters: SynthParameters, groups: _Groups) -> FloatArray:
     """Recording-rate multiplier per event type (rows) and person (columns)."""
-    bias: FloatArray = np.ones((len(EVENT_TYPES), len(ethnicity)))
+    bias: FloatArray = np.ones((len(EVENT_TYPES), len(groups.ethnicity)))
     for knob in parameters.recording_bias:
-        row = EVENT_TYPES.index(knob.event_type)
-        bias[row, ethnicity == ETHNICITIES.index(knob.ethnicity)] *= knob.rate_ratio
+        if knob.event_type is not None:
+            row = EVENT_TYPES.index(knob.event_type)
+            bias[row, groups.members(knob)] *= knob.rate_ratio
     return bias
 
 
@@ -486,10 +561,12 @@ def _draw_observations(
 ) -> Observations:
     """Which factors are known, from which agency, recorded when."""
     size = len(age_days)
-    observations = Observations(known={}, source={}, day={}, explicit_unknown={})
+    observations = Observations(known={}, present={}, source={}, day={}, explicit_unknown={})
     for key, factor in FACTORS.items():
         if factor.evidence == "attendance":
             continue
+        if factor.evidence == "status":
+            observations.present[key] = truth[key]
         columns = [AGENCY_INDEX[agency] for agency in factor.agencies]
         known, chosen = _choose_source(
             rng, available[:, columns], parameters.primary_source_probability
@@ -504,6 +581,34 @@ def _draw_observations(
         days_back = np.minimum(rng.integers(0, span, endpoint=True), age_days)
         observations.day[key] = as_of_day - days_back
     return observations
+
+
+def _biased_status_records(
+    parameters: SynthParameters,
+    observations: Observations,
+    *,
+    liability: dict[str, FloatArray],
+    groups: _Groups,
+    available: BoolArray,
+) -> Observations:
+    """Apply the status-factor recording-bias knobs to what was recorded (no draws)."""
+    present = dict(observations.present)
+    source = dict(observations.source)
+    for knob in parameters.recording_bias:
+        key = knob.factor
+        if key is None:
+            continue
+        prevalence = parameters.status_factors[key].prevalence
+        labelled = liability[key] > _threshold(knob.rate_ratio * prevalence)
+        if knob.agency is None:
+            recording = observations.known[key]
+        else:
+            recording = available[:, AGENCY_INDEX[knob.agency]]
+        changed = groups.members(knob) & recording & (labelled != present[key])
+        present[key] = np.where(changed, labelled, present[key])
+        if knob.agency is not None:
+            source[key] = np.where(changed, AGENCY_INDEX[knob.agency], source[key])
+    return replace(observations, present=present, source=source)
 
 
 def _list_events(

@@ -9,10 +9,12 @@ status-factor, agency, event-type and group orderings) is in
 The generative model, in brief
 ------------------------------
 1. **Demographics** (audit only): ethnicity and sex drawn from fixed
-   proportions. They change nothing except through two explicit knobs:
-   ``outcome_log_odds_shift`` (a base-rate difference per group) and
-   ``recording_bias`` (an event type recorded more often for one group at the
-   same underlying behaviour).
+   proportions, and (when ``disability_prevalence`` is set) disability, tied
+   to developmental need (the latent ``D`` below, apart from adversity). They
+   change nothing except through explicit knobs: ``outcome_log_odds_shift``
+   (a base-rate difference per ethnic group) and ``recording_bias`` (an event
+   type or a status factor recorded more often for one group at the same
+   underlying truth).
 2. **ACEs**: a Gaussian copula with one shared latent adversity factor
    ``A ~ N(shift, 1)``. Category ``k`` is present when
    ``loading * A + sqrt(1 - loading**2) * e_k > t_k``; the threshold ``t_k`` is
@@ -43,11 +45,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-from .._errors import FieldProblem, InputError
+from .._errors import FieldProblem, InputError, location_to_path
 from .._factors import FACTORS, Agency, Domain, EventType
-from .._profile import Ethnicity, Sex, problems_from_validation_error
+from .._profile import Disability, Ethnicity, Sex
 from ._catalogue import ACE_KEYS, EVENT_TYPES, LATENT_KEYS
 
 __all__ = [
@@ -135,25 +145,76 @@ class EventSpec(BaseModel):
 
 
 class RecordingBias(BaseModel):
-    """Record one event type more often for one group at the same underlying behaviour.
+    """Record one event type or status factor more (or less) often for one group, at the same truth.
+
+    Give ``event_type`` or ``factor``, and the group by ``ethnicity``,
+    ``disability`` or both (then the young people in both).
 
     Parameters
     ----------
-    event_type : EventType
-        The event type whose recording is biased, e.g. ``police_contact``.
-    ethnicity : Ethnicity
-        The group affected.
+    event_type : EventType, optional
+        An event type whose recording is biased, e.g. ``police_contact``.
+    factor : str, optional
+        A contextual, developmental or protective status factor whose
+        recording is biased, e.g. ``gang_association`` or ``sen_support``.
+    ethnicity : Ethnicity, optional
+        The ethnic group affected.
+    disability : Disability, optional
+        ``yes`` (disabled young people) or ``no``; needs
+        ``disability_prevalence`` above 0.
     rate_ratio : float
-        Recorded events per underlying event, relative to everyone else
-        (``2.0``: recorded twice as often). ``rate_ratio`` times the event
-        type's ``recording_probability`` must not exceed 1.
+        For an event type: recorded events per underlying event, relative to
+        everyone else (``2.0``: recorded twice as often); times the event
+        type's ``recording_probability`` it must not exceed 1. For a status
+        factor: how many times as many young people in the group are recorded
+        with the factor as truly have it, at the general population's
+        prevalence (``2.0``: the label is also recorded for as many again,
+        those whose liability comes closest to the factor's threshold;
+        ``0.5``: half of the true cases go unrecorded). Times the factor's
+        ``prevalence`` it must be below 1.
+    agency : Agency, optional
+        For a status factor only: the agency whose records carry the bias
+        (e.g. ``police``; one of the factor's holding agencies). The group's
+        status is then as that agency records it wherever its information is
+        present, and the account names it when it differs from the truth. By
+        default, whichever agency recorded the factor.
     """
 
     model_config = _MODEL_CONFIG
 
-    event_type: EventType
-    ethnicity: Ethnicity
+    event_type: EventType | None = None
+    factor: str | None = None
+    ethnicity: Ethnicity | None = None
+    disability: Disability | None = None
     rate_ratio: Annotated[float, Field(gt=0.0, le=100.0)]
+    agency: Agency | None = None
+
+    @model_validator(mode="after")
+    def _check_target(self) -> RecordingBias:
+        if (self.event_type is None) == (self.factor is None):
+            raise ValueError("give event_type or factor (exactly one of them)")
+        if self.factor is not None and self.factor not in LATENT_KEYS:
+            raise ValueError(
+                f"factor {self.factor!r} is not a contextual, developmental or protective status "
+                f"factor; use one of {', '.join(LATENT_KEYS)}"
+            )
+        if self.ethnicity is None and self.disability is None:
+            raise ValueError("name the group: give ethnicity, disability or both")
+        if self.disability is Disability.NOT_RECORDED:
+            raise ValueError("disability must be 'yes' or 'no' (synthetic disability is recorded)")
+        if self.agency is not None:
+            if self.factor is None:
+                raise ValueError(
+                    "agency applies to a status factor only (an event's agency is its factor's "
+                    "source)"
+                )
+            holders = FACTORS[self.factor].agencies
+            if self.agency not in holders:
+                raise ValueError(
+                    f"agency {self.agency.value!r} does not hold {self.factor}; use one of "
+                    + ", ".join(agency.value for agency in holders)
+                )
+        return self
 
 
 class OutcomeModel(BaseModel):
@@ -255,6 +316,15 @@ class SynthParameters(BaseModel):
         Base-rate difference knob: added to the outcome log-odds for a group.
     recording_bias : tuple of RecordingBias
         Recording-bias knob.
+    disability_prevalence : float
+        Share of the general population with a disability (audit only). At 0,
+        the default, disability is left out of the profiles.
+    disability_loading : float
+        Correlation of the disability liability with the part of the
+        developmental latent ``D`` not shared with adversity: how much more
+        common developmental needs truly are among disabled young people. It
+        leaves adversity and behaviour alone, so the outcome differs by
+        disability only through the needs' own outcome weights.
     """
 
     model_config = _MODEL_CONFIG
@@ -298,7 +368,22 @@ class SynthParameters(BaseModel):
     outcome_log_odds_shift: dict[Ethnicity, Annotated[float, Field(ge=-10.0, le=10.0)]] = Field(
         default_factory=dict
     )
+    # Declared before recording_bias, which is checked against them.
+    disability_prevalence: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+    disability_loading: Loading = 0.6
     recording_bias: tuple[RecordingBias, ...] = ()
+
+    @field_validator("recording_bias")
+    @classmethod
+    def _check_recording_bias(
+        cls, knobs: tuple[RecordingBias, ...], info: ValidationInfo
+    ) -> tuple[RecordingBias, ...]:
+        """Refuse a recording bias the model cannot carry out, saying how to fix it."""
+        for knob in knobs:
+            problem = _recording_bias_problem(knob, info.data)
+            if problem:
+                raise ValueError(problem)
+        return knobs
 
     @model_validator(mode="after")
     def _check(self) -> SynthParameters:
@@ -329,14 +414,6 @@ class SynthParameters(BaseModel):
         ):
             if sum(proportions.values()) <= 0:
                 raise ValueError(f"{name} must have at least one positive proportion")
-        for bias in self.recording_bias:
-            spec = self.events[bias.event_type]
-            if bias.rate_ratio * spec.recording_probability > 1.0:
-                raise ValueError(
-                    f"recording_bias for {bias.event_type.value}: rate_ratio {bias.rate_ratio} "
-                    f"times recording_probability {spec.recording_probability} exceeds 1; "
-                    "lower the rate_ratio or the event type's recording_probability"
-                )
         return self
 
     @classmethod
@@ -421,7 +498,50 @@ class SynthParameters(BaseModel):
         try:
             return type(self).model_validate(data)
         except ValidationError as exc:
-            raise InputError(problems_from_validation_error(exc)) from None
+            raise InputError(_problems(exc)) from None
+
+
+def _recording_bias_problem(knob: RecordingBias, data: dict[str, Any]) -> str | None:
+    """Return why the model cannot carry out one recording-bias knob, or None.
+
+    ``data`` holds the parameters validated so far (a field that failed is missing).
+    """
+    if knob.disability is not None and data.get("disability_prevalence", 1.0) == 0.0:
+        return (
+            "names a disability group but disability_prevalence is 0; set "
+            "disability_prevalence (e.g. 0.1)"
+        )
+    events, factors = data.get("events", {}), data.get("status_factors", {})
+    if knob.event_type is not None and knob.event_type in events:
+        recording = events[knob.event_type].recording_probability
+        if knob.rate_ratio * recording > 1.0:
+            return (
+                f"for {knob.event_type.value}: rate_ratio {knob.rate_ratio} times "
+                f"recording_probability {recording} exceeds 1; lower the rate_ratio or the "
+                "event type's recording_probability"
+            )
+    if knob.factor is not None and knob.factor in factors:
+        prevalence = factors[knob.factor].prevalence
+        if knob.rate_ratio * prevalence >= 1.0:
+            return (
+                f"for {knob.factor}: rate_ratio {knob.rate_ratio} times prevalence {prevalence} "
+                "is not below 1; lower the rate_ratio"
+            )
+    return None
+
+
+def _problems(exc: ValidationError) -> list[FieldProblem]:
+    """Translate a pydantic error about parameters into plain field problems.
+
+    Parameters are not personal data, so field paths are given as they are.
+    """
+    problems = []
+    for error in exc.errors(include_url=False, include_input=False):
+        field = location_to_path(error.get("loc", ()))
+        reason = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+        reason = reason[:1].lower() + reason[1:]
+        problems.append(FieldProblem("(parameters)" if field == "(record)" else field, reason))
+    return problems
 
 
 # England national household ACE survey (Bellis et al. 2014, BMC Medicine 12:72), approximate
@@ -452,6 +572,13 @@ _STATUS_FACTORS: dict[str, LatentFactorSpec] = {
     "self_harm": LatentFactorSpec(prevalence=0.06, loading=0.45),
     "challenging_behaviour_home": LatentFactorSpec(prevalence=0.08, loading=0.6),
     "peer_concerns": LatentFactorSpec(prevalence=0.05, loading=0.65),
+    "domestic_abuse_of_child": LatentFactorSpec(prevalence=0.02, loading=0.5),
+    "violence_history": LatentFactorSpec(prevalence=0.03, loading=0.75),
+    "care_experience": LatentFactorSpec(prevalence=0.015, loading=0.55),
+    "early_caregiver_disruption": LatentFactorSpec(prevalence=0.04, loading=0.4),
+    "poor_school_achievement": LatentFactorSpec(prevalence=0.10, loading=0.5),
+    "place_concerns": LatentFactorSpec(prevalence=0.03, loading=0.5),
+    "online_contact_concerns": LatentFactorSpec(prevalence=0.03, loading=0.5),
     "adhd": LatentFactorSpec(prevalence=0.05, loading=0.6),
     "speech_language_needs": LatentFactorSpec(prevalence=0.08, loading=0.55),
     "learning_disability": LatentFactorSpec(prevalence=0.03, loading=0.5),
@@ -548,6 +675,10 @@ _OUTCOME: OutcomeModel = OutcomeModel(
         "peer_concerns": 0.4,
         "adhd": 0.2,
         "speech_language_needs": 0.2,
+        "violence_history": 0.6,
+        "care_experience": 0.3,
+        "online_contact_concerns": 0.3,
+        "domestic_abuse_of_child": 0.2,
     },
     protective_weight=-0.25,
 )

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._factors import FACTORS, Agency
+from .._profile import Disability
 from ._catalogue import AGENCIES, AGENCY_INDEX, ETHNICITIES, EVENT_TYPES, SEXES
 from ._generator import Chunk
 from ._parameters import SynthParameters
@@ -100,8 +101,18 @@ class Assembler:
         ]
         self.agency_lists: dict[tuple[bool, ...], str] = {}
         self.agency_values = agencies
+        # indexed by ethnicity, sex and disability (0 or 1); disability is written only when
+        # the model has it, so cohorts without it are the same bytes as before it existed
+        with_disability = parameters.disability_prevalence > 0.0
         self.audit = [
-            [f'"audit":{{"ethnicity":"{ethnicity.value}","sex":"{sex.value}"}}' for sex in SEXES]
+            [
+                [
+                    f'"audit":{{"ethnicity":"{ethnicity.value}","sex":"{sex.value}"'
+                    + (f',"disability":"{disability.value}"}}' if with_disability else "}")
+                    for disability in (Disability.NO, Disability.YES)
+                ]
+                for sex in SEXES
+            ]
             for ethnicity in ETHNICITIES
         ]
 
@@ -124,7 +135,7 @@ class Assembler:
         if event_type is not None:
             present = chunk.events.counts[event_type] > 0
         else:
-            present = chunk.truth[key]
+            present = observations.present[key]
         source = observations.source[key].tolist()
         absent_table = self.absent[key]
         column = [""] * chunk.size
@@ -184,6 +195,7 @@ class Assembler:
         birth_dates = _iso(chunk.birth_day)
         ethnicity = chunk.ethnicity.tolist()
         sex = chunk.sex.tolist()
+        disability = chunk.disability.astype(np.int64).tolist()
         outcome = chunk.outcome.tolist()
         available = [tuple(row) for row in chunk.available.tolist()]
         columns = [self._factor_column(chunk, key) for key in self.keys]
@@ -204,7 +216,7 @@ class Assembler:
             if agencies_present[school_column] and self.term_prefixes:
                 parts.append(self._attendance(possible[row], missed[row]))
             parts.append(self._agencies(agencies_present))
-            parts.append(self.audit[ethnicity[row]][sex[row]])
+            parts.append(self.audit[ethnicity[row]][sex[row]][disability[row]])
             profile = "".join(parts) + "}"
             if labelled:
                 yield f'{{"profile":{profile},"outcome":{1 if outcome[row] else 0}}}'

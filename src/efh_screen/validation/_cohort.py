@@ -44,9 +44,11 @@ COHORT_UNLABELLED = (
     'has no outcome; every line of a labelled cohort must be {"profile": {...}, "outcome": 0 or 1}'
 )
 UNKNOWN_GROUP_FIELD = (
-    "group field {name!r} is not an audit attribute; use 'ethnicity', 'sex', or a key of "
-    "audit.other (e.g. 'looked_after')"
+    "group field {name!r} is not an audit attribute; use 'ethnicity', 'sex', 'disability', or a "
+    "key of audit.other (e.g. 'looked_after')"
 )
+#: Audit attributes that are fields of :class:`~efh_screen.Audit` (others are keys of ``other``).
+_AUDIT_FIELDS = ("ethnicity", "sex", "disability")
 AS_OF_REQUIRED = "as_of is required: pass the screening date, e.g. as_of=dt.date(2026, 9, 1)"
 RESCORE_WINDOWS = (
     "these weightings use different windows or count thresholds from the ones the cohort was "
@@ -108,6 +110,8 @@ def _audit_value(profile: Profile, name: str) -> str:
         return audit.ethnicity.value if audit.ethnicity is not None else NOT_RECORDED
     if name == "sex":
         return audit.sex.value if audit.sex is not None else NOT_RECORDED
+    if name == "disability":
+        return audit.disability.value if audit.disability is not None else NOT_RECORDED
     key = name.removeprefix("other.")
     return audit.other.get(key, NOT_RECORDED)
 
@@ -176,7 +180,8 @@ def score_cohort(
     weights : Weights or Screener, optional
         The weightings (or a Screener using them); the embedded default when omitted.
     group_by : sequence of str
-        Audit attributes to collect: ``"ethnicity"``, ``"sex"`` or keys of ``audit.other``.
+        Audit attributes to collect: ``"ethnicity"``, ``"sex"``, ``"disability"`` or keys
+        of ``audit.other``.
 
     Returns
     -------
@@ -186,7 +191,7 @@ def score_cohort(
     if not items:
         raise ValidationInputError(COHORT_EMPTY)
     for name in group_by:
-        if name not in ("ethnicity", "sex") and not name.removeprefix("other.").isidentifier():
+        if name not in _AUDIT_FIELDS and not name.removeprefix("other.").isidentifier():
             raise ValidationInputError(UNKNOWN_GROUP_FIELD.format(name=name))
     screener = weights if isinstance(weights, Screener) else Screener(weights)
     w = screener.weights
@@ -197,7 +202,7 @@ def score_cohort(
         for name in group_by
     }
     for name, labels in groups.items():
-        if name not in ("ethnicity", "sex") and bool(np.all(labels == NOT_RECORDED)):
+        if name not in _AUDIT_FIELDS and bool(np.all(labels == NOT_RECORDED)):
             raise ValidationInputError(UNKNOWN_GROUP_FIELD.format(name=name))
     outcomes = np.array([item.outcome for item in items], dtype=np.int8)
     return _screened(outcomes, matrix, groups, w, as_of)

@@ -18,6 +18,7 @@ __all__ = [
     "SMALL_GROUP",
     "SMALL_GROUP_FEW",
     "SMALL_GROUP_FEW_OUTCOMES",
+    "UNKNOWN_GROUP",
     "UNKNOWN_METRIC",
     "UNKNOWN_REFERENCE",
     "GroupFairness",
@@ -56,6 +57,9 @@ SMALL_GROUP_FEW_OUTCOMES = "fewer than {min_outcomes} with the outcome"
 UNKNOWN_METRIC = "metric {name!r} is not reported by group; use one of: {names}"
 UNKNOWN_REFERENCE = (
     "reference group {label!r} does not occur in {attribute!r}; use one of: {labels}"
+)
+UNKNOWN_GROUP = (
+    "between names group {label!r}, which does not occur in {attribute!r}; use two of: {labels}"
 )
 
 Comparison = Literal["between_groups", "to_reference"]
@@ -160,31 +164,59 @@ class GroupFairness:
             return self.reference, self.reference
         return labels[int(np.nanargmax(distance))], self.reference
 
+    def _pair(self, between: tuple[str, str]) -> tuple[str, str]:
+        """Check the two groups named by ``between``."""
+        for label in between:
+            if label not in self.labels:
+                raise ValidationInputError(
+                    UNKNOWN_GROUP.format(
+                        label=label, attribute=self.attribute, labels=", ".join(self.labels)
+                    )
+                )
+        return between[0], between[1]
+
     def _compare(
-        self, name: str, method: Comparison, include_small: bool, *, ratio: bool
+        self,
+        name: str,
+        method: Comparison,
+        include_small: bool,
+        *,
+        ratio: bool,
+        between: tuple[str, str] | None,
     ) -> Figure:
-        first, second = self.groups_compared(
-            name, method=method, include_small=include_small, ratio=ratio
-        )
+        if between is None:
+            first, second = self.groups_compared(
+                name, method=method, include_small=include_small, ratio=ratio
+            )
+        else:
+            self._check(name)
+            first, second = self._pair(between)
         columns = [self.labels.index(first), self.labels.index(second)]
         values = np.array([[self.by_group[g][name].value for g in self.labels]])
         stacked = np.concatenate([values, self._draws.get(name, np.empty((0, len(self.labels))))])
         pair = stacked[:, columns]
         with np.errstate(all="ignore"):
-            if ratio:
+            if ratio and between is not None:
+                out = pair[:, 0] / pair[:, 1]
+            elif ratio:
                 out = pair[:, 1] / pair[:, 0]
                 if method == "to_reference":
                     out = np.where(out > 1, 1 / out, out)
             else:
                 out = pair[:, 0] - pair[:, 1]
-                if method == "to_reference":
+                if method == "to_reference" and between is None:
                     out = np.abs(out)
         out = np.where(np.isfinite(out), out, np.nan)
         low_b, high_b = percentile_interval(out[1:, None], confidence=self.confidence)
         return Figure(float(out[0]), float(low_b[0]), float(high_b[0]))
 
     def difference(
-        self, name: str, *, method: Comparison = "between_groups", include_small: bool = True
+        self,
+        name: str,
+        *,
+        method: Comparison = "between_groups",
+        include_small: bool = True,
+        between: tuple[str, str] | None = None,
     ) -> Figure:
         """Largest difference in a metric between groups, with its bootstrap interval.
 
@@ -196,22 +228,34 @@ class GroupFairness:
         Parameters
         ----------
         name : str
-            A metric in ``GROUP_METRICS``, e.g. ``"flag_rate"``.
+            A metric in ``GROUP_METRICS``, e.g. ``"flag_rate"``, or
+            ``"sensitivity"`` and ``"false_positive_rate"`` for the flag rates
+            at equal outcomes (among those with, and without, the outcome).
         method : {"between_groups", "to_reference"}
             ``between_groups``: highest minus lowest group (as fairlearn's
             ``MetricFrame.difference``). ``to_reference``: largest absolute
             difference from the reference group.
         include_small : bool
             Whether groups in ``too_small`` take part.
+        between : tuple of two str, optional
+            Two groups to compare instead, e.g. ``("black", "white")``: the
+            first group's value minus the second's, signed, with the interval
+            of that difference (``method`` and ``include_small`` are then
+            not used).
 
         Returns
         -------
         Figure
         """
-        return self._compare(name, method, include_small, ratio=False)
+        return self._compare(name, method, include_small, ratio=False, between=between)
 
     def ratio(
-        self, name: str, *, method: Comparison = "between_groups", include_small: bool = True
+        self,
+        name: str,
+        *,
+        method: Comparison = "between_groups",
+        include_small: bool = True,
+        between: tuple[str, str] | None = None,
     ) -> Figure:
         """Smallest ratio of a metric between groups (1 = equal), with its bootstrap interval.
 
@@ -228,12 +272,16 @@ class GroupFairness:
             reference group furthest from 1, inverted to lie in [0, 1].
         include_small : bool
             Whether groups in ``too_small`` take part.
+        between : tuple of two str, optional
+            Two groups to compare instead: the first group's value divided by
+            the second's, with the interval of that ratio (``method`` and
+            ``include_small`` are then not used).
 
         Returns
         -------
         Figure
         """
-        return self._compare(name, method, include_small, ratio=True)
+        return self._compare(name, method, include_small, ratio=True, between=between)
 
     def to_frame(self) -> Any:
         """Return the figures by group as a tidy pandas DataFrame.
