@@ -85,6 +85,12 @@ EXPECTED = {
         "LatentFactorSpec", "OutcomeModel", "Population", "RecordingBias", "SynthParameters",
         "SyntheticCase", "generate_cases", "generate_cohort", "generate_truth", "write_cohort",
     ],
+    "efh_screen.tables": [
+        "DERIVED_INDICATORS", "RESULT_COLUMNS", "TABLES_EXTRA_MISSING", "TABLE_FILES",
+        "TABLE_NAMES", "CaseTables", "FrameTables", "TableCount", "TableCounts",
+        "TableScreening", "arrow_schemas", "describe_layout", "profiles_to_tables",
+        "read_tables", "screen_tables", "tables_from_frame", "write_screening", "write_tables",
+    ],
     "efh_screen.__main__": [
         "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_REJECTED", "EXIT_TERMINATED", "EXIT_UNUSABLE",
         "build_parser", "main",
@@ -144,7 +150,8 @@ def test_errors_share_one_root() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["_factors", "_profile", "_scoring", "_weights", "_features", "_explain"]
+    "module",
+    ["_factors", "_profile", "_scoring", "_weights", "_features", "_explain", "tables._profiles"],
 )
 def test_docstring_examples_run(module: str) -> None:
     mod = importlib.import_module(f"efh_screen.{module}")

@@ -59,6 +59,7 @@ from ._version import __version__
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "ProgressCallback",
+    "result_lines",
     "screen_file",
     "screen_records",
 ]
@@ -126,7 +127,7 @@ def _gaps_by_agency(unknown_groups: Sequence[bool]) -> tuple[tuple[str, int], ..
     return tuple((agency.label, counts[agency]) for agency in Agency if agency in counts)
 
 
-def _result_lines(
+def result_lines(
     batch: ScreeningBatch, top: list[list[tuple[str, int]]], gaps: list[list[str]]
 ) -> list[str]:
     """Build the compact result lines straight from the arrays (the hot path).
@@ -254,7 +255,7 @@ class _Run:
             if self.full:
                 lines = [screener.screen(p, as_of=self.as_of).model_dump_json() for p in profiles]
             else:
-                lines = _result_lines(batch, top, gaps)
+                lines = result_lines(batch, top, gaps)
             self.results.write("\n".join(lines) + "\n")
         self._collect_review(chunk, batch, top, gaps)
 

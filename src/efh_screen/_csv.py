@@ -65,7 +65,7 @@ from ._profile import (
 )
 from ._records import REASON_EMPTY_ROW, InputRecord, RejectedRecord, safe_id
 
-__all__ = ["FLAT_COLUMNS", "ColumnMapping", "read_csv", "write_csv"]
+__all__ = ["FLAT_COLUMNS", "ColumnMapping", "read_cells", "read_csv", "write_csv"]
 
 _ATTENDANCE_FIELDS = ("start", "end", "possible_sessions", "missed_sessions", "source")
 _CIN_COLUMN = "cin_codes"
@@ -1005,3 +1005,38 @@ def write_csv(profiles: Iterable[Profile], stream: IO[str]) -> int:
         writer.writerow(row[column] for column in FLAT_COLUMNS)
         n += 1
     return n
+
+
+def read_cells(
+    header: Iterable[str],
+    rows: Iterable[list[str]],
+    *,
+    mapping: ColumnMapping | None = None,
+    first: int = 2,
+) -> Iterator[InputRecord | RejectedRecord]:
+    """Read rows already split into cells (a DataFrame's, say) as :func:`read_csv` reads a file's.
+
+    Parameters
+    ----------
+    header : iterable of str
+        The column names.
+    rows : iterable of list of str
+        Each row's cells, as text (blank for an empty cell).
+    mapping : ColumnMapping, optional
+        As for :func:`read_csv`.
+    first : int
+        The number given to the first row (2: the line after a header line).
+
+    Yields
+    ------
+    InputRecord or RejectedRecord
+        One per row, numbered from ``first``.
+
+    Raises
+    ------
+    InputError
+        If the header cannot be used (as for :func:`read_csv`).
+    """
+    layout = _Layout(list(header), mapping or ColumnMapping(ignore_unmapped=False))
+    for number, cells in enumerate(rows, start=first):
+        yield _parse_row(layout, cells, number)

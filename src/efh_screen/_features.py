@@ -74,9 +74,13 @@ from ._profile import AttendanceRecord, Event, Profile, Status, check_as_of
 from ._resolution import ResolutionRule, resolved_statuses
 
 __all__ = [
+    "ESCALATION_SOURCES",
+    "EVENT_RULES",
     "INDICATORS",
     "INDICATOR_INDEX",
+    "STATUS_COLUMNS",
     "CountThresholds",
+    "EventRule",
     "EvidenceItem",
     "FeatureMatrix",
     "FeatureVector",
@@ -1003,3 +1007,15 @@ def _matrix_from_rows(
         ace_present=ace[:, 0].copy(),
         ace_unknown=ace[:, 1].copy(),
     )
+
+
+# The rule tables of _derive, under plain names for the column-wise path (efh_screen.tables),
+# which derives the same indicators from the same tables; a test there fails when an
+# indicator is added that it does not derive.
+EventRule = _EventRule
+EVENT_RULES: tuple[EventRule, ...] = _EVENT_RULES
+"""Indicators that count events in a window (see :class:`EventRule`)."""
+STATUS_COLUMNS: dict[str, int] = _STATUS_INDEX
+"""Matrix column of each indicator read straight from a status factor, by factor key."""
+ESCALATION_SOURCES: tuple[tuple[str, EventType], ...] = _ESCALATION_SOURCES
+"""The factors (and their event types) whose incidents count towards escalation."""

@@ -19,7 +19,16 @@ from ._scheme import GROUP_MEMBERSHIP, GROUP_OF_COLUMN, GROUPS, Scheme
 from ._version import __version__
 from ._weights import Weights
 
-__all__ = ["ScreeningBatch", "score_matrix", "scores_and_bands"]
+__all__ = ["RankedColumns", "ScreeningBatch", "score_matrix", "scores_and_bands"]
+
+
+class RankedColumns(NamedTuple):
+    """The first ``k`` columns of each row by rank, and which of them are chosen."""
+
+    columns: NDArray[np.intp]
+    """Column per rank, of shape (n_profiles, k)."""
+    chosen: NDArray[np.bool_]
+    """Whether each ranked column is chosen, of shape (n_profiles, k); chosen ones come first."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,23 @@ class ScreeningBatch:
         """Missing-information group keys, one per column of ``unknown_points``."""
         return GROUPS
 
+    def ranked_reasons(self, k: int = 3) -> RankedColumns:
+        """Return the top ``k`` risk contributions per profile, as arrays.
+
+        The vectorised form of :meth:`top_reasons`.
+
+        Returns
+        -------
+        RankedColumns
+            ``columns`` (indicator columns) and ``chosen`` (whether the contribution is a
+            reason: it carries risk points), of shape (n_profiles, min(k, n_indicators)).
+            The chosen entries of each row come first.
+        """
+        # Sort key: larger points first, then column order (stable argsort on -points).
+        order = np.argsort(-self.contributions, axis=1, kind="stable")[:, :k]
+        points = np.take_along_axis(self.contributions, order, axis=1)
+        return RankedColumns(columns=order, chosen=points > 0)
+
     def top_reasons(self, k: int = 3) -> list[list[tuple[str, int]]]:
         """Top ``k`` risk contributions per profile as (indicator key, points).
 
@@ -89,12 +115,11 @@ class ScreeningBatch:
         """
         if len(self.ids) == 0:
             return []
-        # Sort key: larger points first, then column order (stable argsort on -points).
-        order = np.argsort(-self.contributions, axis=1, kind="stable")[:, :k]
-        points = np.take_along_axis(self.contributions, order, axis=1)
+        ranked = self.ranked_reasons(k)
+        points = np.take_along_axis(self.contributions, ranked.columns, axis=1)
         keys = [ind.key for ind in INDICATORS]
         out: list[list[tuple[str, int]]] = []
-        for row_columns, row_points in zip(order.tolist(), points.tolist(), strict=True):
+        for row_columns, row_points in zip(ranked.columns.tolist(), points.tolist(), strict=True):
             out.append(
                 [
                     (keys[column], value)
@@ -104,15 +129,18 @@ class ScreeningBatch:
             )
         return out
 
-    def main_missing(self, k: int = 1) -> list[list[str]]:
-        """Return the ``k`` most important missing-information groups per profile (group keys).
+    def ranked_missing(self, k: int = 1) -> RankedColumns:
+        """Return the ``k`` most important missing-information groups per profile, as arrays.
 
-        Ranked as :attr:`ScreeningResult.missing_information`: first what could
-        change the flag, largest possible move first; then the rest in catalogue order.
+        The vectorised form of :meth:`main_missing`.
+
+        Returns
+        -------
+        RankedColumns
+            ``columns`` (indices into :attr:`group_keys`) and ``chosen`` (whether the group
+            has unknowns that matter), of shape (n_profiles, min(k, n_groups)). The chosen
+            entries of each row come first.
         """
-        n = len(self.ids)
-        if n == 0:
-            return []
         magnitude = np.abs(self.unknown_points)
         present = self.unknown_groups
         # Composite rank, smaller is more important: flips first, larger moves first among
@@ -122,10 +150,20 @@ class ScreeningBatch:
         rank = np.where(self.unknown_flips, step - 1 - magnitude, step)
         rank = np.where(present, rank, 4 * step)
         order = np.argsort(rank, axis=1, kind="stable")[:, :k]
-        chosen = np.take_along_axis(present, order, axis=1)
+        return RankedColumns(columns=order, chosen=np.take_along_axis(present, order, axis=1))
+
+    def main_missing(self, k: int = 1) -> list[list[str]]:
+        """Return the ``k`` most important missing-information groups per profile (group keys).
+
+        Ranked as :attr:`ScreeningResult.missing_information`: first what could
+        change the flag, largest possible move first; then the rest in catalogue order.
+        """
+        if len(self.ids) == 0:
+            return []
+        ranked = self.ranked_missing(k)
         return [
             [GROUPS[group] for group, is_chosen in zip(row, chosen_row, strict=True) if is_chosen]
-            for row, chosen_row in zip(order.tolist(), chosen.tolist(), strict=True)
+            for row, chosen_row in zip(ranked.columns.tolist(), ranked.chosen.tolist(), strict=True)
         ]
 
     def band_keys(self) -> list[str]:

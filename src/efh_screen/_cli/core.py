@@ -16,6 +16,7 @@ from .._profile import Profile, parse_profile
 from .._result import ScreeningResult
 from .._scoring import Screener
 from .._weights import Weights
+from .exit_codes import EXIT_UNUSABLE
 
 __all__ = ["parse_date", "register", "schemas"]
 
@@ -95,6 +96,15 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    if args.arrow:
+        from ..tables import describe_layout  # pyarrow is needed only here
+
+        try:
+            sys.stdout.write(describe_layout())
+        except ImportError as exc:  # the tables extra is not installed: say how to add it
+            sys.stderr.write(f"efh-screen: {exc}\n")
+            return EXIT_UNUSABLE
+        return 0
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for name, schema in schemas().items():
@@ -151,9 +161,17 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser(
         "schema",
         help="write the JSON Schemas of Profile and ScreeningResult",
-        description="Write profile.schema.json and screening-result.schema.json.",
-        epilog="example:\n  efh-screen schema --out schemas/",
+        description=(
+            "Write profile.schema.json and screening-result.schema.json; with --arrow, "
+            "print the Arrow schemas of the four tables of the columnar layout instead."
+        ),
+        epilog="examples:\n  efh-screen schema --out schemas/\n  efh-screen schema --arrow",
         formatter_class=_RAW,
     )
     p.add_argument("--out", default=".", metavar="DIR", help="folder to write into (default .)")
+    p.add_argument(
+        "--arrow",
+        action="store_true",
+        help="print the Arrow schemas of the columnar tables (needs efh_screen[tables])",
+    )
     p.set_defaults(handler=_schema)
