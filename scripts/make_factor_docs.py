@@ -105,6 +105,11 @@ def _derived_descriptions(weights: Weights) -> dict[str, str]:
             f"weapon-related incidents) in the last {w.escalation_days} days than in the "
             f"{w.escalation_days} days before"
         ),
+        "gang_association_corroborated": (
+            "`gang_association` observed `present` by a named agency that is neither the police "
+            "nor `other`; unknown while no such agency has said, absent when one that usually "
+            "holds it records it absent"
+        ),
     }
 
 

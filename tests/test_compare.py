@@ -75,7 +75,9 @@ def test_band_moves_within_the_flag_are_up_or_down() -> None:
                 weapon_incident={"status": "absent", "source": "police"})  # fmt: skip
     high = copy.deepcopy(low)
     high["factors"]["child_criminal_exploitation"] = {"status": "present", "source": "police"}
-    low["factors"]["gang_association"] = {"status": "present", "source": "police"}
+    # Youth justice corroborates the concern, so its override applies (a police label alone
+    # would not override).
+    low["factors"]["gang_association"] = {"status": "present", "source": "youth_justice"}
     up = compare_screens(results(low), results(high), bands=BANDS).changes[0]
     down = compare_screens(results(high), results(low), bands=BANDS).changes[0]
     assert (up.kind, down.kind) == (Change.BAND_UP, Change.BAND_DOWN)

@@ -88,6 +88,7 @@ from ._result import (
     AgencyGap,
     BandRange,
     Contribution,
+    Coverage,
     Evidence,
     FactorAccounts,
     JigsawView,
@@ -99,7 +100,16 @@ from ._result import (
 from ._review import BatchSummary, ReviewEntry, write_review_csv, write_review_html
 from ._scoring import Screener
 from ._version import __version__
-from ._weights import Band, IndicatorPoints, OverrideRule, Reference, Weights, WeightsStamp
+from ._weights import (
+    Band,
+    CoverageRule,
+    IndicatorPoints,
+    NeedsCap,
+    OverrideRule,
+    Reference,
+    Weights,
+    WeightsStamp,
+)
 
 # catalogue
 __all__ = ["FACTORS", "Agency", "Domain", "EventType", "Factor", "factor_catalogue"]
@@ -135,7 +145,9 @@ __all__ += [
 # weightings and the screener
 __all__ += [
     "Band",
+    "CoverageRule",
     "IndicatorPoints",
+    "NeedsCap",
     "OverrideRule",
     "Reference",
     "ResolutionRule",
@@ -153,6 +165,7 @@ __all__ += [
     "AgencyGap",
     "BandRange",
     "Contribution",
+    "Coverage",
     "Evidence",
     "FactorAccounts",
     "JigsawView",
