@@ -182,6 +182,47 @@ REFERENCES = {
         "puts early intervention and prevention, by police, local authorities, health and "
         "education partners together, at the centre of the response.",
     },
+    "amnesty2018_trapped_in_the_matrix": {
+        "citation": "Amnesty International UK. Trapped in the Matrix: Secrecy, stigma, and bias "
+        "in the Met's Gangs Database. London: Amnesty International UK; May 2018.",
+        "finding": "78% of the people on the Metropolitan Police's Gangs Matrix were black, "
+        "against 27% of those the Met itself identified as responsible for serious youth "
+        "violence; people were added on loose grounds such as association, music videos or "
+        "social media, and victims of violence were listed alongside suspects.",
+    },
+    "williams_clarke2016_dangerous_associations": {
+        "citation": "Williams P, Clarke B. Dangerous associations: Joint enterprise, gangs and "
+        "racism. An analysis of the processes of criminalisation of Black, Asian and minority "
+        "ethnic individuals. London: Centre for Crime and Justice Studies; January 2016.",
+        "finding": "Police gang lists in the areas studied were made up overwhelmingly of young "
+        "Black and minority ethnic men, out of proportion to their part in serious youth "
+        "violence; the gang label rests on loose ideas of association and feeds further "
+        "criminalisation.",
+    },
+    "ico2018_gangs_matrix": {
+        "citation": "Information Commissioner's Office. Enforcement notice to the Commissioner of "
+        "Police of the Metropolis (the Gangs Matrix), issued under the Data Protection Act "
+        "2018; November 2018.",
+        "finding": "The Met's use of the Gangs Matrix breached data protection law: it did not "
+        "clearly tell victims from perpetrators, information was shared with other bodies "
+        "without adequate controls, and its effect on some communities had not been properly "
+        "assessed.",
+    },
+    "dfe_send_code2015": {
+        "citation": "Department for Education, Department of Health. Special educational needs "
+        "and disability code of practice: 0 to 25 years. January 2015.",
+        "finding": "SEN support is the school's graduated response (assess, plan, do, review) "
+        "to a child's special educational needs, whose broad areas include communication and "
+        "interaction, cognition and learning, and social, emotional and mental health "
+        "difficulties; an EHC plan sets out the provision a child needs.",
+    },
+    "equality_act2010": {
+        "citation": "Equality Act 2010 (c. 15), section 6 (disability) and section 149 (public "
+        "sector equality duty).",
+        "finding": "Disability is a protected characteristic; public bodies must have due "
+        "regard to eliminating discrimination against disabled people and advancing their "
+        "equality of opportunity.",
+    },
 }
 
 ACE = ["felitti1998", "bellis2014_england"]
@@ -257,8 +298,18 @@ POINTS = {
                           "home_office2018_serious_violence", "local_audit_2023"),
     "weapon_incident": p(4, "Weapon involvement is a direct marker of serious youth violence "
                          "risk.", "dfe_working_together_2023"),
-    "gang_association": p(4, "Gang association is an extra-familial harm concern.",
-                          "dfe_working_together_2023"),
+    "gang_association": p(2, "A gang association concern on its own: two points, like a peer "
+                          "association concern. Police gang labels have been applied to young "
+                          "Black men out of proportion and on loose grounds, so the label alone "
+                          "weighs less than before and does not override.",
+                          "dfe_working_together_2023", "amnesty2018_trapped_in_the_matrix",
+                          "williams_clarke2016_dangerous_associations"),
+    "gang_association_corroborated": p(2, "The concern is also recorded by an agency other "
+                                       "than the police: two more points (four in all, as in "
+                                       "1.1.0) and an override to review.",
+                                       "dfe_working_together_2023",
+                                       "amnesty2018_trapped_in_the_matrix",
+                                       "ico2018_gangs_matrix"),
     "child_sexual_exploitation": p(5, "A known exploitation concern; also an override.",
                                    "dfe_working_together_2023"),
     "child_criminal_exploitation": p(5, "A known exploitation concern; also an override.",
@@ -339,7 +390,10 @@ POINTS = {
 
 WEIGHTS = {
     "name": "efh-default",
-    "version": "1.1.0",
+    # 2.0.0: the whole Children in Need census and the items practitioners expect; serious
+    # violence however it was recorded; earlier history and a rising trajectory; the needs
+    # cap, corroborated gang labels and the coverage rule (docs/weights.md, "Versions").
+    "version": "2.0.0",
     "status": "illustrative",
     "description": (
         "Evidence-informed, ILLUSTRATIVE weightings. Points translate published associations "
@@ -364,13 +418,45 @@ WEIGHTS = {
          "reason": "A known trafficking concern always needs a person's review."},
         {"indicator": "weapon_incident", "band": "consider_review",
          "reason": "A weapon-related incident always merits a review."},
-        {"indicator": "gang_association", "band": "consider_review",
-         "reason": "A gang association concern always merits a review."},
+        {"indicator": "gang_association_corroborated", "band": "consider_review",
+         "reason": "A gang association concern that an agency other than the police also "
+                   "records always merits a review; a police label alone does not override."},
         {"indicator": "serious_violence", "band": "consider_review",
          "reason": "A child seriously hurt by violence (a knife or gun, a serious injury, or "
                    "hospital emergency care after an assault) always merits a review."},
     ],
     "protective_cap": 4,
+    "needs_cap": {
+        "points": 2,
+        "rationale": (
+            "ADHD, speech, language and communication needs, learning disability, mental health "
+            "needs and SEN support are needs the plan must support, not risks, and they overlap: "
+            "SEN support is the school's response to needs such as the others. A point for each "
+            "counted one child's needs several times: ADHD, speech and language needs, SEN "
+            "support and a learning disability with persistent absence made 6, a flag. Together "
+            "they now add at most 2 points, the weight of one contextual concern such as "
+            "persistent absence, so they are seen at review and connected to support, as "
+            "the audit asked, without a disabled child being flagged for the needs themselves. "
+            "Mental health needs are one of them; acute distress is scored as self-harm."
+        ),
+        "evidence": ["local_audit_2023", "dfe_send_code2015", "equality_act2010", "timpson2019"],
+    },
+    "coverage": {
+        "min_known_percent": 50,
+        "rationale": (
+            "A score counts only what is known to be present, so a young person partners have "
+            "said little about scores 0 and would read 'no concern indicated'. When less than "
+            "half of the risk points the screen can give rest on known information, the case is "
+            "'not enough known to screen', listed with the agencies to ask. Half, because in the "
+            "sample caseload the typical profile has over nine tenths known and one in twenty "
+            "under six tenths: the rule picks out the nearly blank profiles (history held by "
+            "another area or agency and not shared) without relabelling ordinary cases. A "
+            "flagged case is never demoted. Set the share from local data."
+        ),
+        "evidence": ["local_audit_2023"],
+        "key": "not_enough_known",
+        "label": "not enough known to screen",
+    },
     "windows": {"recent_days": 365, "escalation_days": 182, "history_days": 1095,
                 "health_days": 730, "attendance_days": 365, "trajectory_days": 365},
     "counts": {"repeated_suspensions": 3, "frequent_moves": 3, "missed_appointments": 2,

@@ -138,6 +138,11 @@ def _derived_descriptions(weights: Weights) -> dict[str, str]:
             "latest ending on the screening date, each holds more of the incidents counted for "
             "`escalation` than the period before it (e.g. 0, 1 and 2 over three years)"
         ),
+        "gang_association_corroborated": (
+            "`gang_association` observed `present` by a named agency that is neither the police "
+            "nor `other`; unknown while no such agency has said, absent when one that usually "
+            "holds it records it absent"
+        ),
     }
 
 

@@ -7,7 +7,17 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from efh_screen import FACTOR_BY_EVENT, FACTORS, Agency, EventType, Profile, UnknownReason, Weapon
+from efh_screen import (
+    FACTOR_BY_EVENT,
+    FACTORS,
+    Agency,
+    Domain,
+    EventType,
+    Profile,
+    UnknownReason,
+    Weapon,
+    Weights,
+)
 
 AS_OF = dt.date(2026, 9, 1)
 STATUSES = ("present", "absent", "unknown")
@@ -172,3 +182,32 @@ def points_problems(draw: st.DrawFn) -> dict[str, Any]:
         "forced_out": forced_out,
         "floor": draw(st.booleans()),
     }
+
+
+NEEDS = [key for key, factor in FACTORS.items() if factor.domain is Domain.DEVELOPMENTAL]
+
+
+@st.composite
+def weights_with_rules(draw: st.DrawFn) -> Weights:
+    """The default weightings with the needs cap, coverage rule and corroboration varied.
+
+    Each rule is on or off (``None``, the old behaviour), with its number drawn; the
+    developmental and gang association points are drawn too, and the gang association
+    override either needs corroboration or not.
+    """
+    data = Weights.default().model_dump(mode="json")
+    why = "Drawn for a property test."
+    cap = draw(st.one_of(st.none(), st.integers(0, 6)))
+    data["needs_cap"] = None if cap is None else {"points": cap, "rationale": why}
+    share = draw(st.one_of(st.none(), st.integers(1, 100)))
+    data["coverage"] = None if share is None else {"min_known_percent": share, "rationale": why}
+    data["protective_cap"] = draw(st.integers(0, 8))
+    for key in [*NEEDS, "gang_association", "gang_association_corroborated"]:
+        data["points"][key] = {"points": draw(st.integers(0, 4)), "rationale": why}
+    corroborated = draw(st.booleans())
+    gang = "gang_association_corroborated" if corroborated else "gang_association"
+    data["overrides"] = [
+        {**rule, "indicator": gang} if rule["indicator"].startswith("gang_association") else rule
+        for rule in data["overrides"]
+    ]
+    return Weights.from_dict(data)

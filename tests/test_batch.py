@@ -146,8 +146,10 @@ def test_review_list_sorted_and_documented_rule(tmp_path: Path) -> None:
     batch = Screener().screen_many([Profile.model_validate_json(g) for g in GOOD], as_of=AS_OF)
     wanted = {
         i
-        for i, (f, c) in enumerate(zip(batch.flag, batch.flag_could_change, strict=True))
-        if f or c
+        for i, (f, c, n) in enumerate(
+            zip(batch.flag, batch.flag_could_change, batch.not_enough_known, strict=True)
+        )
+        if f or c or n
     }
     assert {e.id for e in summary.review} == {batch.ids[i] for i in wanted}
     keys = [e.sort_key for e in summary.review]
@@ -363,6 +365,32 @@ def test_review_gaps_by_agency_agree_with_the_scalar_path() -> None:
             if item.key in FACTORS and item.agencies:
                 counts[item.agencies[0]] = counts.get(item.agencies[0], 0) + 1
         expected = tuple((agency.label, counts[agency]) for agency in Agency if agency in counts)
-        assert entry.gaps_by_agency == (() if result.flag_could_change else expected)
-        if entry.gaps_by_agency:
+        enough = result.coverage is None or result.coverage.enough or result.flag
+        assert entry.enough_known is enough
+        assert entry.gaps_by_agency == (() if result.flag_could_change and enough else expected)
+        if not enough:
+            assert entry.not_known_heading.startswith("Not enough known to screen")
+        elif entry.gaps_by_agency:
             assert "cannot change the flag" in entry.not_known_heading
+
+
+def test_a_case_of_which_not_enough_is_known_is_listed_with_the_agencies_to_ask(
+    tmp_path: Path,
+) -> None:
+    examples = json.loads((DATA / "worked_examples.json").read_text())["examples"]
+    (short,) = [e["profile"] for e in examples if e["name"] == "almost nothing known"]
+    summary = screen_records([short], as_of=AS_OF)
+    (entry,) = summary.review
+    assert (entry.band, entry.flag, entry.enough_known) == ("not_enough_known", False, False)
+    assert entry.status_text == "not enough known to screen"
+    assert entry.flag_text == "not enough known"
+    assert entry.not_known_heading == "Not enough known to screen: ask these agencies"
+    # Nine factors children's social care usually holds, and two added in 2.0.0 (domestic
+    # abuse of the child, care experience); early caregiver disruption scores 0, so it is not a gap.
+    assert entry.gaps_by_agency[0] == ("Children's social care", 11)
+    stream = io.StringIO()
+    write_review_html(summary.review, stream)
+    assert "class='case not-enough-known'" in stream.getvalue()
+    rows = io.StringIO()
+    write_review_csv(summary.review, rows)
+    assert "not enough known to screen" in rows.getvalue()

@@ -75,7 +75,9 @@ def test_band_moves_within_the_flag_are_up_or_down() -> None:
                 weapon_incident={"status": "absent", "source": "police"})  # fmt: skip
     high = copy.deepcopy(low)
     high["factors"]["child_criminal_exploitation"] = {"status": "present", "source": "police"}
-    low["factors"]["gang_association"] = {"status": "present", "source": "police"}
+    # Youth justice corroborates the concern, so its override applies (a police label alone
+    # would not override).
+    low["factors"]["gang_association"] = {"status": "present", "source": "youth_justice"}
     up = compare_screens(results(low), results(high), bands=BANDS).changes[0]
     down = compare_screens(results(high), results(low), bands=BANDS).changes[0]
     assert (up.kind, down.kind) == (Change.BAND_UP, Change.BAND_DOWN)
@@ -121,7 +123,10 @@ def test_screen_previous_with_other_weightings_exits_2_before_writing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     last = tmp_path / "last.jsonl"
-    last.write_text("".join(json.dumps(r) + "\n" for r in results(*LAST)).replace("1.1.0", "0.9"))
+    version = f'"version": "{Weights.default().version}"'
+    lines = "".join(json.dumps(r) + "\n" for r in results(*LAST))
+    assert version in lines
+    last.write_text(lines.replace(version, '"version": "0.9"'))
     out = tmp_path / "out.jsonl"
     now = write(tmp_path / "now.jsonl", NOW)
     args = ["screen", str(now), "--as-of", "2026-09-01", "--previous", str(last)]

@@ -39,9 +39,9 @@ def audit_pattern() -> ScreeningResult:
 def test_summary_states_score_band_reasons_and_notice() -> None:
     text = summary_text(audit_pattern())
     assert "Score 23: priority review." in text
-    assert "could be as high as 60 if everything not known turned out to be present" in text
+    assert "could be as high as 57 if everything not known turned out to be present" in text
     assert "as low as 21 if the protective factors not known turned out to be present" in text
-    assert "21 to 60" not in text
+    assert "21 to 57" not in text
     assert "priority review" in text
     assert "Four or more ACEs (+3)" in text
     assert "Engaged family network (−2)" in text
@@ -254,3 +254,37 @@ def test_codes_recorded_not_scored_are_listed_by_code_and_census_label_only() ->
         parse_profile({"id": "YP-7", "date_of_birth": "2011-01-01"}), as_of=AS_OF
     )
     assert "recorded, not scored" not in summary_text(plain)
+
+
+def worked(name: str) -> ScreeningResult:
+    (ex,) = [example for example in EXAMPLES if example["name"] == name]
+    return Screener().screen(parse_profile(ex["profile"]), as_of=dt.date.fromisoformat(ex["as_of"]))
+
+
+def test_developmental_needs_are_said_to_be_needs_the_plan_must_support() -> None:
+    result = worked("developmental needs only")
+    text = summary_text(result)
+    assert "Reasons: Persistent absence (10%+ sessions missed) (+2)." in text
+    assert "Developmental needs recorded: ADHD (+1);" in text
+    assert "needs the plan must support, not risks in themselves" in text
+    assert "Together they add at most 2 points." in text
+    assert "Protective factors recognised" not in text  # the needs cap is not a strength
+    card = points_card(result)
+    assert card.needs_text and sum(row.points for row in card.rows) == card.total == 4
+    assert "needs the plan must support" in points_card_markdown(result)
+    assert "<p class='needs'>" in points_card_html(result)
+    assert "needs the plan must support" in explanation_html(result)
+
+
+def test_not_enough_known_says_so_and_whom_to_ask() -> None:
+    result = worked("almost nothing known")
+    text = summary_text(result)
+    assert "Score 0: not enough known to screen. Not flagged." in text
+    assert "Only 8% of what the screen weighs is known (it needs 50% before" in text
+    assert "not a reassurance. Ask: Police, Children's social care, School, GP." in text
+    assert "no concern indicated" not in text
+    assert points_card(result).coverage_text in points_card_markdown(result)
+    page = explanation_html(result)
+    assert "class='band not-enough-known'>? Not flagged: not enough known to screen<" in page
+    flagged = summary_text(worked("override: known criminal exploitation concern"))
+    assert "the flag stands on what is known" in flagged

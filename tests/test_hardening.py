@@ -630,6 +630,7 @@ def test_review_csv_neutralises_a_band_label_from_a_weights_file(
     data = json.loads((ROOT / "src" / "efh_screen" / "data" / "default_weights.json").read_text())
     for band in data["bands"]:
         band["label"] = FORMULA_LABEL
+    data["coverage"]["label"] = FORMULA_LABEL  # shown instead of a band when too little is known
     weights = tmp_path / "weights.json"
     Weights.from_dict(data).save(weights)
     review = tmp_path / "review.csv"
@@ -658,6 +659,7 @@ def test_review_csv_neutralises_a_band_label_from_a_weights_file(
 def test_write_review_csv_neutralises_every_trigger(trigger: str) -> None:
     data = Weights.default().model_dump(mode="json")
     data["bands"][0]["label"] = trigger + "SUM(A1:A9)"
+    data["coverage"]["label"] = trigger + "SUM(A1:A9)"
     summary = screen_records([_PROFILE], as_of=AS_OF, screener=Screener(Weights.from_dict(data)))
     buffer = io.StringIO()
     write_review_csv(summary.review, buffer)

@@ -25,12 +25,13 @@ EXPECTED = {
         "INDICATORS", "CountThresholds", "EvidenceItem", "FeatureMatrix", "FeatureVector",
         "Indicator", "Windows", "derive_features", "feature_matrix",
         # weightings and the screener
-        "Band", "IndicatorPoints", "OverrideRule", "Reference", "ResolutionRule", "Screener",
-        "Weights", "WeightsStamp",
+        "Band", "CoverageRule", "IndicatorPoints", "NeedsCap", "OverrideRule", "Reference",
+        "ResolutionRule", "Screener", "Weights", "WeightsStamp",
         # results
         "REVIEW_NOTICE", "Account", "AceCount", "AgencyFactors", "AgencyGap", "BandRange",
-        "Contribution", "Evidence", "FactorAccounts", "JigsawView", "MissingInformation",
-        "ScoreRange", "ScreeningBatch", "ScreeningResult", "TriggeredOverride",
+        "Contribution", "Coverage", "Evidence", "FactorAccounts", "JigsawView",
+        "MissingInformation", "ScoreRange", "ScreeningBatch", "ScreeningResult",
+        "TriggeredOverride",
         # explanations
         "CardRow", "PointsCard", "explanation_html", "points_card", "points_card_html",
         "points_card_markdown",

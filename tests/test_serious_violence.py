@@ -220,6 +220,7 @@ def test_without_the_new_points_a_weightings_file_means_what_it_meant() -> None:
     data["overrides"] = [o for o in data["overrides"] if o["indicator"] != "serious_violence"]
     del data["windows"]["trajectory_days"]
     del data["counts"]["trajectory_periods"]
+    data["needs_cap"] = data["coverage"] = None  # nor the rules added beside it
     before = Screener(Weights.model_validate(data))
     profile = parse_profile(stabbing_victim("victim of violence with a knife"))
     result = before.screen(profile, as_of=AS_OF)

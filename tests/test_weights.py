@@ -118,6 +118,7 @@ def test_screener_uses_custom_weights_and_stamps_them() -> None:
     data = default_data()
     data["name"] = "local-test"
     data["points"]["adhd"]["points"] = 7
+    data["needs_cap"] = None  # else the needs cap keeps ADHD to 2 points
     weights = Weights.model_validate(data)
     profile = parse_profile(
         {"id": "SYN-W1", "date_of_birth": "2011-01-01", "factors": {"adhd": {"status": "present"}}}
@@ -158,3 +159,36 @@ def test_notice_says_how_far_the_weights_can_be_relied_on(status: str, words: st
         assert notice == efh_screen.REVIEW_NOTICE
     else:
         assert words in notice
+
+
+def test_the_needs_cap_and_coverage_rule_are_checked_field_by_field() -> None:
+    data = default_data()
+    data["needs_cap"] = {"points": -1, "rationale": "x", "evidence": ["nosuch"]}
+    data["coverage"] = {"min_known_percent": 0, "rationale": "x", "key": "no_concern"}
+    with pytest.raises(WeightsError) as info:
+        Weights.from_dict(data)
+    assert {"needs_cap.points", "coverage.min_known_percent"} <= set(info.value.fields)
+    data["needs_cap"] = {"points": 2, "rationale": "x", "evidence": ["nosuch"]}
+    data["coverage"] = {"min_known_percent": 50, "rationale": "x", "key": "no_concern"}
+    with pytest.raises(WeightsError) as info:
+        Weights.from_dict(data)
+    assert set(info.value.fields) == {"needs_cap.evidence", "coverage.key"}
+    del data["coverage"]["rationale"]
+    with pytest.raises(WeightsError, match=r"coverage\.rationale: is required"):
+        Weights.from_dict(data)
+
+
+def test_a_file_without_the_later_rules_keeps_its_hash_and_its_text(tmp_path: Path) -> None:
+    old_file = Path(__file__).parent / "data" / "weights_efh_default_1_1_0.json"
+    old = Weights.load(old_file)
+    assert old.needs_cap is None and old.coverage is None
+    assert "needs_cap" not in old.canonical_json and "coverage" not in old.canonical_json
+    assert json.loads(old.json_text()) == json.loads(old_file.read_text())
+    old.save(tmp_path / "again.json")
+    assert Weights.load(tmp_path / "again.json").sha256 == old.sha256
+    new = Weights.default()
+    assert new.needs_cap is not None and new.coverage is not None
+    assert json.loads(new.canonical_json)["needs_cap"]["points"] == 2
+    for rule in (new.needs_cap, new.coverage):
+        assert rule.rationale and rule.evidence
+        assert all(reference in new.references for reference in rule.evidence)

@@ -100,6 +100,7 @@ from ._result import (
     AgencyGap,
     BandRange,
     Contribution,
+    Coverage,
     Evidence,
     FactorAccounts,
     JigsawView,
@@ -111,7 +112,16 @@ from ._result import (
 from ._review import BatchSummary, ReviewEntry, write_review_csv, write_review_html
 from ._scoring import Screener
 from ._version import __version__
-from ._weights import Band, IndicatorPoints, OverrideRule, Reference, Weights, WeightsStamp
+from ._weights import (
+    Band,
+    CoverageRule,
+    IndicatorPoints,
+    NeedsCap,
+    OverrideRule,
+    Reference,
+    Weights,
+    WeightsStamp,
+)
 
 # catalogue
 __all__ = [
@@ -159,7 +169,9 @@ __all__ += [
 # weightings and the screener
 __all__ += [
     "Band",
+    "CoverageRule",
     "IndicatorPoints",
+    "NeedsCap",
     "OverrideRule",
     "Reference",
     "ResolutionRule",
@@ -177,6 +189,7 @@ __all__ += [
     "AgencyGap",
     "BandRange",
     "Contribution",
+    "Coverage",
     "Evidence",
     "FactorAccounts",
     "JigsawView",

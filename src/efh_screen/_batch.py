@@ -20,10 +20,12 @@ N"): the first record with an id is screened, later ones are rejected. One bad
 record never stops the batch. Outputs are written to temporary files and
 renamed into place only once the whole input has been read.
 
-The review list holds every case that is flagged for review, and every case
-that is not flagged but *could be* once its missing information is known
-(``flag_could_change``), sorted by band (highest first), then score (highest
-first), then id. A flag is a prompt for a person's review, never a decision.
+The review list holds every case that is flagged for review, every case that
+is not flagged but *could be* once its missing information is known
+(``flag_could_change``), and every case of which not enough is known to screen
+(under the weightings' coverage rule, listed with the agencies to ask), sorted
+by band (highest first), then score (highest first), then id. A flag is a
+prompt for a person's review, never a decision.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from ._csv import ColumnMapping, read_csv
 from ._errors import FieldProblem, InputError
 from ._explain import points_card_html
 from ._factors import FACTORS, Agency
-from ._features import INDICATORS, FeatureMatrix, feature_matrix
+from ._features import INDICATORS, FeatureMatrix, corroborating_agencies, feature_matrix
 from ._files import OutputFiles
 from ._jsonl import read_jsonl, write_rejected_jsonl
 from ._matrix import ScreeningBatch
@@ -113,17 +115,22 @@ class _Spool(Mapping[str, str]):
 _LABEL_OF_INDICATOR = {ind.key: ind.label for ind in INDICATORS}
 
 
-def _gaps_by_agency(unknown_groups: Sequence[bool]) -> tuple[tuple[str, int], ...]:
+def _gaps_by_agency(
+    unknown_groups: Sequence[bool], corroboration_missing: Sequence[bool]
+) -> tuple[tuple[str, int], ...]:
     """Count each unknown factor under the agency most likely to hold it (catalogue order).
 
     The ACE count and escalation groups are derived from factors that are counted on
-    their own, so they are not counted again.
+    their own, so they are not counted again. A label that lacks only corroboration is
+    counted under the first agency other than the police that could give it.
     """
     counts: dict[Agency, int] = {}
-    for group, unknown in zip(GROUPS, unknown_groups, strict=True):
+    for group, unknown, corroboration in zip(
+        GROUPS, unknown_groups, corroboration_missing, strict=True
+    ):
         if unknown and group in FACTORS and FACTORS[group].agencies:
-            agency = FACTORS[group].agencies[0]
-            counts[agency] = counts.get(agency, 0) + 1
+            holders = corroborating_agencies(group) if corroboration else FACTORS[group].agencies
+            counts[holders[0]] = counts.get(holders[0], 0) + 1
     return tuple((agency.label, counts[agency]) for agency in Agency if agency in counts)
 
 
@@ -140,19 +147,32 @@ def result_lines(
         return json.dumps(value, ensure_ascii=False)
 
     bands = [f'"band": {dumps(b.key)}, "band_label": {dumps(b.label)}' for b in batch.weights.bands]
+    coverage = batch.weights.coverage
+    short = (
+        ""
+        if coverage is None
+        else f'"band": {dumps(coverage.key)}, "band_label": {dumps(coverage.label)}'
+    )
     head = f'"as_of": {dumps(batch.as_of.isoformat())}'
     tail = (
         f'"weights": {dumps(batch.weights.stamp.model_dump())}, '
         f'"library_version": {dumps(__version__)}}}'
     )
+    band_texts = [
+        short if not_enough else bands[band]
+        for band, not_enough in zip(
+            batch.band.tolist(), batch.not_enough_known.tolist(), strict=True
+        )
+    ]
     columns = zip(
         batch.ids,
         batch.score.tolist(),
         batch.score_low.tolist(),
         batch.score_high.tolist(),
-        batch.band.tolist(),
+        band_texts,
         batch.flag.tolist(),
         batch.flag_could_change.tolist(),
+        [dumps(item) for item in batch.coverage_records()],
         batch.ace_known.tolist(),
         batch.ace_max.tolist(),
         top,
@@ -160,14 +180,14 @@ def result_lines(
         strict=True,
     )
     lines = []
-    for rid, score, low, high, band, flag, could, ace, ace_max, reasons, missing in columns:
+    for rid, score, low, high, band, flag, could, known, ace, ace_max, reasons, missing in columns:
         reasons_json = ", ".join(f'{{"indicator": "{k}", "points": {p}}}' for k, p in reasons)
         missing_json = ", ".join(f'"{g}"' for g in missing)
         lines.append(
             f'{{"id": {dumps(rid)}, {head}, "score": {score}, '
-            f'"score_range": {{"low": {low}, "high": {high}}}, {bands[band]}, '
+            f'"score_range": {{"low": {low}, "high": {high}}}, {band}, '
             f'"flag": {"true" if flag else "false"}, '
-            f'"flag_could_change": {"true" if could else "false"}, '
+            f'"flag_could_change": {"true" if could else "false"}, "coverage": {known}, '
             f'"ace_count": {{"known": {ace}, "max": {ace_max}}}, '
             f'"top_reasons": [{reasons_json}], "main_missing": [{missing_json}], {tail}'
         )
@@ -197,9 +217,7 @@ class _Run:
         self.seen: dict[str, int] = {}
         self.review: list[ReviewEntry] = []
         self.sample: list[RejectedRecord] = []
-        weights = screener.weights
-        self.band_keys = [b.key for b in weights.bands]
-        self.band_labels = [b.label for b in weights.bands]
+        self.band_keys = [band.key for band in screener.weights.bands]
 
     def reject(self, record: RejectedRecord) -> None:
         self.rejected += 1
@@ -266,25 +284,30 @@ class _Run:
         top: list[list[tuple[str, int]]],
         gaps: list[list[str]],
     ) -> None:
-        wanted = (batch.flag | batch.flag_could_change).nonzero()[0].tolist()
-        for i in wanted:
-            b = int(batch.band[i])
+        wanted = (batch.flag | batch.flag_could_change | batch.not_enough_known).nonzero()[0]
+        band_keys, band_labels = batch.band_keys(), batch.band_labels()
+        for i in wanted.tolist():
+            enough_known = not batch.not_enough_known[i]
+            corroboration = batch.corroboration_missing[i].tolist()
             entry = ReviewEntry(
                 id=batch.ids[i],
                 line=chunk[i].line,
-                band=self.band_keys[b],
-                band_label=self.band_labels[b],
-                band_rank=b,
+                band=band_keys[i],
+                band_label=band_labels[i],
+                band_rank=int(batch.band[i]),
                 score=int(batch.score[i]),
                 score_low=int(batch.score_low[i]),
                 score_high=int(batch.score_high[i]),
                 flag=bool(batch.flag[i]),
                 flag_could_change=bool(batch.flag_could_change[i]),
                 reasons=tuple((_LABEL_OF_INDICATOR[k], p) for k, p in top[i]),
-                main_missing=tuple(group_label(g) for g in gaps[i]),
+                main_missing=tuple(
+                    group_label(g, corroboration=corroboration[GROUPS.index(g)]) for g in gaps[i]
+                ),
                 gaps_by_agency=()
-                if batch.flag_could_change[i]
-                else _gaps_by_agency(batch.unknown_groups[i].tolist()),
+                if batch.flag_could_change[i] and enough_known
+                else _gaps_by_agency(batch.unknown_groups[i].tolist(), corroboration),
+                enough_known=enough_known,
             )
             self.review.append(entry)
             if self.spool is not None:

@@ -13,9 +13,15 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from ._factors import CIN_CODES, FACTORS, Agency
+from ._factors import CIN_CODES, FACTORS, Agency, Domain
 from ._profile import Status
-from ._result import PROTECTIVE_CAP_KEY, FactorAccounts, MissingInformation, ScreeningResult
+from ._result import (
+    NEEDS_CAP_KEY,
+    PROTECTIVE_CAP_KEY,
+    FactorAccounts,
+    MissingInformation,
+    ScreeningResult,
+)
 
 __all__ = [
     "CardRow",
@@ -97,6 +103,12 @@ class PointsCard:
     missing_by_agency : bool
         True when ``missing`` lists the gaps by the agency that can fill them
         (the flag cannot change), False when it ranks them (see docs/scoring.md).
+    needs_text : str
+        The developmental needs recorded, said as needs the plan must support
+        rather than risks (empty when none is recorded).
+    coverage_text : str
+        When less is known than the weightings' coverage rule asks: how much is
+        known and which agencies to ask (else empty).
     """
 
     id: str
@@ -115,6 +127,8 @@ class PointsCard:
     accounts: tuple[str, ...] = ()
     range_text: str = ""
     missing_by_agency: bool = False
+    needs_text: str = ""
+    coverage_text: str = ""
 
 
 def _band_table(thresholds: tuple[tuple[int, str], ...]) -> tuple[tuple[str, str], ...]:
@@ -314,6 +328,8 @@ def points_card(
         notice=result.notice,
         range_text=_range_text(result),
         missing_by_agency=not result.flag_could_change and bool(result.missing_information),
+        needs_text=_needs_text(result),
+        coverage_text=_coverage_text(result),
     )
 
 
@@ -337,14 +353,23 @@ def _reason_lines(result: ScreeningResult) -> list[str]:
     risks = [
         contribution
         for contribution in result.contributions
-        if contribution.points > 0 and contribution.indicator != PROTECTIVE_CAP_KEY
+        if contribution.points > 0
+        and contribution.indicator != PROTECTIVE_CAP_KEY
+        and not _is_need(contribution.factor)
     ]
     if risks:
         reasons = "; ".join(f"{risk.label} ({_signed(risk.points)})" for risk in risks)
         lines.append(f"Reasons: {reasons}.")
     else:
         lines.append("Reasons: no risk indicators are recorded present.")
-    protective = [contribution for contribution in result.contributions if contribution.points < 0]
+    needs = _needs_text(result)
+    if needs:
+        lines.append(needs)
+    protective = [
+        contribution
+        for contribution in result.contributions
+        if contribution.points < 0 and contribution.indicator != NEEDS_CAP_KEY
+    ]
     if protective:
         recognised = "; ".join(f"{item.label} ({_signed(item.points)})" for item in protective)
         lines.append(f"Protective factors recognised: {recognised}.")
@@ -369,8 +394,66 @@ def _reason_lines(result: ScreeningResult) -> list[str]:
 def _headline(result: ScreeningResult) -> str:
     """Score, band, whether flagged and whether that could change, and the range in words."""
     range_text = _range_text(result)
-    return f"Score {result.score}: {result.band_label}. {_flag_sentence(result)}" + (
-        f" {range_text}" if range_text else ""
+    coverage = _coverage_text(result)
+    return (
+        f"Score {result.score}: {result.band_label}. {_flag_sentence(result)}"
+        + (f" {coverage}" if coverage else "")
+        + (f" {range_text}" if range_text else "")
+    )
+
+
+def _is_need(factor: str) -> bool:
+    """Whether a contribution's factor is a developmental need."""
+    return factor in FACTORS and FACTORS[factor].domain is Domain.DEVELOPMENTAL
+
+
+def _needs_text(result: ScreeningResult) -> str:
+    """Say the developmental needs recorded are needs the plan must support, not risks.
+
+    The needs are those recorded present (every account's resolved status), with the
+    points each adds and the needs cap where it bites.
+    """
+    points = {
+        contribution.factor: contribution.points
+        for contribution in result.contributions
+        if _is_need(contribution.factor)
+    }
+    present = [
+        item.factor
+        for item in result.accounts
+        if _is_need(item.factor) and item.status is Status.PRESENT
+    ] or list(points)
+    if not present:
+        return ""
+    listed = "; ".join(
+        f"{FACTORS[key].label} ({_signed(points[key])})" if key in points else FACTORS[key].label
+        for key in present
+    )
+    cap = [item for item in result.contributions if item.indicator == NEEDS_CAP_KEY]
+    capped = (
+        f" Together they add at most {_points(sum(points.values()) + cap[0].points)}."
+        if cap
+        else ""
+    )
+    return (
+        f"Developmental needs recorded: {listed}. These are needs the plan must support, not "
+        "risks in themselves: check what support is in place for each and whether the plan "
+        f"connects it to the behaviour seen.{capped}"
+    )
+
+
+def _coverage_text(result: ScreeningResult) -> str:
+    """When too little is known to screen: how much is known, and whom to ask."""
+    coverage = result.coverage
+    if coverage is None or coverage.enough:
+        return ""
+    asks = ", ".join(gap.label for gap in result.missing_by_agency[:4]) or "the partner agencies"
+    known = f"Only {coverage.known_percent}% of what the screen weighs is known"
+    if result.flag:
+        return f"{known}; the flag stands on what is known. Ask: {asks}."
+    return (
+        f"{known} (it needs {coverage.min_known_percent}% before it can say there is no "
+        f"concern), so this is not a reassurance. Ask: {asks}."
     )
 
 
@@ -450,8 +533,12 @@ def points_card_markdown(result: ScreeningResult) -> str:
         "",
         f"**Band:** {card.band_label} — {_flag_sentence(result)}",
     ]
+    if card.coverage_text:
+        out.append(_markdown_escape(card.coverage_text))
     if card.range_text:
         out.append(card.range_text)
+    if card.needs_text:
+        out += ["", _markdown_escape(card.needs_text)]
     if card.bands:
         out += ["", "| Score | Band |", "| --- | --- |"]
         out += [f"| {span} | {label} |" for span, label in card.bands]
@@ -503,6 +590,10 @@ def points_card_html(result: ScreeningResult) -> str:
         f"{escape(_flag_sentence(result))}</p>",
         f"<p><strong>Range the unknowns allow:</strong> {card.score_low} to {card.score_high}.</p>",
     ]
+    if card.coverage_text:
+        parts.append(f"<p class='coverage'>{escape(card.coverage_text)}</p>")
+    if card.needs_text:
+        parts.append(f"<p class='needs'>{escape(card.needs_text)}</p>")
     if bands:
         parts.append(f"<table class='bands'><tr><th>Score</th><th>Band</th></tr>{bands}</table>")
     if missing:
@@ -536,6 +627,7 @@ overflow-wrap:break-word}
 .band{display:inline-block;padding:.3rem .7rem;border:2px solid #555;font-weight:600}
 .band.flagged{border-color:#7a1d00;background:#fbe9e4}
 .band.not-flagged{border-style:dashed;background:#f4f4f4}
+.band.not-enough-known{border-style:dotted;border-color:#2f5d8a;background:#eef3f8}
 .conflict{font-weight:600}
 @media print{
 @page{size:A4;margin:15mm}
@@ -550,6 +642,8 @@ def _band_html(result: ScreeningResult) -> str:
     """Show the band as a badge: a shape and words as well as a colour."""
     if result.flag:
         css, mark = "flagged", "\u25cf Flagged"
+    elif result.coverage is not None and not result.coverage.enough:
+        css, mark = "not-enough-known", "? Not flagged"
     else:
         css, mark = "not-flagged", "\u25cb Not flagged"
     return (

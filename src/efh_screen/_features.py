@@ -42,6 +42,15 @@ paths score the same status. Rules, as of the screening date ``as_of``
   violence needs both the weapon and the injury recorded; a weapon incident the
   injury). A weapon incident left unlisted cannot hide one: a child seriously
   injured in it is a victim of violence, which is then known.
+* ``gang_association_corroborated`` (its points, and any override, come from
+  the weightings): the gang association label recorded present
+  by a named agency other than the police (see
+  :data:`NON_CORROBORATING_AGENCIES`). It is the label's status resolved, by
+  the weightings' resolution rule, from the accounts of those agencies alone:
+  known absent when the label is absent, or when it is present only on the
+  police's (or an unnamed) account and an agency that can vouch for its
+  absence records it absent; unknown while another agency could still
+  corroborate it. Events never corroborate a label (docs/scoring.md says why).
 
 The scoring code never reads :attr:`Profile.audit`, :attr:`Profile.date_of_birth`
 is not scored (age is a protected characteristic), and nothing reads a clock.
@@ -74,11 +83,13 @@ from ._profile import AttendanceRecord, Event, Profile, Status, check_as_of
 from ._resolution import ResolutionRule, resolved_statuses
 
 __all__ = [
+    "CORROBORATED_LABELS",
     "ESCALATION_SOURCES",
     "EVENT_RULES",
     "HISTORY_KNOWN_COLUMNS",
     "INDICATORS",
     "INDICATOR_INDEX",
+    "NON_CORROBORATING_AGENCIES",
     "STATUS_COLUMNS",
     "VIOLENT_EVENT_TYPES",
     "CountThresholds",
@@ -89,6 +100,7 @@ __all__ = [
     "Indicator",
     "Windows",
     "attendance_in_window",
+    "corroborating_agencies",
     "derive_features",
     "feature_matrix",
     "violence_seriousness",
@@ -242,6 +254,9 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("weapon_incident", "Weapon-related incident", "weapon_incident",
               ("weapon_incident",)),
     _status("gang_association"),
+    Indicator("gang_association_corroborated",
+              "Gang association recorded by an agency other than the police",
+              "gang_association", ("gang_association",)),
     _status("child_sexual_exploitation"),
     _status("child_criminal_exploitation"),
     _status("trafficking"),
@@ -267,6 +282,39 @@ INDICATORS: tuple[Indicator, ...] = (
 """Every indicator, in matrix column order (later additions at the end)."""
 
 INDICATOR_INDEX: dict[str, int] = {ind.key: i for i, ind in enumerate(INDICATORS)}
+
+CORROBORATED_LABELS: dict[str, str] = {"gang_association_corroborated": "gang_association"}
+"""Each corroboration indicator and the label (a factor key) it corroborates.
+
+A label the police record, above all gang association, has been applied
+disproportionately to young Black men; its corroboration by another agency is
+a separate indicator so that weightings can require it (docs/scoring.md)."""
+
+NON_CORROBORATING_AGENCIES: frozenset[Agency] = frozenset({Agency.POLICE, Agency.OTHER})
+"""Agencies whose account cannot corroborate a label: the police, whose label it is, and
+"other", which cannot be told apart from them. An account with no named agency cannot
+corroborate either."""
+
+
+def corroborating_agencies(label: str) -> tuple[Agency, ...]:
+    """Agencies that usually hold a label and could corroborate it, most likely first.
+
+    Parameters
+    ----------
+    label : str
+        A factor key (a value of :data:`CORROBORATED_LABELS`).
+
+    Returns
+    -------
+    tuple of Agency
+        The catalogue's usual holders other than :data:`NON_CORROBORATING_AGENCIES`
+        (all of them, should none be left).
+    """
+    holders = FACTORS[label].agencies
+    others = tuple(agency for agency in holders if agency not in NON_CORROBORATING_AGENCIES)
+    return others or holders
+
+
 _COLUMN = INDICATOR_INDEX
 _N_INDICATORS = len(INDICATORS)
 # Columns read straight from a status observation (events/attendance factors are derived).
@@ -503,6 +551,8 @@ class _Derivation:
     """Date ordinals of the profile's events, by event type."""
     statuses: dict[str, Status]
     """Each factor's accounts resolved to the status that is scored."""
+    resolution: ResolutionRule
+    """The weightings' resolution rule (corroboration resolves a subset of accounts)."""
 
 
 class _AttendanceTally(NamedTuple):
@@ -575,8 +625,10 @@ def _derive(
         known=[False] * _N_INDICATORS,
         dates_by_type=_event_dates_by_type(profile),
         statuses=resolved_statuses(profile.factors, resolution),
+        resolution=resolution,
     )
     _read_status_observations(state, evidence)
+    _check_corroboration(state, evidence)
     _count_events_in_windows(state)
     _check_cross_borough_moves(state)
     _count_domestic_abuse_incidents(state)
@@ -626,6 +678,41 @@ def _read_status_observations(
                 ]
         elif status is absent:
             known[column] = True
+
+
+_CORROBORATIONS: tuple[tuple[int, str], ...] = tuple(
+    (_COLUMN[key], label) for key, label in CORROBORATED_LABELS.items()
+)
+
+
+def _check_corroboration(
+    state: _Derivation, evidence: dict[str, list[EvidenceItem]] | None
+) -> None:
+    """Whether an agency other than the police records a label present.
+
+    The label's status, resolved from the accounts of named agencies other than the
+    police alone: present corroborates; absent (from an agency that can vouch for it)
+    is known uncorroborated; with no such account it is unknown, since another agency
+    could still corroborate. An absent or unknown label leaves it absent or unknown.
+    """
+    values, known = state.values, state.known
+    for column, label in _CORROBORATIONS:
+        status = state.statuses.get(label)
+        if status is _PRESENT:
+            accounts = tuple(
+                account
+                for account in state.profile.factors[label]
+                if account.source is not None and account.source not in NON_CORROBORATING_AGENCIES
+            )
+            status = state.resolution.resolve(label, accounts) if accounts else _UNKNOWN
+            if status is _PRESENT and evidence is not None:
+                evidence[INDICATORS[column].key] = [
+                    EvidenceItem(account.source, account.recorded, account.note or "recorded")
+                    for account in accounts
+                    if account.status is _PRESENT
+                ]
+        values[column] = 1 if status is _PRESENT else 0
+        known[column] = status is _PRESENT or status is _ABSENT
 
 
 def _count_events_in_windows(state: _Derivation) -> None:

@@ -14,6 +14,7 @@ from ._profile import Status, UnknownReason
 from ._weights import WeightsStamp
 
 __all__ = [
+    "NEEDS_CAP_KEY",
     "PROTECTIVE_CAP_KEY",
     "REVIEW_NOTICE",
     "Account",
@@ -22,6 +23,7 @@ __all__ = [
     "AgencyGap",
     "BandRange",
     "Contribution",
+    "Coverage",
     "Evidence",
     "FactorAccounts",
     "JigsawView",
@@ -37,6 +39,10 @@ REVIEW_NOTICE = (
 """Shown on every result, card, list and page."""
 
 PROTECTIVE_CAP_KEY = "protective_cap"
+"""Contribution key of the points the protective cap adds back."""
+
+NEEDS_CAP_KEY = "needs_cap"
+"""Contribution key of the points the needs cap takes off (a negative number)."""
 
 _CONFIG = ConfigDict(frozen=True, extra="forbid")
 
@@ -52,7 +58,7 @@ class Evidence(BaseModel):
 
 
 class Contribution(BaseModel):
-    """Points from one indicator (or the protective cap), with the evidence behind them."""
+    """Points from one indicator (or the needs or protective cap), with the evidence behind them."""
 
     model_config = _CONFIG
 
@@ -70,6 +76,25 @@ class ScoreRange(BaseModel):
 
     low: int
     high: int
+
+
+class Coverage(BaseModel):
+    """How much of what the screen weighs is known, under the weightings' coverage rule.
+
+    ``known_points`` of ``total_points`` (the risk points whose indicators are known,
+    of all the risk points the weightings can give); ``enough`` is False when they
+    fall short of ``min_known_percent``. A case that is not flagged is then "not
+    enough known to screen" rather than "no concern indicated".
+    """
+
+    model_config = _CONFIG
+
+    known_points: int
+    total_points: int
+    known_percent: int
+    """``known_points`` as a whole percentage of ``total_points``, rounded down."""
+    min_known_percent: int
+    enough: bool
 
 
 class BandRange(BaseModel):
@@ -219,19 +244,25 @@ class ScreeningResult(BaseModel):
     score_range : ScoreRange
         Lowest and highest score the unknowns allow.
     band, band_label : str
-        Band key and plain words.
+        Band key and plain words; for a case that is not flagged and of which not
+        enough is known, the coverage rule's key and label instead (e.g.
+        ``not_enough_known``, "not enough known to screen").
     band_range : BandRange
-        Lowest and highest band the unknowns allow.
+        Lowest and highest score band the unknowns allow.
     flag : bool
         Whether the case is flagged for an early-help review by a person.
     flag_could_change : bool
         Whether the flag could change once the unknowns are known.
+    coverage : Coverage, optional
+        How much of what the screen weighs is known; None when the weightings
+        have no coverage rule.
     overrides : tuple of TriggeredOverride
         Override rules triggered.
     ace_count : AceCount
         ACE categories known present, and the most there could be.
     contributions : tuple of Contribution
-        Every point, with evidence; they sum exactly to ``score``.
+        Every point, with evidence, and the needs and protective caps where they
+        bite; they sum exactly to ``score``.
     protective_factors : tuple of str
         Protective factors recognised (indicator keys).
     missing_information : tuple of MissingInformation
@@ -269,6 +300,7 @@ class ScreeningResult(BaseModel):
     band_range: BandRange
     flag: bool
     flag_could_change: bool
+    coverage: Coverage | None = None
     overrides: tuple[TriggeredOverride, ...]
     ace_count: AceCount
     contributions: tuple[Contribution, ...]

@@ -1,7 +1,8 @@
 """The review list: its entries, the batch summary shown with it, and its CSV and HTML pages.
 
-A :class:`ReviewEntry` is one case on the list (flagged, or could be flagged once its missing
-information is known); :class:`BatchSummary` says what a batch did with every record.
+A :class:`ReviewEntry` is one case on the list (flagged, could be flagged once its missing
+information is known, or not enough known to screen); :class:`BatchSummary` says what a batch
+did with every record.
 :func:`write_review_csv` and :func:`write_review_html` write the list; the batch runner
 (``_batch``) builds the entries and sorts them.
 """
@@ -19,6 +20,7 @@ from ._records import RejectedRecord
 from ._weights import WeightsStamp
 
 __all__ = [
+    "NOT_ENOUGH_KNOWN_TEXT",
     "NOT_FLAGGED_TEXT",
     "REVIEW_CSV_COLUMNS",
     "BatchSummary",
@@ -43,6 +45,9 @@ REVIEW_CSV_COLUMNS = (
 
 NOT_FLAGGED_TEXT = "not flagged on what is known"
 """Status of a listed case that is not flagged (its flag could change once gaps are filled)."""
+
+NOT_ENOUGH_KNOWN_TEXT = "not enough known"
+"""The ``flag`` column of a listed case of which not enough is known to screen."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +79,14 @@ class ReviewEntry:
         With a previous screen to compare with: new, newly flagged, no longer
         flagged, band up, band down or unchanged; else empty.
     gaps_by_agency : tuple of (str, int)
-        When the flag cannot change: each agency most likely to hold a missing
-        factor (label) and how many it could fill, agencies in catalogue order;
-        else empty (the worker views then show ``main_missing``).
+        When the flag cannot change, or not enough is known to screen: each agency
+        most likely to hold a missing factor (label) and how many it could fill,
+        agencies in catalogue order; else empty (the worker views then show
+        ``main_missing``).
+    enough_known : bool
+        False when not enough is known to screen (the weightings' coverage rule):
+        ``band`` and ``band_label`` then say so, and ``gaps_by_agency`` lists the
+        agencies to ask.
     """
 
     id: str
@@ -93,6 +103,7 @@ class ReviewEntry:
     main_missing: tuple[str, ...]
     since_last_screen: str = ""
     gaps_by_agency: tuple[tuple[str, int], ...] = ()
+    enough_known: bool = True
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
@@ -101,13 +112,18 @@ class ReviewEntry:
 
     @property
     def flag_text(self) -> str:
-        """``"flagged"`` or ``"could be flagged"``."""
-        return "flagged" if self.flag else "could be flagged"
+        """``"flagged"``, ``"could be flagged"`` or :data:`NOT_ENOUGH_KNOWN_TEXT`."""
+        if self.flag:
+            return "flagged"
+        return "could be flagged" if self.enough_known else NOT_ENOUGH_KNOWN_TEXT
 
     @property
     def status_text(self) -> str:
-        """The band when flagged, else :data:`NOT_FLAGGED_TEXT` (never "no concern ... flagged")."""
-        return self.band_label if self.flag else NOT_FLAGGED_TEXT
+        """The band when flagged or not enough is known, else :data:`NOT_FLAGGED_TEXT`.
+
+        Never "no concern ... flagged".
+        """
+        return self.band_label if self.flag or not self.enough_known else NOT_FLAGGED_TEXT
 
     def reasons_text(self) -> str:
         """Reasons as ``label (+points); ...``."""
@@ -130,6 +146,8 @@ class ReviewEntry:
     @property
     def not_known_heading(self) -> str:
         """``Not known``, saying when the flag cannot change and the gaps are by agency."""
+        if not self.enough_known:
+            return "Not enough known to screen: ask these agencies"
         if self.gaps_by_agency:
             return "Not known (cannot change the flag), by agency"
         return "Not known"
@@ -252,6 +270,9 @@ font-size:.9em}
 .rank-top .badge{color:#fff;background:#8b1a1a;border-color:#8b1a1a}
 .rank-mid .badge{color:#1b1b1b;background:#ffe3b0;border-color:#c77700}
 .not-flagged .badge{color:#1b1b1b;background:#fff;border-color:#6b6b6b;border-style:dashed}
+.case.not-enough-known{border-left-color:#2f5d8a;border-left-style:dotted}
+.not-enough-known .badge{color:#1b1b1b;background:#eef3f8;border-color:#2f5d8a;
+border-style:dotted}
 .columns{display:grid;grid-template-columns:1fr 1fr;gap:0 1.5rem}
 .columns h3{font-size:.95rem;margin:.4rem 0 .2rem}.columns ul{margin:0;padding-left:1.2rem}
 details{margin:.4rem 0}summary{cursor:pointer;font-weight:600}
@@ -262,7 +283,12 @@ details{margin:.4rem 0}summary{cursor:pointer;font-weight:600}
 }
 """
 
-_BAND_MARKS = {"rank-top": "\u25b2\u25b2", "rank-mid": "\u25b2", "not-flagged": "\u25b3"}
+_BAND_MARKS = {
+    "rank-top": "\u25b2\u25b2",
+    "rank-mid": "\u25b2",
+    "not-flagged": "\u25b3",
+    "not-enough-known": "?",
+}
 """A shape for each kind of case, so the bands never rely on colour alone."""
 
 
@@ -297,14 +323,15 @@ def _page_head(title: str, summary: BatchSummary | None, cases: int) -> list[str
         "reasons and what is not known; open \u201cPoints card\u201d for every point. "
         f"{_BAND_MARKS['rank-top']} is the highest band, {_BAND_MARKS['rank-mid']} a lower "
         f"flagged band, {_BAND_MARKS['not-flagged']} {NOT_FLAGGED_TEXT} (listed because missing "
-        "information could change the flag).</p><main>"
+        f"information could change the flag), {_BAND_MARKS['not-enough-known']} not enough known "
+        "to screen (listed with the agencies to ask, not as a reassurance).</p><main>"
     )
     return head
 
 
 def _case_kind(entry: ReviewEntry, top_rank: int) -> str:
     if not entry.flag:
-        return "not-flagged"
+        return "not-flagged" if entry.enough_known else "not-enough-known"
     return "rank-top" if entry.band_rank >= top_rank else "rank-mid"
 
 

@@ -3,14 +3,19 @@
 Scoring rules (the same on both paths):
 
 * ``risk`` is the sum of the points of the risk indicators that are present;
+  the developmental needs among them add at most ``needs_cap`` points
+  together (no cap when the weightings set none), and a "needs cap"
+  contribution takes off what is over it: ``capped = risk - max(0, needs - needs_cap)``;
 * ``protective`` is the sum of the (negative) points of protective factors
   present; it lowers the score by at most ``protective_cap`` points and never
-  below 0: ``score = risk - min(-protective, cap, risk)``. When the cap bites,
-  an explicit "protective cap" contribution is listed, so contributions always
-  sum exactly to the score;
+  below 0: ``score = capped - min(-protective, cap, capped)``. When the cap
+  bites, an explicit "protective cap" contribution is listed, so contributions
+  always sum exactly to the score;
 * the band is the highest whose ``min_score`` the score reaches, raised to at
   least the override band of any override indicator present; the case is
-  flagged when its band flags;
+  flagged when its band flags. A case that is not flagged, and whose known risk
+  points fall short of the weightings' coverage rule, takes the rule's key and
+  label ("not enough known to screen") instead; a flagged case keeps its band;
 * unknown indicators count as not present for the score; the score range
   takes each unknown at its extremes (risk present and protective absent for
   the top; the reverse for the bottom). Every indicator is monotone, so these
@@ -38,6 +43,7 @@ from ._features import (
     EvidenceItem,
     FeatureMatrix,
     FeatureVector,
+    corroborating_agencies,
     derive_features,
     feature_matrix,
 )
@@ -45,19 +51,28 @@ from ._jigsaw import ProfileJigsaw, profile_jigsaw
 from ._matrix import ScreeningBatch, score_matrix
 from ._profile import Profile, check_as_of, date_problems
 from ._result import (
+    NEEDS_CAP_KEY,
     PROTECTIVE_CAP_KEY,
     REVIEW_NOTICE,
     AceCount,
     AgencyGap,
     BandRange,
     Contribution,
+    Coverage,
     Evidence,
     MissingInformation,
     ScoreRange,
     ScreeningResult,
     TriggeredOverride,
 )
-from ._scheme import GROUPS, Scheme, fill_unknowns, group_label
+from ._scheme import (
+    CORROBORATION_COLUMNS,
+    GROUPS,
+    Scheme,
+    ScoreTotals,
+    fill_unknowns,
+    group_label,
+)
 from ._version import __version__
 from ._weights import Weights
 
@@ -91,8 +106,8 @@ class Screener:
     ...                 "adhd": {"status": "present", "source": "camhs"}},
     ... })
     >>> result = Screener().screen(profile, as_of=dt.date(2026, 9, 1))
-    >>> result.score, result.band_label
-    (3, 'no concern indicated')
+    >>> result.score, result.band_label  # two factors known: too little to say "no concern"
+    (3, 'not enough known to screen')
     >>> sum(c.points for c in result.contributions) == result.score
     True
     """
@@ -176,31 +191,37 @@ class Screener:
         scheme = self._scheme
         bands = self.weights.bands
         values, known = features.values, features.known
-        risk, protective, score = scheme.totals(values)
-        band = scheme.band(score, values)
+        totals = scheme.totals(values)
+        band = scheme.band(totals.score, values)
         low_values = fill_unknowns(values, known, scheme.protective, high=False)
         high_values = fill_unknowns(values, known, scheme.protective, high=True)
-        low_score = scheme.totals(low_values)[2]
-        high_score = scheme.totals(high_values)[2]
+        low_score = scheme.totals(low_values).score
+        high_score = scheme.totals(high_values).score
         band_low = scheme.band(low_score, low_values)
         band_high = scheme.band(high_score, high_values)
         flag = scheme.band_flags[band]
+        coverage = self._coverage(known)
+        band_key, band_label = bands[band].key, bands[band].label
+        rule = self.weights.coverage
+        if rule is not None and coverage is not None and not coverage.enough and not flag:
+            band_key, band_label = rule.key, rule.label  # never a reassurance, never a demotion
         missing = self._missing(values, known, flag, jigsaw.reasons)
         return ScreeningResult(
             id=features.id,
             as_of=features.as_of,
-            score=score,
+            score=totals.score,
             score_range=ScoreRange(low=low_score, high=high_score),
-            band=bands[band].key,
-            band_label=bands[band].label,
+            band=band_key,
+            band_label=band_label,
             band_range=BandRange(low=bands[band_low].key, high=bands[band_high].key),
             flag=flag,
             flag_could_change=scheme.band_flags[band_low] != scheme.band_flags[band_high],
+            coverage=coverage,
             overrides=self._triggered_overrides(values),
             ace_count=AceCount(
                 known=features.ace_present, max=features.ace_present + features.ace_unknown
             ),
-            contributions=self._contributions(values, features.evidence, risk, protective),
+            contributions=self._contributions(values, features.evidence, totals),
             protective_factors=tuple(
                 indicator.key
                 for indicator, value in zip(INDICATORS, values, strict=True)
@@ -214,6 +235,21 @@ class Screener:
             weights=self._stamp,
             library_version=__version__,
             notice=self._notice,
+        )
+
+    def _coverage(self, known: Sequence[bool]) -> Coverage | None:
+        """How much of what the screen weighs is known; None without a coverage rule."""
+        scheme = self._scheme
+        if scheme.min_known_percent is None:
+            return None
+        known_points = scheme.known_points(known)
+        total = scheme.total_points
+        return Coverage(
+            known_points=known_points,
+            total_points=total,
+            known_percent=100 * known_points // total if total else 100,
+            min_known_percent=scheme.min_known_percent,
+            enough=scheme.enough_known(known_points),
         )
 
     def _triggered_overrides(self, values: Sequence[int]) -> tuple[TriggeredOverride, ...]:
@@ -232,9 +268,9 @@ class Screener:
         self,
         values: Sequence[int],
         evidence: dict[str, tuple[EvidenceItem, ...]],
-        risk: int,
-        protective: int,
+        totals: ScoreTotals,
     ) -> tuple[Contribution, ...]:
+        """Every point: risk largest first, the needs cap, protective, then the protective cap."""
         scheme = self._scheme
         items: list[tuple[tuple[int, int, int], Contribution]] = []
         for column, (indicator, value, points) in enumerate(
@@ -253,12 +289,15 @@ class Screener:
                 ),
             )
             # Risk first, largest first; then protective, largest reduction first.
-            order = (0, -points, column) if points > 0 else (1, points, column)
+            order = (0, -points, column) if points > 0 else (2, points, column)
             items.append((order, contribution))
+        if totals.needs_reduction:
+            items.append(((1, 0, 0), self._needs_cap_contribution(totals.needs_reduction)))
         items.sort(key=lambda item: item[0])
         out = [contribution for _, contribution in items]
-        reduction = min(protective, scheme.cap, risk)
-        if reduction < protective:
+        capped = totals.risk - totals.needs_reduction
+        reduction = min(totals.protective, scheme.cap, capped)
+        if reduction < totals.protective:
             why = (
                 f"protective factors lower a score by at most {scheme.cap} points"
                 if reduction == scheme.cap
@@ -269,10 +308,22 @@ class Screener:
                     indicator=PROTECTIVE_CAP_KEY,
                     factor=PROTECTIVE_CAP_KEY,
                     label=f"Protective cap: {why}",
-                    points=protective - reduction,
+                    points=totals.protective - reduction,
                 )
             )
         return tuple(out)
+
+    def _needs_cap_contribution(self, reduction: int) -> Contribution:
+        cap = self._scheme.needs_cap or 0
+        return Contribution(
+            indicator=NEEDS_CAP_KEY,
+            factor=NEEDS_CAP_KEY,
+            label=(
+                f"Needs cap: developmental needs add at most {cap} point{'' if cap == 1 else 's'} "
+                "together; they are needs for the plan to support, not risks"
+            ),
+            points=-reduction,
+        )
 
     def _missing(
         self,
@@ -289,7 +340,7 @@ class Screener:
         ):
             if not is_known and (points != 0 or column in override_columns):
                 by_group.setdefault(indicator.group, []).append(column)
-        score = scheme.totals(values)[2]
+        score = scheme.totals(values).score
         unknown_groups = {
             INDICATORS[column].group for column, is_known in enumerate(known) if not is_known
         }
@@ -299,7 +350,7 @@ class Screener:
             resolved = list(values)
             for column in columns:
                 resolved[column] = 1
-            new_score = scheme.totals(resolved)[2]
+            new_score = scheme.totals(resolved).score
             new_flag = scheme.band_flags[scheme.band(new_score, resolved)]
             change = new_score - score
             flips = new_flag != flag
@@ -310,7 +361,9 @@ class Screener:
                     (0 if flips else 1, -abs(change) if flips else 0, GROUPS.index(group)),
                     MissingInformation(
                         key=group,
-                        label=group_label(group),
+                        label=group_label(
+                            group, corroboration=CORROBORATION_COLUMNS.issuperset(columns)
+                        ),
                         indicators=tuple(INDICATORS[column].key for column in columns),
                         max_change=change,
                         could_change_flag=flips,
@@ -393,7 +446,13 @@ class Screener:
 
 
 def _agencies_for(group: str, columns: Sequence[int], known: Sequence[bool]) -> tuple[Agency, ...]:
-    """Agencies that could fill the gap: for derived groups, those holding the unknown factors."""
+    """Agencies that could fill the gap: for derived groups, those holding the unknown factors.
+
+    Only an agency other than the police can corroborate a label, so for that gap
+    alone the police are not asked.
+    """
+    if CORROBORATION_COLUMNS.issuperset(columns):
+        return corroborating_agencies(group)
     group_factors = INDICATORS[columns[0]].factors
     if group == "ace_count":
         factors = [key for key in group_factors if not known[INDICATOR_INDEX[key]]]

@@ -26,7 +26,9 @@ from ._resolution import ResolutionRule
 
 __all__ = [
     "Band",
+    "CoverageRule",
     "IndicatorPoints",
+    "NeedsCap",
     "OverrideRule",
     "Reference",
     "Weights",
@@ -101,6 +103,65 @@ class OverrideRule(BaseModel):
     reason: Text
 
 
+class CoverageRule(BaseModel):
+    """How much must be known before a case can be called "no concern indicated".
+
+    A case is *not enough known to screen* when it is not flagged and the risk
+    points whose indicators are known are less than ``min_known_percent`` of all
+    the risk points the weightings can give. It then takes this rule's key and
+    label instead of its score band, with the agencies to ask. A flagged case is
+    never demoted.
+
+    Parameters
+    ----------
+    min_known_percent : int
+        Share of the risk points (1 to 100) that must be known.
+    rationale : str
+        Why this share, in plain words.
+    evidence : list of str
+        Reference ids (keys of :attr:`Weights.references`) behind it.
+    key : str
+        Stable key shown as the case's band, e.g. ``"not_enough_known"``; must not
+        be a band key.
+    label : str
+        Plain words, e.g. ``"not enough known to screen"``.
+    """
+
+    model_config = _CONFIG
+
+    min_known_percent: int = Field(ge=1, le=100)
+    rationale: Text
+    evidence: tuple[str, ...] = ()
+    key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")] = "not_enough_known"
+    label: Text = "not enough known to screen"
+
+
+class NeedsCap(BaseModel):
+    """The most points developmental needs can add together.
+
+    The developmental needs (the catalogue's developmental domain: ADHD, speech,
+    language and communication needs, learning disability, mental health needs,
+    SEN support) are needs a plan must support, and they overlap; the cap stops
+    them adding up as if each were a separate risk. A "needs cap" contribution
+    takes off what is over the cap, so contributions still sum to the score.
+
+    Parameters
+    ----------
+    points : int
+        Most points (0 to 100) the needs present add together.
+    rationale : str
+        Why this cap, in plain words.
+    evidence : list of str
+        Reference ids (keys of :attr:`Weights.references`) behind it.
+    """
+
+    model_config = _CONFIG
+
+    points: int = Field(ge=0, le=100)
+    rationale: Text
+    evidence: tuple[str, ...] = ()
+
+
 class Reference(BaseModel):
     """A published source behind the points.
 
@@ -158,6 +219,12 @@ class Weights(BaseModel):
         Indicators that alone put a case into at least a band.
     protective_cap : int
         Most points protective factors can take off (never below a score of 0).
+    needs_cap : NeedsCap or None
+        Most points the developmental needs (the catalogue's developmental domain)
+        can add together; ``None`` (the default) for no cap.
+    coverage : CoverageRule or None
+        How much must be known before a case can be called "no concern
+        indicated"; ``None`` (the default) for no such rule.
     windows : Windows
         Look-back windows.
     counts : CountThresholds
@@ -183,6 +250,8 @@ class Weights(BaseModel):
     bands: tuple[Band, ...] = Field(min_length=2)
     overrides: tuple[OverrideRule, ...] = ()
     protective_cap: int = Field(ge=0, le=100)
+    needs_cap: NeedsCap | None = None
+    coverage: CoverageRule | None = None
     windows: Windows = Field(default_factory=Windows)
     counts: CountThresholds = Field(default_factory=CountThresholds)
     resolution: ResolutionRule = Field(default_factory=ResolutionRule)
@@ -200,9 +269,27 @@ class Weights(BaseModel):
 
     @cached_property
     def canonical_json(self) -> str:
-        """The canonical JSON form: sorted keys, no spaces, UTF-8; what the hash covers."""
-        data = self.model_dump(mode="json")
+        """The canonical JSON form: sorted keys, no spaces, UTF-8; what the hash covers.
+
+        Fields added since version 1.1.0 of the file format are left out while they
+        hold their default (the old behaviour), so an older file keeps its hash.
+        """
+        data = self._json_data()
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def _json_data(self) -> dict[str, Any]:
+        unset: dict[str, Any] = {
+            name: True for name in _LATER_FIELDS if getattr(self, name) is None
+        }
+        for group, names in _LATER_SETTINGS.items():
+            settings = getattr(self, group)
+            defaults = type(settings)()
+            at_default = {
+                name for name in names if getattr(settings, name) == getattr(defaults, name)
+            }
+            if at_default:
+                unset[group] = at_default
+        return self.model_dump(mode="json", exclude=unset)
 
     @cached_property
     def sha256(self) -> str:
@@ -293,7 +380,7 @@ class Weights(BaseModel):
 
     def json_text(self) -> str:
         """Return the weightings as the indented JSON text :meth:`save` writes."""
-        return json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(self._json_data(), indent=2, ensure_ascii=False) + "\n"
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the weightings as indented JSON, atomically (temporary file, then rename)."""
@@ -302,6 +389,14 @@ class Weights(BaseModel):
 
 
 _PROTECTIVE_INDICATORS = frozenset(ind.key for ind in INDICATORS if ind.protective)
+_LATER_FIELDS = ("needs_cap", "coverage")
+"""Fields added after 1.1.0, whose default (None) keeps the old behaviour."""
+_LATER_SETTINGS: dict[str, tuple[str, ...]] = {
+    "windows": ("trajectory_days",),
+    "counts": ("trajectory_periods",),
+}
+"""Windows and counts added after 1.1.0: left out of the canonical form at their default, which
+a file that does not name them takes (the indicators they shape score 0 in such a file)."""
 
 
 def _problems(weights: Weights) -> list[FieldProblem]:
@@ -310,6 +405,7 @@ def _problems(weights: Weights) -> list[FieldProblem]:
         *_points_problems(weights),
         *_band_problems(weights),
         *_override_problems(weights),
+        *_coverage_problems(weights),
     ]
 
 
@@ -389,6 +485,27 @@ def _override_problems(weights: Weights) -> list[FieldProblem]:
             problems.append(
                 FieldProblem(f"overrides[{i}].band", f"must be one of the band keys {keys}")
             )
+    return problems
+
+
+def _coverage_problems(weights: Weights) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    keys = [band.key for band in weights.bands]
+    if weights.coverage is not None and weights.coverage.key in keys:
+        problems.append(
+            FieldProblem(
+                "coverage.key", f"must differ from every band key {keys}; choose another key"
+            )
+        )
+    for field, rule in (("needs_cap", weights.needs_cap), ("coverage", weights.coverage)):
+        for reference in () if rule is None else rule.evidence:
+            if reference not in weights.references:
+                problems.append(
+                    FieldProblem(
+                        f"{field}.evidence",
+                        f"cites {reference!r}, which is not in references; add it there",
+                    )
+                )
     return problems
 
 

@@ -132,9 +132,16 @@ def format_review_table(
         lines += _case_lines(rank, entry, since)
     if limit is not None and len(entries) > limit:
         lines.append(f"... and {len(entries) - limit} more (use --review FILE for all)")
-    if any(not entry.flag for entry in shown):
+    if any(not entry.flag and entry.enough_known for entry in shown):
         lines += textwrap.wrap(
             f"'{NOT_FLAGGED_TEXT}': listed because missing information could change the flag.",
+            width=TABLE_WIDTH,
+        )
+    short = [entry.band_label for entry in shown if not entry.flag and not entry.enough_known]
+    if short:
+        lines += textwrap.wrap(
+            f"'{short[0]}': less is known than the weightings' coverage rule asks; ask the "
+            "agencies listed before reading anything into the score.",
             width=TABLE_WIDTH,
         )
     return "\n".join(lines)

@@ -234,6 +234,8 @@ def _fitted_weights(
         points=_fitted_points(cohort, fit),
         bands=_matched_bands(cohort.scores, new_scores, base),
         protective_cap=min(cap, 100),
+        # The points were fitted as a plain sum, so no needs cap: the screen's score is the fit's.
+        needs_cap=None,
         provenance=_provenance(cohort, fit, new_scores, fitted_on=fitted_on, settings=settings),
     )
     return Weights.from_dict(data, source="fitted weightings")
@@ -256,8 +258,9 @@ def fit_weights(
     The bands, overrides, windows and count thresholds of the cohort's
     weightings are kept; each band's lowest score is moved so that the band
     holds about the same share of the cohort as before. Protective points are
-    not capped (the cap is set to their total) so the screen's score is the
-    fitted sum, floored at 0.
+    not capped (the cap is set to their total) and the developmental needs are
+    not capped either (no ``needs_cap``), so the screen's score is the fitted
+    sum, floored at 0.
 
     Parameters
     ----------
