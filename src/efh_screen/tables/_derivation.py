@@ -10,8 +10,10 @@ row-wise path reads a rule table (:data:`~efh_screen._features.STATUS_COLUMNS`,
 types), this path reads the same table, and where it judges one event by a rule
 (:func:`~efh_screen._features.violence_seriousness`) this path asks that rule once for every
 combination of the event's words and looks the answers up. The few steps written out by hand
-in ``_derive`` (cross-borough moves, absence, the ACE count, escalation, the trajectory) are
-written out here too, named alike.
+in ``_derive`` (corroboration, cross-borough moves, absence, the ACE count, escalation, the
+trajectory) are written out here too, named alike; corroboration reads
+:data:`~efh_screen._features.CORROBORATED_LABELS` and
+:data:`~efh_screen._features.NON_CORROBORATING_AGENCIES`.
 
 :data:`DERIVED_COLUMNS` lists every matrix column this path fills; an indicator added to
 :data:`~efh_screen.INDICATORS` that it does not fill stops it with an error (and fails a
@@ -29,11 +31,13 @@ from numpy.typing import NDArray
 from .._errors import EfhScreenError
 from .._factors import ACE_KEYS, FACTOR_BY_EVENT, Agency, EventType, Weapon
 from .._features import (
+    CORROBORATED_LABELS,
     ESCALATION_SOURCES,
     EVENT_RULES,
     HISTORY_KNOWN_COLUMNS,
     INDICATOR_INDEX,
     INDICATORS,
+    NON_CORROBORATING_AGENCIES,
     STATUS_COLUMNS,
     VIOLENT_EVENT_TYPES,
     CountThresholds,
@@ -64,6 +68,14 @@ _ACE_COUNT = INDICATOR_INDEX["ace_count_4_plus"]
 _ESCALATION = INDICATOR_INDEX["escalation"]
 _TRAJECTORY = INDICATOR_INDEX["rising_trajectory"]
 _SERIOUS_VIOLENCE = INDICATOR_INDEX["serious_violence"]
+# Each corroboration indicator's column and its label's factor code.
+_CORROBORATIONS: tuple[tuple[int, int], ...] = tuple(
+    (INDICATOR_INDEX[key], FACTOR_CODES[label]) for key, label in CORROBORATED_LABELS.items()
+)
+# By source code + 1 (0: no named agency), whether an account can corroborate a label.
+_CORROBORATING_SOURCES = np.array(
+    [False, *(agency not in NON_CORROBORATING_AGENCIES for agency in _AGENCIES)], dtype=np.bool_
+)
 # Status factors that an event type also evidences, at any date (a domestic abuse incident
 # evidences the domestic abuse ACE): read off the catalogue.
 _INCIDENT_COLUMNS: tuple[tuple[int, int], ...] = tuple(
@@ -115,6 +127,7 @@ DERIVED_COLUMNS: frozenset[int] = frozenset(
         *STATUS_COLUMNS.values(),
         *(rule.column for rule in EVENT_RULES),
         *(column for _, column in _INCIDENT_COLUMNS),
+        *(column for column, _ in _CORROBORATIONS),
         _CROSS_BOROUGH,
         _PERSISTENT,
         _SEVERE,
@@ -204,15 +217,37 @@ def _kept_rows(
     return rows, mapped[rows]
 
 
-def _resolve_statuses(
-    tables: CodedTables, new_position: NDArray[np.int64], n: int, rule: ResolutionRule
-) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """Every factor's accounts resolved to present / absent (neither: unknown or not listed)."""
+@dataclass(frozen=True, slots=True)
+class _Accounts:
+    """The screened children's accounts as parallel columns."""
+
+    child: NDArray[np.int64]
+    """The account's child (matrix row)."""
+    factor: NDArray[np.int64]
+    status: NDArray[np.int16]
+    source: NDArray[np.int64]
+    """The source's code + 1 (0: no named agency)."""
+
+    def where(self, rows: NDArray[np.bool_]) -> _Accounts:
+        """Return the accounts of the given rows only."""
+        return _Accounts(self.child[rows], self.factor[rows], self.status[rows], self.source[rows])
+
+
+def _accounts(tables: CodedTables, new_position: NDArray[np.int64]) -> _Accounts:
     rows, child = _kept_rows(tables.observations.child, new_position)
     values = tables.observations.values
-    factor = values["factor"][rows].astype(np.int64)
-    status = values["status"][rows]
-    source = values["source"][rows].astype(np.int64) + 1  # NULL (no named agency) -> 0
+    return _Accounts(
+        child=child,
+        factor=values["factor"][rows].astype(np.int64),
+        status=values["status"][rows],
+        source=values["source"][rows].astype(np.int64) + 1,  # NULL (no named agency) -> 0
+    )
+
+
+def _resolve_statuses(
+    accounts: _Accounts, n: int, rule: ResolutionRule
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Every factor's accounts resolved to present / absent (neither: unknown or not listed)."""
     vouching = np.array(
         [
             [can_vouch_absent(key, agency, rule) for agency in (None, *_AGENCIES)]
@@ -220,11 +255,12 @@ def _resolve_statuses(
         ],
         dtype=np.bool_,
     )
-    cell = child * _N_FACTORS + factor
+    cell = accounts.child * _N_FACTORS + accounts.factor
     present_cells = np.zeros(n * _N_FACTORS, dtype=np.bool_)
-    present_cells[cell[status == _PRESENT]] = True
+    present_cells[cell[accounts.status == _PRESENT]] = True
     vouched_cells = np.zeros(n * _N_FACTORS, dtype=np.bool_)
-    vouched_cells[cell[(status == _ABSENT) & vouching[factor, source]]] = True
+    vouching_absent = (accounts.status == _ABSENT) & vouching[accounts.factor, accounts.source]
+    vouched_cells[cell[vouching_absent]] = True
     present = present_cells.reshape(n, _N_FACTORS)
     return present, vouched_cells.reshape(n, _N_FACTORS) & ~present
 
@@ -235,6 +271,26 @@ def _read_status_observations(grid: _Grid) -> None:
         code = FACTOR_CODES[key]
         grid.values[:, column] = grid.present[:, code]
         grid.known[:, column] = grid.present[:, code] | grid.absent[:, code]
+
+
+def _check_corroboration(grid: _Grid, accounts: _Accounts, rule: ResolutionRule) -> None:
+    """Whether an agency other than the police records a label present.
+
+    A label resolved present is corroborated, known uncorroborated or unknown as its
+    accounts from named agencies other than the police alone resolve; a label resolved
+    absent is known uncorroborated, and an unknown one leaves it unknown.
+    """
+    if not _CORROBORATIONS:
+        return
+    present, absent = _resolve_statuses(
+        accounts.where(_CORROBORATING_SOURCES[accounts.source]), grid.n, rule
+    )
+    for column, code in _CORROBORATIONS:
+        label_present = grid.present[:, code]
+        grid.values[:, column] = label_present & present[:, code]
+        grid.known[:, column] = (label_present & (present[:, code] | absent[:, code])) | (
+            grid.absent[:, code]
+        )
 
 
 def _window_mask(
@@ -480,7 +536,8 @@ def derive_matrix(
     new_position = np.full(tables.children.rows, NULL, dtype=np.int64)
     new_position[screened] = np.arange(n, dtype=np.int64)
     as_of_day = days_of(as_of)
-    present, absent = _resolve_statuses(tables, new_position, n, resolution)
+    accounts = _accounts(tables, new_position)
+    present, absent = _resolve_statuses(accounts, n, resolution)
     grid = _Grid(
         n,
         np.zeros((n, _N_INDICATORS), np.bool_),
@@ -490,6 +547,7 @@ def derive_matrix(
     )
     events = _events(tables, new_position)
     _read_status_observations(grid)
+    _check_corroboration(grid, accounts, resolution)
     _count_events_in_windows(grid, events, as_of_day=as_of_day, windows=windows, counts=counts)
     _check_cross_borough_moves(grid, events, as_of_day=as_of_day, windows=windows)
     _count_domestic_abuse_incidents(grid, events)
