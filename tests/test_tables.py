@@ -43,7 +43,7 @@ from efh_screen.tables import (
     profiles_to_tables,
     screen_tables,
 )
-from strategies import AS_OF, profile_dicts
+from strategies import AS_OF, profile_dicts, weights_with_rules
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ANY_ACCOUNT = Weights.default().model_copy(
@@ -85,6 +85,9 @@ def nested(row: dict[str, Any]) -> dict[str, Any]:
         "band_label": row["band_label"],
         "flag": row["flag"],
         "flag_could_change": row["flag_could_change"],
+        "coverage": None
+        if row["coverage_known_percent"] is None
+        else {"known_percent": row["coverage_known_percent"], "enough": row["coverage_enough"]},
         "ace_count": {"known": row["ace_count_known"], "max": row["ace_count_max"]},
         "top_reasons": row["top_reasons"],
         "main_missing": row["main_missing"],
@@ -100,7 +103,10 @@ def nested(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @FAST
-@given(profiles=distinct_profiles(), weights=st.sampled_from(WEIGHTINGS))
+@given(
+    profiles=distinct_profiles(),
+    weights=st.one_of(st.sampled_from(WEIGHTINGS), weights_with_rules()),
+)
 def test_tables_screen_exactly_as_the_profile_path(
     profiles: list[Profile], weights: Weights | None
 ) -> None:
