@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .._batch import screen_file
+from .._batch import MAX_JOBS, screen_file
 from .._csv import ColumnMapping
 from .._errors import FieldProblem, InputError
 from .._review import NOT_FLAGGED_TEXT, BatchSummary, ReviewEntry
@@ -39,6 +39,7 @@ examples:
   efh-screen screen caseload.jsonl --as-of 2026-09-01 --out results.jsonl \\
       --review review.csv --html review.html --errors rejected.jsonl
   efh-screen screen export.csv --mapping mapping.json --as-of 2026-09-01 --review review.csv
+  efh-screen screen caseload.jsonl --as-of 2026-09-01 --jobs 0 --out results.jsonl
 
 exit codes:
   0  every record was screened
@@ -231,10 +232,26 @@ def _run(
             review_html=written.get("review_html"),
             full=args.full,
             progress=bar,
+            jobs=args.jobs,
         )
     finally:
         if bar is not None:
             bar.finish()
+
+
+def _jobs(text: str) -> int:
+    """Read ``--jobs``: 0 (one per usable core) up to :data:`MAX_JOBS`."""
+    reason = (
+        f"must be a whole number of processes from 1 to {MAX_JOBS}, or 0 for one per usable "
+        "core (1 screens in this process)"
+    )
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(reason) from None
+    if not 0 <= value <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(reason)
+    return value
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -274,5 +291,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="cases shown on stdout (default 50; 0 for all)",
     )
     p.add_argument("--quiet", action="store_true", help="print only the summary")
+    p.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="screen in N worker processes (default 1; 0 for one per usable core); "
+        "every output is the same whatever N",
+    )
     add_arguments(p)
     p.set_defaults(handler=_screen)
