@@ -23,7 +23,13 @@ from typing import Any
 import pytest
 
 from efh_screen import BatchSummary, ColumnMapping, InputError, screen_file
-from efh_screen.__main__ import EXIT_INTERRUPTED, EXIT_REJECTED, EXIT_TERMINATED, main
+from efh_screen.__main__ import (
+    EXIT_INTERRUPTED,
+    EXIT_REJECTED,
+    EXIT_TERMINATED,
+    EXIT_UNUSABLE,
+    main,
+)
 from efh_screen.synth import generate_cohort
 from fuzz_corpus import AS_OF, csv_corpus, jsonl_corpus
 
@@ -274,40 +280,60 @@ def long_caseload(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def start_with_workers(caseload: Path, folder: Path) -> tuple[subprocess.Popen[bytes], list[int]]:
+    """Start ``screen --jobs 2`` in its own session; return it once both workers exist."""
+    command = [sys.executable, "-m", "efh_screen", "screen", str(caseload), "--quiet"]
+    command += ["--as-of", AS_OF.isoformat(), "--jobs", "2", "--out", str(folder / "r.jsonl")]
+    command += ["--html", str(folder / "review.html")]
+    child = subprocess.Popen(
+        command, stderr=subprocess.PIPE, env=_child_environment(), start_new_session=True
+    )
+    workers: list[int] = []
+    deadline = time.monotonic() + 60
+    while len(workers) < 2 and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        workers = _worker_pids(child.pid)
+    if len(workers) < 2:
+        child.kill()
+        child.communicate()
+        pytest.skip("the run ended before both workers were seen")
+    return child, workers
+
+
+def finish(child: subprocess.Popen[bytes]) -> bytes:
+    try:
+        _, stderr = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    return stderr
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 @pytest.mark.parametrize(
     ("how", "code", "words"),
     [
         ("SIGTERM to the command", EXIT_TERMINATED, b"terminated; no output was written"),
         ("Ctrl-C to the process group", EXIT_INTERRUPTED, b"interrupted"),
+        (
+            "SIGKILL to a worker",
+            EXIT_UNUSABLE,
+            b"a worker process stopped unexpectedly (exit code -9); no output was written",
+        ),
     ],
 )
 def test_a_stopped_run_stops_its_workers_and_leaves_no_file(
     long_caseload: Path, tmp_path: Path, how: str, code: int, words: bytes
 ) -> None:
-    command = [sys.executable, "-m", "efh_screen", "screen", str(long_caseload), "--quiet"]
-    command += ["--as-of", AS_OF.isoformat(), "--jobs", "2", "--out", str(tmp_path / "r.jsonl")]
-    command += ["--html", str(tmp_path / "review.html")]
-    child = subprocess.Popen(
-        command, stderr=subprocess.PIPE, env=_child_environment(), start_new_session=True
-    )
-    try:
-        workers: list[int] = []
-        deadline = time.monotonic() + 60
-        while len(workers) < 2 and child.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-            workers = _worker_pids(child.pid)
-        if len(workers) < 2:
-            pytest.skip("the run ended before both workers were seen")
-        if how.startswith("SIGTERM"):
-            child.send_signal(signal.SIGTERM)
-        else:
-            os.killpg(child.pid, signal.SIGINT)
-        _, stderr = child.communicate(timeout=60)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
+    child, workers = start_with_workers(long_caseload, tmp_path)
+    if how.startswith("SIGTERM"):
+        child.send_signal(signal.SIGTERM)
+    elif how.startswith("Ctrl-C"):
+        os.killpg(child.pid, signal.SIGINT)
+    else:
+        os.kill(workers[0], signal.SIGKILL)
+    stderr = finish(child)
     assert child.returncode == code, stderr[-2000:]
     assert words in stderr
     assert b"Traceback" not in stderr

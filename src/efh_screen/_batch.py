@@ -748,7 +748,7 @@ def screen_file(
         here; see :func:`compare_screens`).
     jobs : int
         Worker processes that screen blocks of the input (default 1: screen here, in
-        this process); 0 means one per usable core, at most :data:`MAX_JOBS`. Every
+        this process); 0 means one per usable core, at most 64. Every
         output, the summary and the progress counts are the same whatever the number
         (``docs/batch.md``, "Several processes"). With more than one, call this under
         ``if __name__ == "__main__":`` in a script, as :mod:`multiprocessing` requires.
@@ -766,7 +766,8 @@ def screen_file(
     OSError
         If a file cannot be opened or written; no output is left half-written.
     RuntimeError
-        If a worker process fails or is stopped from outside (no output is written).
+        If a worker process fails or is stopped from outside (no output is written); the
+        message says which and names no input.
     """
     as_of = check_as_of(as_of)
     path = Path(source)

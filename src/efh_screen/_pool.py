@@ -22,7 +22,7 @@ How it stays out of its caller's way:
   Any exception in the calling process while the pool is open (``KeyboardInterrupt``, an
   exception raised by a SIGTERM handler) terminates every worker before it propagates.
 * A worker that fails reports only the exception's type and where it was raised, never its
-  message (which could quote the input); the pool raises :class:`RuntimeError`.
+  message (which could quote the input); the pool raises :class:`WorkerError`.
 """
 
 from __future__ import annotations
@@ -39,13 +39,19 @@ from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-__all__ = ["WorkerPool", "usable_cores"]
+__all__ = ["WorkerError", "WorkerPool", "usable_cores"]
 
 Handler = Callable[[Any], Any]
 Setup = Callable[[str], Handler]
 """Builds a worker's handler from the settings text; must be a module-level function."""
 
 _STOP_SECONDS = 5.0
+
+
+class WorkerError(RuntimeError):
+    """A worker process failed or was stopped from outside; the message names no input."""
+
+
 _END = object()
 
 
@@ -147,7 +153,7 @@ class _Worker:
         try:
             self.tasks.send((index, task))
         except OSError:  # it stopped before reading (e.g. it could not start)
-            raise RuntimeError(self.died()) from None
+            raise WorkerError(self.died()) from None
         self.holding = index
 
     def take(self) -> tuple[int, Any]:
@@ -155,10 +161,10 @@ class _Worker:
         try:
             index, ok, payload = self.results.recv()
         except (EOFError, OSError):
-            raise RuntimeError(self.died()) from None
+            raise WorkerError(self.died()) from None
         self.holding = None
         if not ok:
-            raise RuntimeError(f"a worker process failed ({payload}); run again with one job")
+            raise WorkerError(f"a worker process failed ({payload}); run again with one job")
         return index, payload
 
     def died(self) -> str:
@@ -232,7 +238,7 @@ class WorkerPool:
 
         Raises
         ------
-        RuntimeError
+        WorkerError
             If a worker fails or stops unexpectedly.
         """
         self._source = iter(tasks)
@@ -290,5 +296,5 @@ class WorkerPool:
             if handle is worker.results or worker.results.poll():
                 finished.append(worker)
             else:
-                raise RuntimeError(worker.died())
+                raise WorkerError(worker.died())
         return finished

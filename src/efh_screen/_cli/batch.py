@@ -20,11 +20,12 @@ from typing import Any
 from .._batch import MAX_JOBS, screen_file
 from .._csv import ColumnMapping
 from .._errors import FieldProblem, InputError
+from .._pool import WorkerError
 from .._review import NOT_FLAGGED_TEXT, BatchSummary, ReviewEntry
 from .._scoring import Screener
 from .._weights import Weights
 from .core import parse_date
-from .exit_codes import EXIT_OK, EXIT_REJECTED
+from .exit_codes import EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE
 from .since import SinceLastScreen, add_arguments
 
 __all__ = ["register"]
@@ -45,6 +46,7 @@ exit codes:
   0  every record was screened
   1  some records were rejected (see --errors); the good records' results were written
   2  unusable invocation: missing file, bad --as-of date, bad weightings or mapping
+     (or a worker process of --jobs failed; no output was written)
 
 A flag is a prompt for an early-help review by a person, never a decision.
 """
@@ -186,8 +188,12 @@ def _screen(args: argparse.Namespace) -> int:
     since = SinceLastScreen(args, screener)
     targets = _requested_outputs(args)
     bar = _ProgressBar() if sys.stderr.isatty() and not args.quiet else None
-    with since.outputs(source, targets) as written:
-        summary = _run(args, source, screener, mapping, written, bar, since)
+    try:
+        with since.outputs(source, targets) as written:
+            summary = _run(args, source, screener, mapping, written, bar, since)
+    except WorkerError as exc:  # e.g. a worker killed for lack of memory
+        sys.stderr.write(f"efh-screen: {exc}; no output was written\n")
+        return EXIT_UNUSABLE
     summary = dataclasses.replace(summary, outputs=targets)  # not the private folder's paths
     if not args.quiet:
         limit = args.limit if args.limit > 0 else None
