@@ -283,9 +283,9 @@ def _review_entries(
 # single-process path does.
 
 _UNREADABLE, _IMPOSSIBLE, _SCREENED = 0, 1, 2
-Outcome = tuple[Any, ...]
+_Outcome = tuple[Any, ...]
 """One record's outcome from a worker (see above)."""
-Block = tuple[int, list[Any]]
+_Block = tuple[int, list[Any]]
 """A block of records: the number of its first line, and its raw lines (bytes or ``None``
 for JSONL, physical lines for CSV; see :data:`~efh_screen._csv.CsvBlock`)."""
 
@@ -343,15 +343,15 @@ class _BlockScreener:
         self.screener = Screener(weights)
         self.as_of = dt.date.fromisoformat(settings.as_of)
         self.settings = settings
-        self.read: Callable[[Block], Iterable[InputRecord | RejectedRecord]]
+        self.read: Callable[[_Block], Iterable[InputRecord | RejectedRecord]]
         if settings.input_format == "csv":
             mapping = ColumnMapping.model_validate_json(settings.csv_mapping or "{}")
             self.read = CsvBlockReader(settings.csv_header or [], mapping).read
         else:
             self.read = _jsonl_block_records
 
-    def __call__(self, block: Block) -> list[Outcome]:
-        outcomes: list[Outcome] = []
+    def __call__(self, block: _Block) -> list[_Outcome]:
+        outcomes: list[_Outcome] = []
         chunk: list[InputRecord] = []
         places: list[int] = []
         for record in self.read(block):
@@ -372,7 +372,7 @@ class _BlockScreener:
         self._fill(outcomes, places, chunk)
         return outcomes
 
-    def _fill(self, outcomes: list[Outcome], places: list[int], chunk: list[InputRecord]) -> None:
+    def _fill(self, outcomes: list[_Outcome], places: list[int], chunk: list[InputRecord]) -> None:
         if not chunk:
             return
         settings = self.settings
@@ -392,18 +392,18 @@ class _BlockScreener:
             outcomes[place] = (_SCREENED, record.line, rid, flag, line, fields, card)
 
 
-def _jsonl_block_records(block: Block) -> Iterator[InputRecord | RejectedRecord]:
+def _jsonl_block_records(block: _Block) -> Iterator[InputRecord | RejectedRecord]:
     first, lines = block
     for offset, raw in enumerate(lines):
         yield parse_jsonl_line(raw, first + offset)
 
 
-def _block_screener(settings: str) -> Callable[[Block], list[Outcome]]:
+def _block_screener(settings: str) -> Callable[[_Block], list[_Outcome]]:
     """Set up a worker (run in the worker process): the handler for its blocks."""
     return _BlockScreener(_WorkerSettings.from_json(settings))
 
 
-def _jsonl_blocks(raw: IO[bytes], records: int) -> Iterator[tuple[Block, int]]:
+def _jsonl_blocks(raw: IO[bytes], records: int) -> Iterator[tuple[_Block, int]]:
     """Cut a JSONL stream into blocks of raw lines; each with the bytes read so far."""
     lines: list[bytes | None] = []
     first = 1
@@ -412,14 +412,14 @@ def _jsonl_blocks(raw: IO[bytes], records: int) -> Iterator[tuple[Block, int]]:
             first = number
         lines.append(line)
         if len(lines) >= records:
-            yield (first, list(lines)), raw.tell()
+            yield (first, lines), raw.tell()
             lines = []
     if lines:
         yield (first, lines), raw.tell()
 
 
 def _run_in_workers(
-    blocks: Iterator[tuple[Block, int]],
+    blocks: Iterator[tuple[_Block, int]],
     run: _Run,
     settings: _WorkerSettings,
     *,
@@ -434,7 +434,7 @@ def _run_in_workers(
     """
     positions: deque[int] = deque()
 
-    def tasks() -> Iterator[Block]:
+    def tasks() -> Iterator[_Block]:
         for block, position in blocks:
             positions.append(position)
             yield block
@@ -451,7 +451,7 @@ def _run_in_workers(
 
 
 def _take_blocks(
-    done: Iterable[list[Outcome]],
+    done: Iterable[list[_Outcome]],
     run: _Run,
     positions: deque[int],
     progress: Callable[[int, int], None] | None,
@@ -546,7 +546,7 @@ class _Run:
             if self.spool is not None and card is not None:
                 self.spool.add(entry.id, card)
 
-    def take(self, outcome: Outcome) -> str | None:
+    def take(self, outcome: _Outcome) -> str | None:
         """Account for one record a worker read and screened; return its result line if kept.
 
         The worker could not know which ids came earlier in other blocks, so the duplicate
@@ -851,7 +851,7 @@ class _Source:
             return read_csv(self._text, mapping=self._mapping)
         return read_jsonl(self.raw)
 
-    def blocks(self, records: int) -> Iterator[tuple[Block, int]]:
+    def blocks(self, records: int) -> Iterator[tuple[_Block, int]]:
         """Blocks of about ``records`` records, each with the bytes read once it was cut.
 
         For CSV, the header is read (and checked) here, before any block.
