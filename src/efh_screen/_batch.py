@@ -31,35 +31,41 @@ prompt for a person's review, never a decision.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import io
+import itertools
 import json
 import os
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, NamedTuple
 
 from pydantic import ValidationError
 
 from ._compare import mark_review
-from ._csv import ColumnMapping, read_csv
+from ._csv import ColumnMapping, CsvBlockReader, CsvBlocks, read_csv
 from ._errors import FieldProblem, InputError
 from ._explain import points_card_html
 from ._factors import FACTORS, Agency
-from ._features import INDICATORS, FeatureMatrix, corroborating_agencies, feature_matrix
+from ._features import INDICATORS, corroborating_agencies, feature_matrix
 from ._files import OutputFiles
-from ._jsonl import read_jsonl, write_rejected_jsonl
+from ._jsonl import jsonl_lines, parse_jsonl_line, read_jsonl, write_rejected_jsonl
 from ._matrix import ScreeningBatch
+from ._pool import WorkerPool, usable_cores
 from ._profile import Profile, check_as_of, date_problems, problems_from_validation_error
 from ._records import REASON_DUPLICATE, InputRecord, RejectedRecord, safe_id
 from ._review import BatchSummary, ReviewEntry, write_review_csv, write_review_html
 from ._scheme import GROUPS, group_label
 from ._scoring import Screener
 from ._version import __version__
+from ._weights import Weights
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
+    "MAX_JOBS",
     "ProgressCallback",
     "result_lines",
     "screen_file",
@@ -194,6 +200,309 @@ def result_lines(
     return lines
 
 
+class _ChunkScreened(NamedTuple):
+    """What screening one chunk gives, record by record."""
+
+    lines: list[str]
+    """Result lines, one per record (empty when no results file was asked for)."""
+    flags: list[bool]
+    """Whether each record is flagged for review."""
+    review: list[tuple[int, ReviewEntry, str | None]]
+    """Each case for the review list: its position in the chunk, its entry, and its
+    points-card HTML (when the review page was asked for)."""
+
+
+def _screen_chunk(
+    screener: Screener,
+    chunk: Sequence[InputRecord],
+    *,
+    as_of: dt.date,
+    results: bool,
+    full: bool,
+    cards: bool,
+) -> _ChunkScreened:
+    """Screen records whose dates were already checked, through the vectorised path.
+
+    The feature matrix is derived as :meth:`Screener.feature_matrix` derives it, without
+    repeating the per-record date check (a record with impossible dates was rejected alone,
+    before this); the derivation is the same shared ``_derive`` the scalar path uses. Each
+    record's outcome depends on that record alone, never on the rest of its chunk.
+    """
+    weights = screener.weights
+    profiles = [record.profile for record in chunk]
+    matrix = feature_matrix(
+        profiles,
+        as_of=as_of,
+        windows=weights.windows,
+        counts=weights.counts,
+        resolution=weights.resolution,
+    )
+    batch = screener.score_matrix(matrix)
+    top = batch.top_reasons(3)
+    gaps = batch.main_missing(3)
+    lines: list[str] = []
+    if results and full:
+        lines = [screener.screen(p, as_of=as_of).model_dump_json() for p in profiles]
+    elif results:
+        lines = result_lines(batch, top, gaps)
+    review = []
+    for i, entry in _review_entries(chunk, batch, top, gaps):
+        card = points_card_html(screener.screen(profiles[i], as_of=as_of)) if cards else None
+        review.append((i, entry, card))
+    return _ChunkScreened(lines, batch.flag.tolist(), review)
+
+
+def _review_entries(
+    chunk: Sequence[InputRecord],
+    batch: ScreeningBatch,
+    top: list[list[tuple[str, int]]],
+    gaps: list[list[str]],
+) -> Iterator[tuple[int, ReviewEntry]]:
+    """Yield the chunk's cases for the review list.
+
+    A case is listed when it is flagged, could be flagged once its gaps are filled, or
+    not enough is known to screen it.
+    """
+    wanted = (batch.flag | batch.flag_could_change | batch.not_enough_known).nonzero()[0]
+    band_keys, band_labels = batch.band_keys(), batch.band_labels()
+    for i in wanted.tolist():
+        enough_known = not batch.not_enough_known[i]
+        corroboration = batch.corroboration_missing[i].tolist()
+        entry = ReviewEntry(
+            id=batch.ids[i],
+            line=chunk[i].line,
+            band=band_keys[i],
+            band_label=band_labels[i],
+            band_rank=int(batch.band[i]),
+            score=int(batch.score[i]),
+            score_low=int(batch.score_low[i]),
+            score_high=int(batch.score_high[i]),
+            flag=bool(batch.flag[i]),
+            flag_could_change=bool(batch.flag_could_change[i]),
+            reasons=tuple((_LABEL_OF_INDICATOR[k], p) for k, p in top[i]),
+            main_missing=tuple(
+                group_label(g, corroboration=corroboration[GROUPS.index(g)]) for g in gaps[i]
+            ),
+            gaps_by_agency=()
+            if batch.flag_could_change[i] and enough_known
+            else _gaps_by_agency(batch.unknown_groups[i].tolist(), corroboration),
+            enough_known=enough_known,
+        )
+        yield i, entry
+
+
+# ---------------------------------------------------------------------------------------------
+# Screening in worker processes (``jobs`` > 1).
+#
+# The calling process reads raw lines (JSONL) or physical CSV lines in blocks of whole
+# records and hands each block, as plain data, to a worker process. The worker validates,
+# checks dates and screens the block, and hands back one outcome per record, in input order,
+# as a plain tuple (what crosses a pipe is only str, bytes, int, bool, None, tuples and
+# lists; see ``_pool``):
+#
+# * ``(_UNREADABLE, line, id or None, ((field, reason), ...))``: rejected as it was read;
+# * ``(_IMPOSSIBLE, line, id, ((field, reason), ...))``: valid, but impossible as of the
+#   screening date;
+# * ``(_SCREENED, line, id, flag, result line or None, review entry fields or None,
+#   points-card HTML or None)``.
+#
+# A worker cannot know the ids of other blocks, so the calling process checks duplicates as
+# it takes the outcomes in input order (``_Run.take``): a later record whose id was already
+# screened is rejected as a duplicate whatever the worker made of it, exactly as the
+# single-process path does.
+
+_UNREADABLE, _IMPOSSIBLE, _SCREENED = 0, 1, 2
+_Outcome = tuple[Any, ...]
+"""One record's outcome from a worker (see above)."""
+_Block = tuple[int, list[Any]]
+"""A block of records: the number of its first line, and its raw lines (bytes or ``None``
+for JSONL, physical lines for CSV; see :data:`~efh_screen._csv.CsvBlock`)."""
+
+_BLOCK_CHUNKS = 32
+_MOST_BLOCK_RECORDS = 4096
+MAX_JOBS = 64
+"""Most worker processes ``screen_file`` starts (a bound against a mistyped number: each
+worker is a Python process of about 80 MB, and the one process that reads the input and
+writes the outputs keeps only so many busy; see ``docs/batch.md``)."""
+
+
+def _block_records(chunk_size: int) -> int:
+    """Return the records a block holds: 32 chunks, at most 4,096 records, at least one chunk."""
+    return max(chunk_size, min(_BLOCK_CHUNKS * chunk_size, _MOST_BLOCK_RECORDS))
+
+
+def _plain_problems(problems: Iterable[FieldProblem]) -> tuple[tuple[str, str], ...]:
+    return tuple((problem.field, problem.reason) for problem in problems)
+
+
+def _field_problems(problems: Iterable[Sequence[str]]) -> tuple[FieldProblem, ...]:
+    return tuple(FieldProblem(field, reason) for field, reason in problems)
+
+
+@dataclasses.dataclass(frozen=True)
+class _WorkerSettings:
+    """Everything a worker needs, sent as one JSON text (the weightings as their JSON)."""
+
+    weights: str
+    weights_sha256: str
+    as_of: str
+    chunk_size: int
+    results: bool
+    full: bool
+    cards: bool
+    input_format: InputFormat
+    csv_header: list[str] | None = None
+    csv_mapping: str | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> _WorkerSettings:
+        return cls(**json.loads(text))
+
+
+class _BlockScreener:
+    """A worker's handler: validate, check and screen one block; one outcome per record."""
+
+    def __init__(self, settings: _WorkerSettings) -> None:
+        weights = Weights.from_json(settings.weights)
+        if weights.sha256 != settings.weights_sha256:
+            raise RuntimeError("the weightings changed on their way to a worker")
+        self.screener = Screener(weights)
+        self.as_of = dt.date.fromisoformat(settings.as_of)
+        self.settings = settings
+        self.read: Callable[[_Block], Iterable[InputRecord | RejectedRecord]]
+        if settings.input_format == "csv":
+            mapping = ColumnMapping.model_validate_json(settings.csv_mapping or "{}")
+            self.read = CsvBlockReader(settings.csv_header or [], mapping).read
+        else:
+            self.read = _jsonl_block_records
+
+    def __call__(self, block: _Block) -> list[_Outcome]:
+        outcomes: list[_Outcome] = []
+        chunk: list[InputRecord] = []
+        places: list[int] = []
+        for record in self.read(block):
+            if isinstance(record, RejectedRecord):
+                problems = _plain_problems(record.problems)
+                outcomes.append((_UNREADABLE, record.line, record.id, problems))
+                continue
+            problems = _plain_problems(date_problems(record.profile, self.as_of))
+            if problems:
+                outcomes.append((_IMPOSSIBLE, record.line, record.profile.id, problems))
+                continue
+            places.append(len(outcomes))
+            outcomes.append(())  # filled in when its chunk is screened
+            chunk.append(record)
+            if len(chunk) >= self.settings.chunk_size:
+                self._fill(outcomes, places, chunk)
+                chunk, places = [], []
+        self._fill(outcomes, places, chunk)
+        return outcomes
+
+    def _fill(self, outcomes: list[_Outcome], places: list[int], chunk: list[InputRecord]) -> None:
+        if not chunk:
+            return
+        settings = self.settings
+        done = _screen_chunk(
+            self.screener,
+            chunk,
+            as_of=self.as_of,
+            results=settings.results,
+            full=settings.full,
+            cards=settings.cards,
+        )
+        review = {i: (dataclasses.astuple(entry), card) for i, entry, card in done.review}
+        for i, (place, record) in enumerate(zip(places, chunk, strict=True)):
+            line = done.lines[i] if done.lines else None
+            fields, card = review.get(i, (None, None))
+            rid, flag = record.profile.id, done.flags[i]
+            outcomes[place] = (_SCREENED, record.line, rid, flag, line, fields, card)
+
+
+def _jsonl_block_records(block: _Block) -> Iterator[InputRecord | RejectedRecord]:
+    first, lines = block
+    for offset, raw in enumerate(lines):
+        yield parse_jsonl_line(raw, first + offset)
+
+
+def _block_screener(settings: str) -> Callable[[_Block], list[_Outcome]]:
+    """Set up a worker (run in the worker process): the handler for its blocks."""
+    return _BlockScreener(_WorkerSettings.from_json(settings))
+
+
+def _jsonl_blocks(raw: IO[bytes], records: int) -> Iterator[tuple[_Block, int]]:
+    """Cut a JSONL stream into blocks of raw lines; each with the bytes read so far."""
+    lines: list[bytes | None] = []
+    first = 1
+    for line, number in jsonl_lines(raw):
+        if not lines:
+            first = number
+        lines.append(line)
+        if len(lines) >= records:
+            yield (first, lines), raw.tell()
+            lines = []
+    if lines:
+        yield (first, lines), raw.tell()
+
+
+def _run_in_workers(
+    blocks: Iterator[tuple[_Block, int]],
+    run: _Run,
+    settings: _WorkerSettings,
+    *,
+    jobs: int,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Screen the blocks in up to ``jobs`` worker processes; take the outcomes in order.
+
+    ``blocks`` gives each block with the bytes read once it was cut, for ``progress``. A
+    source of one block is screened here, in this process, by the same handler: starting a
+    process would cost more than the block.
+    """
+    positions: deque[int] = deque()
+
+    def tasks() -> Iterator[_Block]:
+        for block, position in blocks:
+            positions.append(position)
+            yield block
+
+    source = tasks()
+    first = list(itertools.islice(source, 2))
+    if len(first) < 2:
+        screen_here = _block_screener(settings.to_json())
+        _take_blocks(map(screen_here, first), run, positions, progress)
+    else:
+        with WorkerPool(_block_screener, settings.to_json(), processes=jobs) as pool:
+            done = pool.map(itertools.chain(first, source))
+            _take_blocks(done, run, positions, progress)
+
+
+def _take_blocks(
+    done: Iterable[list[_Outcome]],
+    run: _Run,
+    positions: deque[int],
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Account for each block's outcomes in input order and write the kept result lines."""
+    position = 0
+    for outcomes in done:
+        position = positions.popleft()
+        kept = []
+        for outcome in outcomes:
+            run.read += 1
+            line = run.take(outcome)
+            if line is not None:
+                kept.append(line)
+            if progress is not None and run.read % _PROGRESS_EVERY == 0:
+                progress(run.read, position)
+        if kept and run.results is not None:
+            run.results.write("\n".join(kept) + "\n")
+    if progress is not None:
+        progress(run.read, position)
+
+
 class _Run:
     """State of one batch run."""
 
@@ -231,9 +540,7 @@ class _Run:
         profile = record.profile
         first = self.seen.get(profile.id)
         if first is not None:
-            self.duplicates += 1
-            reason = REASON_DUPLICATE.format(line=first)
-            self.reject(RejectedRecord(record.line, profile.id, (FieldProblem("id", reason),)))
+            self._reject_duplicate(record.line, profile.id, first)
             return None
         problems = date_problems(profile, self.as_of)
         if problems:
@@ -243,76 +550,59 @@ class _Run:
         self.seen[profile.id] = record.line
         return record
 
-    def _matrix(self, profiles: list[Profile]) -> FeatureMatrix:
-        """Derive the feature matrix as :meth:`Screener.feature_matrix` does.
-
-        Each record's dates were already checked by :meth:`accept` (rejecting it
-        alone), so the check is not repeated here; the derivation is the same
-        shared :func:`_derive` the scalar path uses.
-        """
-        weights = self.screener.weights
-        return feature_matrix(
-            profiles,
-            as_of=self.as_of,
-            windows=weights.windows,
-            counts=weights.counts,
-            resolution=weights.resolution,
-        )
+    def _reject_duplicate(self, line: int, rid: str, first: int) -> None:
+        self.duplicates += 1
+        reason = REASON_DUPLICATE.format(line=first)
+        self.reject(RejectedRecord(line, rid, (FieldProblem("id", reason),)))
 
     def screen_chunk(self, chunk: Sequence[InputRecord]) -> None:
         if not chunk:
             return
-        screener = self.screener
-        profiles = [r.profile for r in chunk]
-        batch = screener.score_matrix(self._matrix(profiles))
+        done = _screen_chunk(
+            self.screener,
+            chunk,
+            as_of=self.as_of,
+            results=self.results is not None,
+            full=self.full,
+            cards=self.spool is not None,
+        )
         self.screened += len(chunk)
-        self.flagged += int(batch.flag.sum())
-        top = batch.top_reasons(3)
-        gaps = batch.main_missing(3)
+        self.flagged += sum(done.flags)
         if self.results is not None:
-            if self.full:
-                lines = [screener.screen(p, as_of=self.as_of).model_dump_json() for p in profiles]
-            else:
-                lines = result_lines(batch, top, gaps)
-            self.results.write("\n".join(lines) + "\n")
-        self._collect_review(chunk, batch, top, gaps)
-
-    def _collect_review(
-        self,
-        chunk: Sequence[InputRecord],
-        batch: ScreeningBatch,
-        top: list[list[tuple[str, int]]],
-        gaps: list[list[str]],
-    ) -> None:
-        wanted = (batch.flag | batch.flag_could_change | batch.not_enough_known).nonzero()[0]
-        band_keys, band_labels = batch.band_keys(), batch.band_labels()
-        for i in wanted.tolist():
-            enough_known = not batch.not_enough_known[i]
-            corroboration = batch.corroboration_missing[i].tolist()
-            entry = ReviewEntry(
-                id=batch.ids[i],
-                line=chunk[i].line,
-                band=band_keys[i],
-                band_label=band_labels[i],
-                band_rank=int(batch.band[i]),
-                score=int(batch.score[i]),
-                score_low=int(batch.score_low[i]),
-                score_high=int(batch.score_high[i]),
-                flag=bool(batch.flag[i]),
-                flag_could_change=bool(batch.flag_could_change[i]),
-                reasons=tuple((_LABEL_OF_INDICATOR[k], p) for k, p in top[i]),
-                main_missing=tuple(
-                    group_label(g, corroboration=corroboration[GROUPS.index(g)]) for g in gaps[i]
-                ),
-                gaps_by_agency=()
-                if batch.flag_could_change[i] and enough_known
-                else _gaps_by_agency(batch.unknown_groups[i].tolist(), corroboration),
-                enough_known=enough_known,
-            )
+            self.results.write("\n".join(done.lines) + "\n")
+        for _, entry, card in done.review:
             self.review.append(entry)
-            if self.spool is not None:
-                result = self.screener.screen(chunk[i].profile, as_of=self.as_of)
-                self.spool.add(entry.id, points_card_html(result))
+            if self.spool is not None and card is not None:
+                self.spool.add(entry.id, card)
+
+    def take(self, outcome: _Outcome) -> str | None:
+        """Account for one record a worker read and screened; return its result line if kept.
+
+        The worker could not know which ids came earlier in other blocks, so the duplicate
+        check happens here, in input order, exactly as :meth:`accept` does it.
+        """
+        kind, line, rid = outcome[0], outcome[1], outcome[2]
+        if kind == _UNREADABLE:
+            self.reject(RejectedRecord(line, rid, _field_problems(outcome[3])))
+            return None
+        first = self.seen.get(rid) if rid is not None else None
+        if first is not None:
+            self._reject_duplicate(line, rid, first)
+            return None
+        if kind == _IMPOSSIBLE:
+            self.reject(RejectedRecord(line, rid, _field_problems(outcome[3])))
+            return None
+        _, _, _, flag, result_line, review, card = outcome
+        result: str | None = result_line
+        self.seen[rid] = line
+        self.screened += 1
+        self.flagged += flag
+        if review is not None:
+            entry = ReviewEntry(*review)
+            self.review.append(entry)
+            if self.spool is not None and card is not None:
+                self.spool.add(entry.id, card)
+        return result
 
     def summary(self, outputs: dict[str, str]) -> BatchSummary:
         return BatchSummary(
@@ -451,6 +741,7 @@ def screen_file(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: ProgressCallback | None = None,
     previous: Mapping[str, Mapping[str, Any]] | None = None,
+    jobs: int = 1,
 ) -> BatchSummary:
     """Screen a JSONL or CSV caseload file, streaming, and write the outputs atomically.
 
@@ -484,6 +775,12 @@ def screen_file(
         The last screen's results by id (see :func:`read_results`): each case on the
         review list is marked with its change since then (weightings are not checked
         here; see :func:`compare_screens`).
+    jobs : int
+        Worker processes that screen blocks of the input (default 1: screen here, in
+        this process); 0 means one per usable core, at most 64. Every
+        output, the summary and the progress counts are the same whatever the number
+        (``docs/batch.md``, "Several processes"). With more than one, call this under
+        ``if __name__ == "__main__":`` in a script, as :mod:`multiprocessing` requires.
 
     Returns
     -------
@@ -493,14 +790,19 @@ def screen_file(
     Raises
     ------
     InputError
-        If the input cannot be used at all (e.g. a CSV without the needed columns).
+        If the input cannot be used at all (e.g. a CSV without the needed columns), or
+        ``jobs`` is not a usable number.
     OSError
         If a file cannot be opened or written; no output is left half-written.
+    RuntimeError
+        If a worker process fails or is stopped from outside (no output is written); the
+        message says which and names no input.
     """
     as_of = check_as_of(as_of)
     path = Path(source)
     fmt = _detect_format(path, input_format)
     chunk_size = _check_chunk_size(chunk_size)
+    jobs = _check_jobs(jobs)
     total = path.stat().st_size
     if fmt == "jsonl" and mapping is not None:
         raise InputError([FieldProblem("mapping", "only applies to CSV input; drop --mapping")])
@@ -523,11 +825,14 @@ def screen_file(
             full=full,
             spool=spool,
         )
-        if fmt == "csv":
-            records = read_csv(stack.enter_context(_text_view(raw)), mapping=mapping)
+        reader = _Source(raw, stack, input_format=fmt, mapping=mapping, total=total)
+        if jobs == 1:
+            _run(reader.records(), run, chunk_size=chunk_size, progress=reader.ticker(progress))
         else:
-            records = read_jsonl(raw)
-        _run(records, run, chunk_size=chunk_size, progress=_ticker(progress, raw, total))
+            blocks = reader.blocks(_block_records(chunk_size))
+            settings = _worker_settings(run, reader, chunk_size=chunk_size)
+            progress_by_block = reader.block_ticker(progress)
+            _run_in_workers(blocks, run, settings, jobs=jobs, progress=progress_by_block)
         summary = run.summary(outputs)
         if previous is not None:
             summary = mark_review(summary, previous, bands=run.band_keys)
@@ -551,19 +856,92 @@ def _open_spool(stack: contextlib.ExitStack) -> _Spool:
     return spool
 
 
-def _ticker(
-    progress: ProgressCallback | None, raw: IO[bytes], total: int
-) -> Callable[[int], None] | None:
-    """Turn a ``progress(read, bytes_read, total_bytes)`` callback into a per-record tick."""
-    if progress is None:
-        return None
-    callback = progress
+class _Source:
+    """The input file, read record by record (one job) or cut into blocks (several)."""
 
-    def tick(count: int) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            callback(count, raw.tell(), total)
+    def __init__(
+        self,
+        raw: IO[bytes],
+        stack: contextlib.ExitStack,
+        *,
+        input_format: InputFormat,
+        mapping: ColumnMapping | None,
+        total: int,
+    ) -> None:
+        self.raw = raw
+        self.input_format = input_format
+        self.total = total
+        self._text = stack.enter_context(_text_view(raw)) if input_format == "csv" else None
+        self._mapping = mapping
+        self.csv: CsvBlocks | None = None
 
-    return tick
+    def records(self) -> Iterator[InputRecord | RejectedRecord]:
+        if self._text is not None:
+            return read_csv(self._text, mapping=self._mapping)
+        return read_jsonl(self.raw)
+
+    def blocks(self, records: int) -> Iterator[tuple[_Block, int]]:
+        """Blocks of about ``records`` records, each with the bytes read once it was cut.
+
+        For CSV, the header is read (and checked) here, before any block.
+        """
+        if self._text is None:
+            return _jsonl_blocks(self.raw, records)
+        self.csv = CsvBlocks(self._text, self._mapping)
+        return ((block, self.raw.tell()) for block in self.csv.blocks(records))
+
+    def ticker(self, progress: ProgressCallback | None) -> Callable[[int], None] | None:
+        """Turn ``progress(read, bytes_read, total_bytes)`` into a per-record tick."""
+        if progress is None:
+            return None
+        callback, raw, total = progress, self.raw, self.total
+
+        def tick(count: int) -> None:
+            with contextlib.suppress(OSError, ValueError):
+                callback(count, raw.tell(), total)
+
+        return tick
+
+    def block_ticker(self, progress: ProgressCallback | None) -> Callable[[int, int], None] | None:
+        """As :meth:`ticker`, told the bytes read up to the end of the block being taken."""
+        if progress is None:
+            return None
+        callback, total = progress, self.total
+
+        def tick(count: int, position: int) -> None:
+            with contextlib.suppress(OSError, ValueError):
+                callback(count, position, total)
+
+        return tick
+
+
+def _worker_settings(run: _Run, source: _Source, *, chunk_size: int) -> _WorkerSettings:
+    """Return what each worker needs to screen as this run does (after ``source.blocks``)."""
+    weights = run.screener.weights
+    csv_source = source.csv
+    return _WorkerSettings(
+        weights=weights.canonical_json,
+        weights_sha256=weights.sha256,
+        as_of=run.as_of.isoformat(),
+        chunk_size=chunk_size,
+        results=run.results is not None,
+        full=run.full,
+        cards=run.spool is not None,
+        input_format=source.input_format,
+        csv_header=csv_source.header if csv_source is not None else None,
+        csv_mapping=csv_source.mapping.model_dump_json() if csv_source is not None else None,
+    )
+
+
+def _check_jobs(jobs: int) -> int:
+    """Check ``jobs``; return the number of worker processes it means (1: none)."""
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or not 0 <= jobs <= MAX_JOBS:
+        reason = (
+            f"must be a whole number of processes from 1 to {MAX_JOBS}, or 0 for one per "
+            "usable core; 1 screens in this process"
+        )
+        raise InputError([FieldProblem("jobs", reason)])
+    return min(usable_cores(), MAX_JOBS) if jobs == 0 else jobs
 
 
 @contextlib.contextmanager

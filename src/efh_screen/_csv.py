@@ -44,7 +44,7 @@ import datetime as dt
 import os
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -65,7 +65,16 @@ from ._profile import (
 )
 from ._records import REASON_EMPTY_ROW, InputRecord, RejectedRecord, safe_id
 
-__all__ = ["FLAT_COLUMNS", "ColumnMapping", "read_cells", "read_csv", "write_csv"]
+__all__ = [
+    "FLAT_COLUMNS",
+    "ColumnMapping",
+    "CsvBlock",
+    "CsvBlockReader",
+    "CsvBlocks",
+    "read_cells",
+    "read_csv",
+    "write_csv",
+]
 
 _ATTENDANCE_FIELDS = ("start", "end", "possible_sessions", "missed_sessions", "source")
 _CIN_COLUMN = "cin_codes"
@@ -759,41 +768,19 @@ _TOO_LONG = "\x00line too long\x00"
 """Stands for a skipped over-long line, so it can be put back and rejected in its turn."""
 
 
-class _PhysicalLines:
-    """A text stream's physical lines, handed to :mod:`csv` one row at a time.
+class _StreamLines:
+    r"""A text stream's physical lines, one at a time, each at most :data:`MAX_LINE_CHARACTERS`.
 
-    It counts the lines each row takes, refuses a row that would take more than
-    ``max_lines``, notes when the file ended inside a row, and can put back every line of
-    a failed row but its first, so reading resumes at the next physical line.
+    A line ends at ``\n``, ``\r\n`` or a lone ``\r``; an over-long line is skipped in pieces
+    and stood in for by :data:`_TOO_LONG`.
     """
 
-    def __init__(self, stream: IO[str], max_lines: int) -> None:
+    def __init__(self, stream: IO[str]) -> None:
         self._stream = stream
         self._carry = ""  # a character read past a line's \r, for the next line
-        self._pending: deque[str] = deque()
-        self._max_lines = max_lines
-        self.consumed = 0  # physical lines handed out, net of those put back
-        self.row: list[str] = []
-        self.ended_inside_row = False
 
-    def __iter__(self) -> _PhysicalLines:
-        return self
-
-    def __next__(self) -> str:
-        if len(self.row) >= self._max_lines:
-            raise _RowTooLongError
-        line = self._pending.popleft() if self._pending else self._read_line()
-        if not line:
-            self.ended_inside_row = bool(self.row)
-            raise StopIteration
-        self.row.append(line)
-        self.consumed += 1
-        if line is _TOO_LONG:
-            raise _LineTooLongError
-        return line
-
-    def _read_line(self) -> str:
-        """Read one physical line, or skip an over-long one in pieces and stand in for it."""
+    def read_line(self) -> str:
+        """Read one physical line (``""`` at the end), or skip an over-long one and stand in."""
         line = self._readline(MAX_LINE_CHARACTERS + 1)
         if len(line) <= MAX_LINE_CHARACTERS or line.endswith(("\n", "\r")):
             return line
@@ -817,6 +804,46 @@ class _PhysicalLines:
                 self._carry = following
         return line
 
+
+class _PhysicalLines:
+    """Physical lines handed to :mod:`csv` one row at a time.
+
+    It counts the lines each row takes, refuses a row that would take more than
+    ``max_lines``, notes when the lines ended inside a row, and can put back every line of
+    a failed row but its first, so reading resumes at the next physical line. ``read_line``
+    gives the next physical line, ``""`` at the end; ``consumed`` is how many lines came
+    before the first one it gives.
+    """
+
+    def __init__(self, read_line: Callable[[], str], max_lines: int, *, consumed: int = 0) -> None:
+        self._read_line = read_line
+        self._pending: deque[str] = deque()
+        self._max_lines = max_lines
+        self.consumed = consumed  # physical lines handed out, net of those put back
+        self.row: list[str] = []
+        self.ended_inside_row = False
+
+    def __iter__(self) -> _PhysicalLines:
+        return self
+
+    def __next__(self) -> str:
+        if len(self.row) >= self._max_lines:
+            raise _RowTooLongError
+        line = self._pending.popleft() if self._pending else self._read_line()
+        if not line:
+            self.ended_inside_row = bool(self.row)
+            raise StopIteration
+        self.row.append(line)
+        self.consumed += 1
+        if line is _TOO_LONG:
+            raise _LineTooLongError
+        return line
+
+    @property
+    def has_pending(self) -> bool:
+        """Whether lines of a failed row were put back and are still to be read again."""
+        return bool(self._pending)
+
     def start_row(self) -> int:
         """Begin a row; return the physical line number it starts on."""
         self.row = []
@@ -831,13 +858,39 @@ class _PhysicalLines:
         self.row = []
 
 
+_RawRow = tuple[int, list[str]]
+"""A row that parsed as CSV: the line it starts on, and its cells."""
+
+
 def _read_rows(
     stream: IO[str], mapping: ColumnMapping | None
 ) -> Iterator[InputRecord | RejectedRecord]:
     mapping = mapping or ColumnMapping(ignore_unmapped=False)
-    max_lines = MAX_CELL_LINES if mapping.multiline_cells else 1
-    lines = _PhysicalLines(stream, max_lines)
+    max_lines = _max_lines(mapping)
+    lines = _PhysicalLines(_StreamLines(stream).read_line, max_lines)
     layout = _Layout(_header(lines), mapping)
+    yield from _records(_raw_rows(lines, layout, max_lines), layout)
+
+
+def _max_lines(mapping: ColumnMapping) -> int:
+    return MAX_CELL_LINES if mapping.multiline_cells else 1
+
+
+def _records(
+    rows: Iterable[_RawRow | RejectedRecord], layout: _Layout
+) -> Iterator[InputRecord | RejectedRecord]:
+    for row in rows:
+        yield row if isinstance(row, RejectedRecord) else _parse_row(layout, row[1], row[0])
+
+
+def _raw_rows(
+    lines: _PhysicalLines, layout: _Layout, max_lines: int
+) -> Iterator[_RawRow | RejectedRecord]:
+    """Split physical lines into rows; a row that is not valid CSV is rejected here.
+
+    A rejected row's lines but its first are put back before the rejection is yielded, so
+    between two rows ``lines.has_pending`` says whether lines already read lie ahead.
+    """
     reader = csv.reader(lines)
     while True:
         first_line = lines.start_row()
@@ -847,16 +900,18 @@ def _read_rows(
             return
         except (csv.Error, _RowTooLongError, _LineTooLongError) as exc:
             too_long = isinstance(exc, _RowTooLongError)
-            yield _rejected_row(first_line, lines.row, layout, max_lines, too_long=too_long)
+            rejected = _rejected_row(first_line, lines.row, layout, max_lines, too_long=too_long)
             lines.resume_after_first_line()
             reader = csv.reader(lines)  # a fresh parser: no state from the bad row
+            yield rejected
             continue
         if lines.ended_inside_row or (len(lines.row) > 1 and len(cells) != layout.width):
-            yield _rejected_row(first_line, lines.row, layout, max_lines, too_long=True)
+            rejected = _rejected_row(first_line, lines.row, layout, max_lines, too_long=True)
             lines.resume_after_first_line()
             reader = csv.reader(lines)
+            yield rejected
             continue
-        yield _parse_row(layout, cells, first_line)
+        yield first_line, cells
 
 
 def _header(lines: _PhysicalLines) -> list[str]:
@@ -921,6 +976,116 @@ def _parse_row(layout: _Layout, cells: list[str], line: int) -> InputRecord | Re
         return InputRecord(line, Profile.model_validate(data))
     except ValidationError as exc:
         return _rejected_from_validation(row, exc, line, rid)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading in blocks, to parse elsewhere (another process).
+
+CsvBlock = tuple[int, list[str | None]]
+"""A block of physical lines: the number of its first line, and the lines in order (``None``
+stands for a line too long to read). It begins and ends on a record boundary."""
+
+
+class CsvBlocks:
+    """A CSV file cut into blocks of whole records, for :class:`CsvBlockReader` to parse.
+
+    The header is read (and checked) when this is made. Without ``multiline_cells`` every
+    physical line is one record, so blocks are cut without parsing anything. With it, rows
+    are split here exactly as :func:`read_csv` splits them, and a block is cut only between
+    two rows and when no line already read lies ahead, so every record of a block is decided
+    by the block's own lines: reading the blocks gives the records :func:`read_csv` gives.
+
+    Parameters
+    ----------
+    stream : text file
+        The CSV, opened with ``newline=""`` (UTF-8; see :func:`read_csv`).
+    mapping : ColumnMapping, optional
+        As for :func:`read_csv`.
+
+    Raises
+    ------
+    InputError
+        If the header cannot be used, as :func:`read_csv` would.
+    """
+
+    def __init__(self, stream: IO[str], mapping: ColumnMapping | None = None) -> None:
+        self.mapping = mapping or ColumnMapping(ignore_unmapped=False)
+        self._max_lines = _max_lines(self.mapping)
+        self._source = _StreamLines(stream)
+        self._kept: list[str] = []
+        self._keeping = False
+        self._lines = _PhysicalLines(self._read_line, self._max_lines)
+        self.header = _header(self._lines)
+        self._layout = _Layout(self.header, self.mapping)
+        self._keeping = True
+
+    def _read_line(self) -> str:
+        line = self._source.read_line()
+        if line and self._keeping:
+            self._kept.append(line)
+        return line
+
+    def blocks(self, records: int) -> Iterator[CsvBlock]:
+        """Yield blocks of about ``records`` records each (at least one record a block)."""
+        if self._max_lines == 1:
+            return self._line_blocks(records)
+        return self._row_blocks(records)
+
+    def _line_blocks(self, records: int) -> Iterator[CsvBlock]:
+        first = self._lines.consumed + 1
+        read_line = self._source.read_line
+        while True:
+            block: list[str | None] = []
+            line = read_line()
+            while line:
+                block.append(None if line is _TOO_LONG else line)
+                if len(block) >= records:
+                    break
+                line = read_line()
+            if not block:
+                return
+            yield first, block
+            first += len(block)
+
+    def _row_blocks(self, records: int) -> Iterator[CsvBlock]:
+        lines = self._lines
+        first = lines.consumed + 1
+        count = 0
+        for _ in _raw_rows(lines, self._layout, self._max_lines):
+            count += 1
+            if count >= records and not lines.has_pending:
+                yield first, self._take_kept()
+                first, count = lines.consumed + 1, 0
+        if self._kept:
+            yield first, self._take_kept()
+
+    def _take_kept(self) -> list[str | None]:
+        kept = [None if line is _TOO_LONG else line for line in self._kept]
+        self._kept = []
+        return kept
+
+
+class CsvBlockReader:
+    """Parse the blocks :class:`CsvBlocks` cuts, given the file's header and mapping.
+
+    Parameters
+    ----------
+    header : list of str
+        The header :attr:`CsvBlocks.header` read.
+    mapping : ColumnMapping
+        The mapping :attr:`CsvBlocks.mapping` holds (the default made explicit).
+    """
+
+    def __init__(self, header: Sequence[str], mapping: ColumnMapping) -> None:
+        self._layout = _Layout(list(header), mapping)
+        self._max_lines = _max_lines(mapping)
+
+    def read(self, block: CsvBlock) -> Iterator[InputRecord | RejectedRecord]:
+        """Yield the block's records, numbered by the physical line each starts on."""
+        first, block_lines = block
+        source = iter([_TOO_LONG if line is None else line for line in block_lines])
+        lines = _PhysicalLines(lambda: next(source, ""), self._max_lines, consumed=first - 1)
+        yield from _records(_raw_rows(lines, self._layout, self._max_lines), self._layout)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ from ._records import REASON_EMPTY_LINE, InputRecord, RejectedRecord, safe_id
 
 __all__ = [
     "MAX_LINE_BYTES",
+    "jsonl_lines",
+    "parse_jsonl_line",
     "read_jsonl",
     "write_rejected_jsonl",
 ]
@@ -96,12 +98,29 @@ def _id_of(data: object) -> str | None:
     return None
 
 
-def _parse_line(raw: bytes, line: int) -> InputRecord | RejectedRecord:
+def parse_jsonl_line(
+    raw: bytes | None, line: int, *, max_line_bytes: int = MAX_LINE_BYTES
+) -> InputRecord | RejectedRecord:
     """Validate one JSONL line (bare or labelled profile) into a record or a rejection.
 
+    Parameters
+    ----------
+    raw : bytes or None
+        The line as :func:`jsonl_lines` gives it; ``None`` for a line longer than
+        ``max_line_bytes``, which is rejected unread.
+    line : int
+        Its physical line number, from 1.
+    max_line_bytes : int
+        The bound the line was read with (named in the reason for a long line).
+
+    Notes
+    -----
     The line is decoded once to refuse repeated keys and to tell a labelled line (whose
     object has a ``"profile"`` key) from a bare profile; pydantic then validates it.
     """
+    if raw is None:
+        reason = REASON_TOO_LONG.format(limit=max_line_bytes)
+        return RejectedRecord(line, None, (FieldProblem("(line)", reason),))
     if not raw or raw.isspace():  # (no copy of a long line, unlike strip())
         return RejectedRecord(line, None, (FieldProblem("(line)", REASON_EMPTY_LINE),))
     try:
@@ -190,14 +209,23 @@ def _read_source(
 
 
 def _read_stream(stream: IO[bytes], max_line_bytes: int) -> Iterator[InputRecord | RejectedRecord]:
-    too_long = REASON_TOO_LONG.format(limit=max_line_bytes)
+    for raw, number in jsonl_lines(stream, max_line_bytes=max_line_bytes):
+        yield parse_jsonl_line(raw, number, max_line_bytes=max_line_bytes)
+
+
+def jsonl_lines(
+    stream: IO[bytes], *, max_line_bytes: int = MAX_LINE_BYTES
+) -> Iterator[tuple[bytes | None, int]]:
+    """Yield each physical line of a JSONL stream unparsed, with its number (from 1).
+
+    A line longer than ``max_line_bytes`` is skipped unread and given as ``None``; a
+    byte-order mark at the start of the first line is removed. Each line is then one
+    record for :func:`parse_jsonl_line`, so lines can be parsed anywhere, in any grouping.
+    """
     for raw, number in _read_lines(stream, max_line_bytes):
         if number == 1 and raw is not None and raw.startswith(BOM_UTF8):
             raw = raw[len(BOM_UTF8) :]  # a byte-order mark some editors add
-        if raw is None:
-            yield RejectedRecord(number, None, (FieldProblem("(line)", too_long),))
-        else:
-            yield _parse_line(raw, number)
+        yield raw, number
 
 
 def write_rejected_jsonl(rejected: Iterable[RejectedRecord], stream: IO[str]) -> int:

@@ -17,14 +17,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .._batch import screen_file
+from .._batch import MAX_JOBS, screen_file
 from .._csv import ColumnMapping
 from .._errors import FieldProblem, InputError
+from .._pool import WorkerError
 from .._review import NOT_FLAGGED_TEXT, BatchSummary, ReviewEntry
 from .._scoring import Screener
 from .._weights import Weights
 from .core import parse_date
-from .exit_codes import EXIT_OK, EXIT_REJECTED
+from .exit_codes import EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE
 from .since import SinceLastScreen, add_arguments
 
 __all__ = ["register"]
@@ -39,11 +40,13 @@ examples:
   efh-screen screen caseload.jsonl --as-of 2026-09-01 --out results.jsonl \\
       --review review.csv --html review.html --errors rejected.jsonl
   efh-screen screen export.csv --mapping mapping.json --as-of 2026-09-01 --review review.csv
+  efh-screen screen caseload.jsonl --as-of 2026-09-01 --jobs 0 --out results.jsonl
 
 exit codes:
   0  every record was screened
   1  some records were rejected (see --errors); the good records' results were written
   2  unusable invocation: missing file, bad --as-of date, bad weightings or mapping
+     (or a worker process of --jobs failed; no output was written)
 
 A flag is a prompt for an early-help review by a person, never a decision.
 """
@@ -192,8 +195,12 @@ def _screen(args: argparse.Namespace) -> int:
     since = SinceLastScreen(args, screener)
     targets = _requested_outputs(args)
     bar = _ProgressBar() if sys.stderr.isatty() and not args.quiet else None
-    with since.outputs(source, targets) as written:
-        summary = _run(args, source, screener, mapping, written, bar, since)
+    try:
+        with since.outputs(source, targets) as written:
+            summary = _run(args, source, screener, mapping, written, bar, since)
+    except WorkerError as exc:  # e.g. a worker killed for lack of memory
+        sys.stderr.write(f"efh-screen: {exc}; no output was written\n")
+        return EXIT_UNUSABLE
     summary = dataclasses.replace(summary, outputs=targets)  # not the private folder's paths
     if not args.quiet:
         limit = args.limit if args.limit > 0 else None
@@ -238,10 +245,26 @@ def _run(
             review_html=written.get("review_html"),
             full=args.full,
             progress=bar,
+            jobs=args.jobs,
         )
     finally:
         if bar is not None:
             bar.finish()
+
+
+def _jobs(text: str) -> int:
+    """Read ``--jobs``: 0 (one per usable core) up to :data:`MAX_JOBS`."""
+    reason = (
+        f"must be a whole number of processes from 1 to {MAX_JOBS}, or 0 for one per usable "
+        "core (1 screens in this process)"
+    )
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(reason) from None
+    if not 0 <= value <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(reason)
+    return value
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -281,5 +304,13 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         help="cases shown on stdout (default 50; 0 for all)",
     )
     p.add_argument("--quiet", action="store_true", help="print only the summary")
+    p.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="screen in N worker processes (default 1; 0 for one per usable core); "
+        "every output is the same whatever N",
+    )
     add_arguments(p)
     p.set_defaults(handler=_screen)

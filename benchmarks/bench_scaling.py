@@ -1,0 +1,250 @@
+"""Scaling benchmark: time and peak memory at 10k, 100k and 1M profiles, one and two jobs.
+
+Run by hand (not part of the test suite), on an otherwise idle machine with two cores::
+
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+        python benchmarks/bench_scaling.py                       # 10k, 100k and 1M
+    python benchmarks/bench_scaling.py --sizes 10000,100000      # a quicker check
+
+For each path in :data:`PATHS` (JSONL -> JSONL and CSV -> JSONL; another path, such as
+Parquet -> Parquet, is one more entry), each size and each number of jobs, it screens a
+synthetic caseload in a **fresh Python process**, which reports how long the screen took (the
+imports not included; starting the workers is) and the peak resident memory of itself
+(``getrusage(RUSAGE_SELF).ru_maxrss``) and of its largest worker
+(``getrusage(RUSAGE_CHILDREN).ru_maxrss``: the workers are its children and have ended).
+A fresh process for every run keeps one run's peak out of the next one's figure. It also
+reports the processor time of the screen (its own and its workers'), which shows what the
+workers cost even on a machine shared with other work.
+
+The inputs are bare synthetic profiles (``efh_screen.synth``, general population, seed
+20260901, as of 2026-09-01), written once and cached in ``--cache`` (the 1M JSONL file is
+about 3 GB, its CSV about 1 GB). Prints a Markdown report on stdout: profiles/s, the ratio
+to the same path's rate at the smallest size (1.00 everywhere is linear scaling), peak MB,
+and the two-job speed-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from efh_screen import InputRecord, read_jsonl, write_csv
+from efh_screen.synth import write_cohort
+
+AS_OF = dt.date(2026, 9, 1)
+SEED = 20260901
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+
+
+def jsonl_input(size: int, cache: Path) -> Path:
+    """The cached caseload of ``size`` bare profiles, as JSONL (written once)."""
+    path = cache / f"caseload-{size}-{SEED}.jsonl"
+    if not path.exists():
+        write_cohort(path, size, seed=SEED, as_of=AS_OF, population="general", labelled=False)
+    return path
+
+
+def csv_input(size: int, cache: Path) -> Path:
+    """The same caseload in the flat CSV layout (written once, from the JSONL)."""
+    path = cache / f"caseload-{size}-{SEED}.csv"
+    if not path.exists():
+        source = jsonl_input(size, cache)
+        partial = path.with_suffix(".csv.partial")
+        with open(partial, "w", encoding="utf-8", newline="") as stream:
+            records = read_jsonl(source)
+            write_csv((r.profile for r in records if isinstance(r, InputRecord)), stream)
+        partial.replace(path)
+    return path
+
+
+@dataclass(frozen=True)
+class BenchPath:
+    """One way through the screen: where its input comes from and how it is screened.
+
+    ``screen`` is Python run in the fresh process, with ``source``, ``output`` (paths as
+    text), ``jobs`` and ``AS_OF`` defined; it must set ``read`` to the records read.
+    ``imports`` run before the clock starts.
+    """
+
+    name: str
+    make_input: Callable[[int, Path], Path]
+    output_suffix: str
+    imports: str
+    screen: str
+
+
+PATHS: list[BenchPath] = [
+    BenchPath(
+        name="JSONL -> JSONL",
+        make_input=jsonl_input,
+        output_suffix=".jsonl",
+        imports="from efh_screen import screen_file",
+        screen="read = screen_file(source, as_of=AS_OF, results=output, jobs=jobs).read",
+    ),
+    BenchPath(
+        name="CSV -> JSONL",
+        make_input=csv_input,
+        output_suffix=".jsonl",
+        imports="from efh_screen import screen_file",
+        screen="read = screen_file(source, as_of=AS_OF, results=output, jobs=jobs).read",
+    ),
+]
+"""The paths measured; add one entry per new path (e.g. Parquet -> Parquet)."""
+
+CHILD = """\
+import datetime as dt, json, resource, sys, time
+{imports}
+
+source, output, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+AS_OF = dt.date.fromisoformat(sys.argv[4])
+
+
+def cpu(who):
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def main():
+    start, cpu_start = time.perf_counter(), cpu(resource.RUSAGE_SELF)
+{screen}
+    seconds = time.perf_counter() - start
+    cpu_seconds = cpu(resource.RUSAGE_SELF) - cpu_start + cpu(resource.RUSAGE_CHILDREN)
+    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, else KiB
+    print(json.dumps({{
+        "read": read,
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "main_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale,
+        "worker_bytes": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * scale,
+    }}))
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One run: a path, a size and a number of jobs."""
+
+    path: str
+    size: int
+    jobs: int
+    read: int
+    seconds: float
+    cpu_seconds: float
+    main_bytes: int
+    worker_bytes: int
+
+    @property
+    def rate(self) -> float:
+        return self.read / self.seconds
+
+
+def measure(path: BenchPath, size: int, jobs: int, cache: Path, scratch: Path) -> Measure:
+    """Screen one input in a fresh process and read back its figures."""
+    source = path.make_input(size, cache)
+    output = scratch / f"results{path.output_suffix}"
+    code = CHILD.format(imports=path.imports, screen=textwrap.indent(path.screen, " " * 4))
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(source), str(output), str(jobs), AS_OF.isoformat()],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{path.name}, {size}, jobs {jobs} failed:\n{done.stderr[-3000:]}")
+    output.unlink(missing_ok=True)
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return Measure(path.name, size, jobs, **figures)
+
+
+def best(runs: list[Measure]) -> Measure:
+    return min(runs, key=lambda run: run.seconds)
+
+
+def report(measures: list[Measure], argv: list[str]) -> str:
+    """The Markdown report: machine, command, and one row per run."""
+    lines = [
+        "## Scaling: time and peak memory by size and jobs\n",
+        f"- date: {dt.datetime.now(dt.UTC).date().isoformat()}",
+        f"- machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cpus, "
+        f"Python {platform.python_version()}, {platform.system()}",
+        f"- command: `{' '.join(argv)}`",
+        "- data: bare synthetic profiles (general population), as of 2026-09-01\n",
+        "| path | profiles | jobs | seconds | profiles/s | vs smallest | CPU s | peak MB main | "
+        "peak MB a worker | speed-up vs 1 job |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    by_key = {(m.path, m.size, m.jobs): m for m in measures}
+    smallest = min(m.size for m in measures)
+    for m in measures:
+        base = by_key.get((m.path, smallest, m.jobs))
+        one_job = by_key.get((m.path, m.size, 1))
+        ratio = f"{m.rate / base.rate:.2f}" if base is not None else ""
+        speed_up = f"{m.rate / one_job.rate:.2f}x" if one_job is not None and m.jobs > 1 else ""
+        worker = f"{m.worker_bytes / 1e6:,.0f}" if m.jobs > 1 and m.worker_bytes else ""
+        lines.append(
+            f"| {m.path} | {m.size:,} | {m.jobs} | {m.seconds:.1f} | {m.rate:,.0f} | {ratio} | "
+            f"{m.cpu_seconds:.1f} | {m.main_bytes / 1e6:,.0f} | {worker} | {speed_up} |"
+        )
+    lines.append(
+        "\nCPU s is the processor time of the screen, main process and workers together (the "
+        "time to start the workers included): on a machine shared with other work, its ratio "
+        "between one and two jobs still shows what the workers cost. Peak memory is per "
+        "process; with N jobs the run holds the main process and N workers. An input of one "
+        "block (at most 2,048 records) is screened in the main process, without workers."
+    )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes",
+        default=",".join(map(str, DEFAULT_SIZES)),
+        help="profiles per run, comma-separated (default 10000,100000,1000000)",
+    )
+    parser.add_argument("--jobs", default="1,2", help="numbers of jobs (default 1,2)")
+    parser.add_argument("--paths", default="", help="only the paths whose names contain this text")
+    parser.add_argument("--repeats", type=int, default=1, help="runs per figure (best kept)")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "efh-screen-bench-scaling",
+        help="folder for the generated inputs (kept between runs)",
+    )
+    args = parser.parse_args()
+    sizes = sorted(int(size) for size in args.sizes.split(","))
+    jobs = [int(number) for number in args.jobs.split(",")]
+    args.cache.mkdir(parents=True, exist_ok=True)
+    measures = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for path in PATHS:
+            if args.paths not in path.name:
+                continue
+            for size in sizes:
+                for number in jobs:
+                    runs = [
+                        measure(path, size, number, args.cache, Path(scratch))
+                        for _ in range(args.repeats)
+                    ]
+                    measures.append(best(runs))
+                    print(f"{path.name}, {size:,}, jobs {number}: done", file=sys.stderr)
+    print(report(measures, sys.argv))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
