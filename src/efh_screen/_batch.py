@@ -41,33 +41,34 @@ import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any, Literal, NamedTuple
+from typing import IO, Any, Literal
 
 from pydantic import ValidationError
 
+from ._chunks import (
+    IMPOSSIBLE,
+    UNREADABLE,
+    Outcome,
+    plain_problems,
+    screen_chunk,
+    screened_outcomes,
+)
 from ._compare import mark_review
 from ._csv import ColumnMapping, CsvBlockReader, CsvBlocks, read_csv
 from ._errors import FieldProblem, InputError
-from ._explain import points_card_html
-from ._factors import FACTORS, Agency
-from ._features import INDICATORS, corroborating_agencies, feature_matrix
 from ._files import OutputFiles
 from ._jsonl import jsonl_lines, parse_jsonl_line, read_jsonl, write_rejected_jsonl
-from ._matrix import ScreeningBatch
 from ._pool import WorkerPool, usable_cores
 from ._profile import Profile, check_as_of, date_problems, problems_from_validation_error
 from ._records import REASON_DUPLICATE, InputRecord, RejectedRecord, safe_id
 from ._review import BatchSummary, ReviewEntry, write_review_csv, write_review_html
-from ._scheme import GROUPS, group_label
 from ._scoring import Screener
-from ._version import __version__
 from ._weights import Weights
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "MAX_JOBS",
     "ProgressCallback",
-    "result_lines",
     "screen_file",
     "screen_records",
 ]
@@ -118,202 +119,15 @@ class _Spool(Mapping[str, str]):
         self._file.close()
 
 
-_LABEL_OF_INDICATOR = {ind.key: ind.label for ind in INDICATORS}
-
-
-def _gaps_by_agency(
-    unknown_groups: Sequence[bool], corroboration_missing: Sequence[bool]
-) -> tuple[tuple[str, int], ...]:
-    """Count each unknown factor under the agency most likely to hold it (catalogue order).
-
-    The ACE count and escalation groups are derived from factors that are counted on
-    their own, so they are not counted again. A label that lacks only corroboration is
-    counted under the first agency other than the police that could give it.
-    """
-    counts: dict[Agency, int] = {}
-    for group, unknown, corroboration in zip(
-        GROUPS, unknown_groups, corroboration_missing, strict=True
-    ):
-        if unknown and group in FACTORS and FACTORS[group].agencies:
-            holders = corroborating_agencies(group) if corroboration else FACTORS[group].agencies
-            counts[holders[0]] = counts.get(holders[0], 0) + 1
-    return tuple((agency.label, counts[agency]) for agency in Agency if agency in counts)
-
-
-def result_lines(
-    batch: ScreeningBatch, top: list[list[tuple[str, int]]], gaps: list[list[str]]
-) -> list[str]:
-    """Build the compact result lines straight from the arrays (the hot path).
-
-    Each line is exactly ``json.dumps(record, ensure_ascii=False)`` of the matching
-    record of :meth:`ScreeningBatch.to_records` (a test checks this byte for byte).
-    """
-
-    def dumps(value: object) -> str:
-        return json.dumps(value, ensure_ascii=False)
-
-    bands = [f'"band": {dumps(b.key)}, "band_label": {dumps(b.label)}' for b in batch.weights.bands]
-    coverage = batch.weights.coverage
-    short = (
-        ""
-        if coverage is None
-        else f'"band": {dumps(coverage.key)}, "band_label": {dumps(coverage.label)}'
-    )
-    head = f'"as_of": {dumps(batch.as_of.isoformat())}'
-    tail = (
-        f'"weights": {dumps(batch.weights.stamp.model_dump())}, '
-        f'"library_version": {dumps(__version__)}}}'
-    )
-    band_texts = [
-        short if not_enough else bands[band]
-        for band, not_enough in zip(
-            batch.band.tolist(), batch.not_enough_known.tolist(), strict=True
-        )
-    ]
-    columns = zip(
-        batch.ids,
-        batch.score.tolist(),
-        batch.score_low.tolist(),
-        batch.score_high.tolist(),
-        band_texts,
-        batch.flag.tolist(),
-        batch.flag_could_change.tolist(),
-        [dumps(item) for item in batch.coverage_records()],
-        batch.ace_known.tolist(),
-        batch.ace_max.tolist(),
-        top,
-        gaps,
-        strict=True,
-    )
-    lines = []
-    for rid, score, low, high, band, flag, could, known, ace, ace_max, reasons, missing in columns:
-        reasons_json = ", ".join(f'{{"indicator": "{k}", "points": {p}}}' for k, p in reasons)
-        missing_json = ", ".join(f'"{g}"' for g in missing)
-        lines.append(
-            f'{{"id": {dumps(rid)}, {head}, "score": {score}, '
-            f'"score_range": {{"low": {low}, "high": {high}}}, {band}, '
-            f'"flag": {"true" if flag else "false"}, '
-            f'"flag_could_change": {"true" if could else "false"}, "coverage": {known}, '
-            f'"ace_count": {{"known": {ace}, "max": {ace_max}}}, '
-            f'"top_reasons": [{reasons_json}], "main_missing": [{missing_json}], {tail}'
-        )
-    return lines
-
-
-class _ChunkScreened(NamedTuple):
-    """What screening one chunk gives, record by record."""
-
-    lines: list[str]
-    """Result lines, one per record (empty when no results file was asked for)."""
-    flags: list[bool]
-    """Whether each record is flagged for review."""
-    review: list[tuple[int, ReviewEntry, str | None]]
-    """Each case for the review list: its position in the chunk, its entry, and its
-    points-card HTML (when the review page was asked for)."""
-
-
-def _screen_chunk(
-    screener: Screener,
-    chunk: Sequence[InputRecord],
-    *,
-    as_of: dt.date,
-    results: bool,
-    full: bool,
-    cards: bool,
-) -> _ChunkScreened:
-    """Screen records whose dates were already checked, through the vectorised path.
-
-    The feature matrix is derived as :meth:`Screener.feature_matrix` derives it, without
-    repeating the per-record date check (a record with impossible dates was rejected alone,
-    before this); the derivation is the same shared ``_derive`` the scalar path uses. Each
-    record's outcome depends on that record alone, never on the rest of its chunk.
-    """
-    weights = screener.weights
-    profiles = [record.profile for record in chunk]
-    matrix = feature_matrix(
-        profiles,
-        as_of=as_of,
-        windows=weights.windows,
-        counts=weights.counts,
-        resolution=weights.resolution,
-    )
-    batch = screener.score_matrix(matrix)
-    top = batch.top_reasons(3)
-    gaps = batch.main_missing(3)
-    lines: list[str] = []
-    if results and full:
-        lines = [screener.screen(p, as_of=as_of).model_dump_json() for p in profiles]
-    elif results:
-        lines = result_lines(batch, top, gaps)
-    review = []
-    for i, entry in _review_entries(chunk, batch, top, gaps):
-        card = points_card_html(screener.screen(profiles[i], as_of=as_of)) if cards else None
-        review.append((i, entry, card))
-    return _ChunkScreened(lines, batch.flag.tolist(), review)
-
-
-def _review_entries(
-    chunk: Sequence[InputRecord],
-    batch: ScreeningBatch,
-    top: list[list[tuple[str, int]]],
-    gaps: list[list[str]],
-) -> Iterator[tuple[int, ReviewEntry]]:
-    """Yield the chunk's cases for the review list.
-
-    A case is listed when it is flagged, could be flagged once its gaps are filled, or
-    not enough is known to screen it.
-    """
-    wanted = (batch.flag | batch.flag_could_change | batch.not_enough_known).nonzero()[0]
-    band_keys, band_labels = batch.band_keys(), batch.band_labels()
-    for i in wanted.tolist():
-        enough_known = not batch.not_enough_known[i]
-        corroboration = batch.corroboration_missing[i].tolist()
-        entry = ReviewEntry(
-            id=batch.ids[i],
-            line=chunk[i].line,
-            band=band_keys[i],
-            band_label=band_labels[i],
-            band_rank=int(batch.band[i]),
-            score=int(batch.score[i]),
-            score_low=int(batch.score_low[i]),
-            score_high=int(batch.score_high[i]),
-            flag=bool(batch.flag[i]),
-            flag_could_change=bool(batch.flag_could_change[i]),
-            reasons=tuple((_LABEL_OF_INDICATOR[k], p) for k, p in top[i]),
-            main_missing=tuple(
-                group_label(g, corroboration=corroboration[GROUPS.index(g)]) for g in gaps[i]
-            ),
-            gaps_by_agency=()
-            if batch.flag_could_change[i] and enough_known
-            else _gaps_by_agency(batch.unknown_groups[i].tolist(), corroboration),
-            enough_known=enough_known,
-        )
-        yield i, entry
-
-
 # ---------------------------------------------------------------------------------------------
 # Screening in worker processes (``jobs`` > 1).
 #
 # The calling process reads raw lines (JSONL) or physical CSV lines in blocks of whole
 # records and hands each block, as plain data, to a worker process. The worker validates,
-# checks dates and screens the block, and hands back one outcome per record, in input order,
-# as a plain tuple (what crosses a pipe is only str, bytes, int, bool, None, tuples and
-# lists; see ``_pool``):
-#
-# * ``(_UNREADABLE, line, id or None, ((field, reason), ...))``: rejected as it was read;
-# * ``(_IMPOSSIBLE, line, id, ((field, reason), ...))``: valid, but impossible as of the
-#   screening date;
-# * ``(_SCREENED, line, id, flag, result line or None, review entry fields or None,
-#   points-card HTML or None)``.
-#
-# A worker cannot know the ids of other blocks, so the calling process checks duplicates as
-# it takes the outcomes in input order (``_Run.take``): a later record whose id was already
-# screened is rejected as a duplicate whatever the worker made of it, exactly as the
-# single-process path does.
+# checks dates and screens the block, and hands back one outcome per record, in input order
+# (``_chunks``). The calling process checks duplicates as it takes the outcomes in input
+# order (``_Run.take``).
 
-_UNREADABLE, _IMPOSSIBLE, _SCREENED = 0, 1, 2
-_Outcome = tuple[Any, ...]
-"""One record's outcome from a worker (see above)."""
 _Block = tuple[int, list[Any]]
 """A block of records: the number of its first line, and its raw lines (bytes or ``None``
 for JSONL, physical lines for CSV; see :data:`~efh_screen._csv.CsvBlock`)."""
@@ -329,10 +143,6 @@ writes the outputs keeps only so many busy; see ``docs/batch.md``)."""
 def _block_records(chunk_size: int) -> int:
     """Return the records a block holds: 32 chunks, at most 4,096 records, at least one chunk."""
     return max(chunk_size, min(_BLOCK_CHUNKS * chunk_size, _MOST_BLOCK_RECORDS))
-
-
-def _plain_problems(problems: Iterable[FieldProblem]) -> tuple[tuple[str, str], ...]:
-    return tuple((problem.field, problem.reason) for problem in problems)
 
 
 def _field_problems(problems: Iterable[Sequence[str]]) -> tuple[FieldProblem, ...]:
@@ -379,18 +189,18 @@ class _BlockScreener:
         else:
             self.read = _jsonl_block_records
 
-    def __call__(self, block: _Block) -> list[_Outcome]:
-        outcomes: list[_Outcome] = []
+    def __call__(self, block: _Block) -> list[Outcome]:
+        outcomes: list[Outcome] = []
         chunk: list[InputRecord] = []
         places: list[int] = []
         for record in self.read(block):
             if isinstance(record, RejectedRecord):
-                problems = _plain_problems(record.problems)
-                outcomes.append((_UNREADABLE, record.line, record.id, problems))
+                problems = plain_problems(record.problems)
+                outcomes.append((UNREADABLE, record.line, record.id, problems))
                 continue
-            problems = _plain_problems(date_problems(record.profile, self.as_of))
+            problems = plain_problems(date_problems(record.profile, self.as_of))
             if problems:
-                outcomes.append((_IMPOSSIBLE, record.line, record.profile.id, problems))
+                outcomes.append((IMPOSSIBLE, record.line, record.profile.id, problems))
                 continue
             places.append(len(outcomes))
             outcomes.append(())  # filled in when its chunk is screened
@@ -401,11 +211,11 @@ class _BlockScreener:
         self._fill(outcomes, places, chunk)
         return outcomes
 
-    def _fill(self, outcomes: list[_Outcome], places: list[int], chunk: list[InputRecord]) -> None:
+    def _fill(self, outcomes: list[Outcome], places: list[int], chunk: list[InputRecord]) -> None:
         if not chunk:
             return
         settings = self.settings
-        done = _screen_chunk(
+        done = screen_chunk(
             self.screener,
             chunk,
             as_of=self.as_of,
@@ -413,12 +223,10 @@ class _BlockScreener:
             full=settings.full,
             cards=settings.cards,
         )
-        review = {i: (dataclasses.astuple(entry), card) for i, entry, card in done.review}
-        for i, (place, record) in enumerate(zip(places, chunk, strict=True)):
-            line = done.lines[i] if done.lines else None
-            fields, card = review.get(i, (None, None))
-            rid, flag = record.profile.id, done.flags[i]
-            outcomes[place] = (_SCREENED, record.line, rid, flag, line, fields, card)
+        lines = [record.line for record in chunk]
+        screened = screened_outcomes(lines, [record.profile.id for record in chunk], done)
+        for place, outcome in zip(places, screened, strict=True):
+            outcomes[place] = outcome
 
 
 def _jsonl_block_records(block: _Block) -> Iterator[InputRecord | RejectedRecord]:
@@ -427,7 +235,7 @@ def _jsonl_block_records(block: _Block) -> Iterator[InputRecord | RejectedRecord
         yield parse_jsonl_line(raw, first + offset)
 
 
-def _block_screener(settings: str) -> Callable[[_Block], list[_Outcome]]:
+def _block_screener(settings: str) -> Callable[[_Block], list[Outcome]]:
     """Set up a worker (run in the worker process): the handler for its blocks."""
     return _BlockScreener(_WorkerSettings.from_json(settings))
 
@@ -480,7 +288,7 @@ def _run_in_workers(
 
 
 def _take_blocks(
-    done: Iterable[list[_Outcome]],
+    done: Iterable[list[Outcome]],
     run: _Run,
     positions: deque[int],
     progress: Callable[[int, int], None] | None,
@@ -558,7 +366,7 @@ class _Run:
     def screen_chunk(self, chunk: Sequence[InputRecord]) -> None:
         if not chunk:
             return
-        done = _screen_chunk(
+        done = screen_chunk(
             self.screener,
             chunk,
             as_of=self.as_of,
@@ -575,21 +383,21 @@ class _Run:
             if self.spool is not None and card is not None:
                 self.spool.add(entry.id, card)
 
-    def take(self, outcome: _Outcome) -> str | None:
+    def take(self, outcome: Outcome) -> str | None:
         """Account for one record a worker read and screened; return its result line if kept.
 
         The worker could not know which ids came earlier in other blocks, so the duplicate
         check happens here, in input order, exactly as :meth:`accept` does it.
         """
         kind, line, rid = outcome[0], outcome[1], outcome[2]
-        if kind == _UNREADABLE:
+        if kind == UNREADABLE:
             self.reject(RejectedRecord(line, rid, _field_problems(outcome[3])))
             return None
         first = self.seen.get(rid) if rid is not None else None
         if first is not None:
             self._reject_duplicate(line, rid, first)
             return None
-        if kind == _IMPOSSIBLE:
+        if kind == IMPOSSIBLE:
             self.reject(RejectedRecord(line, rid, _field_problems(outcome[3])))
             return None
         _, _, _, flag, result_line, review, card = outcome

@@ -1,7 +1,7 @@
 """Results out: a ScreeningBatch as Arrow tables, and rejections as one.
 
 The results table has one row per screened child with the fields of a compact result line
-(:func:`~efh_screen._batch.result_lines`), flattened for pandas: a nested field ``a.b`` of
+(:func:`~efh_screen._chunks.result_lines`), flattened for pandas: a nested field ``a.b`` of
 the line is the column ``a_b`` (``score_range_low``, ``ace_count_max``,
 ``weights_sha256``, ``coverage_known_percent``: blank when the weightings have no coverage
 rule); ``top_reasons`` stays a list of ``{indicator, points}`` and ``main_missing`` a list

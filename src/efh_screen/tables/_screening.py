@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from .._batch import result_lines
+from .._chunks import result_lines
 from .._features import FeatureMatrix
 from .._matrix import ScreeningBatch
 from .._profile import check_as_of
