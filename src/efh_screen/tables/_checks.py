@@ -47,6 +47,7 @@ __all__ = [
     "Findings",
     "days_of",
     "find_rejected",
+    "find_suspects",
     "vocabulary",
 ]
 
@@ -287,6 +288,32 @@ def _contradictions(tables: CodedTables) -> NDArray[np.bool_]:
     return bad
 
 
+def find_suspects(tables: CodedTables, *, as_of: dt.date) -> NDArray[np.bool_]:
+    """Find the children the Profile model (or the screening-date check) would reject.
+
+    Parameters
+    ----------
+    tables : CodedTables
+        The four tables decoded.
+    as_of : datetime.date
+        The screening date.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n_children,), bool
+        Children with a problem in one of their rows (only numpy is needed: no table is
+        read again).
+    """
+    as_of_day = days_of(as_of)
+    children = tables.children
+    suspect = _children_problems(children, as_of_day).copy()
+    birth = children.values["date_of_birth"]
+    _mark(suspect, tables.events, _events_problems(tables.events, birth, as_of_day))
+    _mark(suspect, tables.attendance, _attendance_problems(tables.attendance, as_of_day))
+    _mark(suspect, tables.observations, _observation_problems(tables, as_of_day))
+    return suspect
+
+
 def find_rejected(tables: CodedTables, children_ids: object, *, as_of: dt.date) -> Findings:
     """Find the children that cannot be screened, column-wise.
 
@@ -302,19 +329,13 @@ def find_rejected(tables: CodedTables, children_ids: object, *, as_of: dt.date) 
     Returns
     -------
     Findings
-        Children that break a rule of the Profile model or the screening-date check, and
-        children whose id is on more than one row.
+        Children that break a rule of the Profile model or the screening-date check
+        (:func:`find_suspects`), and children whose id is on more than one row.
     """
-    as_of_day = days_of(as_of)
     children = tables.children
-    suspect = _children_problems(children, as_of_day).copy()
-    birth = children.values["date_of_birth"]
-    _mark(suspect, tables.events, _events_problems(tables.events, birth, as_of_day))
-    _mark(suspect, tables.attendance, _attendance_problems(tables.attendance, as_of_day))
-    _mark(suspect, tables.observations, _observation_problems(tables, as_of_day))
     first = child_positions(children.table.column("id"), children_ids)
     known = first != NULL
     copies = np.bincount(first[known], minlength=children.rows)
     duplicated = np.zeros(children.rows, dtype=np.bool_)
     duplicated[known] = copies[first[known]] > 1
-    return Findings(suspect=suspect, duplicated=duplicated)
+    return Findings(suspect=find_suspects(tables, as_of=as_of), duplicated=duplicated)
