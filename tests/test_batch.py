@@ -175,22 +175,30 @@ def crash_on_third_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Screener, "score_matrix", failing)
 
 
+def many_good_lines() -> list[bytes]:
+    """Enough distinct valid lines that scoring runs more than three times at chunk size 1.
+
+    (JSONL read column-wise is screened in blocks of 32 chunks, so 40 lines are two blocks.)
+    """
+    return [line.replace(b'"id":"SYN-', b'"id":"C%d-' % copy) for copy in range(3) for line in GOOD]
+
+
 def test_failure_mid_run_keeps_earlier_outputs_as_they_were(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    source = write(tmp_path / "good.jsonl", GOOD)
+    source = write(tmp_path / "good.jsonl", many_good_lines())
     out = tmp_path / "out"
     out.mkdir()
     (out / "results.jsonl").write_text("old\n")
     crash_on_third_chunk(monkeypatch)
     with pytest.raises(RuntimeError, match="simulated crash"):
-        screen_file(source, as_of=AS_OF, results=out / "results.jsonl", chunk_size=4)
+        screen_file(source, as_of=AS_OF, results=out / "results.jsonl", chunk_size=1)
     assert [p.name for p in out.iterdir()] == ["results.jsonl"]
     assert (out / "results.jsonl").read_text() == "old\n"
 
 
 def test_failure_mid_run_leaves_no_outputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    source = write(tmp_path / "good.jsonl", GOOD)
+    source = write(tmp_path / "good.jsonl", many_good_lines())
     crash_on_third_chunk(monkeypatch)
     out = tmp_path / "out"
     out.mkdir()
@@ -202,7 +210,7 @@ def test_failure_mid_run_leaves_no_outputs(tmp_path: Path, monkeypatch: pytest.M
             errors=out / "errors.jsonl",
             review_csv=out / "review.csv",
             review_html=out / "review.html",
-            chunk_size=4,
+            chunk_size=1,
         )
     assert list(out.iterdir()) == []
 

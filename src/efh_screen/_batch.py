@@ -49,15 +49,16 @@ from ._chunks import (
     IMPOSSIBLE,
     UNREADABLE,
     Outcome,
-    plain_problems,
+    RecordScreener,
+    ScreenSettings,
     screen_chunk,
-    screened_outcomes,
 )
 from ._compare import mark_review
 from ._csv import ColumnMapping, CsvBlockReader, CsvBlocks, read_csv
 from ._errors import FieldProblem, InputError
 from ._files import OutputFiles
 from ._jsonl import jsonl_lines, parse_jsonl_line, read_jsonl, write_rejected_jsonl
+from ._jsonl_blocks import column_wise_available, column_wise_screener
 from ._pool import WorkerPool, usable_cores
 from ._profile import Profile, check_as_of, date_problems, problems_from_validation_error
 from ._records import REASON_DUPLICATE, InputRecord, RejectedRecord, safe_id
@@ -173,60 +174,39 @@ class _WorkerSettings:
 
 
 class _BlockScreener:
-    """A worker's handler: validate, check and screen one block; one outcome per record."""
+    """A worker's handler: validate, check and screen one block; one outcome per record.
+
+    JSONL blocks are screened column-wise where that path is available
+    (:func:`~efh_screen._jsonl_blocks.column_wise_screener`), record by record otherwise.
+    """
 
     def __init__(self, settings: _WorkerSettings) -> None:
         weights = Weights.from_json(settings.weights)
         if weights.sha256 != settings.weights_sha256:
             raise RuntimeError("the weightings changed on their way to a worker")
-        self.screener = Screener(weights)
-        self.as_of = dt.date.fromisoformat(settings.as_of)
-        self.settings = settings
-        self.read: Callable[[_Block], Iterable[InputRecord | RejectedRecord]]
-        if settings.input_format == "csv":
-            mapping = ColumnMapping.model_validate_json(settings.csv_mapping or "{}")
-            self.read = CsvBlockReader(settings.csv_header or [], mapping).read
-        else:
-            self.read = _jsonl_block_records
-
-    def __call__(self, block: _Block) -> list[Outcome]:
-        outcomes: list[Outcome] = []
-        chunk: list[InputRecord] = []
-        places: list[int] = []
-        for record in self.read(block):
-            if isinstance(record, RejectedRecord):
-                problems = plain_problems(record.problems)
-                outcomes.append((UNREADABLE, record.line, record.id, problems))
-                continue
-            problems = plain_problems(date_problems(record.profile, self.as_of))
-            if problems:
-                outcomes.append((IMPOSSIBLE, record.line, record.profile.id, problems))
-                continue
-            places.append(len(outcomes))
-            outcomes.append(())  # filled in when its chunk is screened
-            chunk.append(record)
-            if len(chunk) >= self.settings.chunk_size:
-                self._fill(outcomes, places, chunk)
-                chunk, places = [], []
-        self._fill(outcomes, places, chunk)
-        return outcomes
-
-    def _fill(self, outcomes: list[Outcome], places: list[int], chunk: list[InputRecord]) -> None:
-        if not chunk:
-            return
-        settings = self.settings
-        done = screen_chunk(
-            self.screener,
-            chunk,
-            as_of=self.as_of,
+        screener = Screener(weights)
+        screen_settings = ScreenSettings(
+            as_of=dt.date.fromisoformat(settings.as_of),
+            chunk_size=settings.chunk_size,
             results=settings.results,
             full=settings.full,
             cards=settings.cards,
         )
-        lines = [record.line for record in chunk]
-        screened = screened_outcomes(lines, [record.profile.id for record in chunk], done)
-        for place, outcome in zip(places, screened, strict=True):
-            outcomes[place] = outcome
+        records = RecordScreener(screener, screen_settings)
+        self.screen: Callable[[_Block], list[Outcome]]
+        if settings.input_format == "csv":
+            mapping = ColumnMapping.model_validate_json(settings.csv_mapping or "{}")
+            read = CsvBlockReader(settings.csv_header or [], mapping).read
+            self.screen = lambda block: records(read(block))
+        else:
+            column_wise = column_wise_screener(screener, screen_settings)
+            if column_wise is not None:
+                self.screen = column_wise
+            else:
+                self.screen = lambda block: records(_jsonl_block_records(block))
+
+    def __call__(self, block: _Block) -> list[Outcome]:
+        return self.screen(block)
 
 
 def _jsonl_block_records(block: _Block) -> Iterator[InputRecord | RejectedRecord]:
@@ -265,9 +245,10 @@ def _run_in_workers(
 ) -> None:
     """Screen the blocks in up to ``jobs`` worker processes; take the outcomes in order.
 
-    ``blocks`` gives each block with the bytes read once it was cut, for ``progress``. A
-    source of one block is screened here, in this process, by the same handler: starting a
-    process would cost more than the block.
+    ``blocks`` gives each block with the bytes read once it was cut, for ``progress``. With
+    one job (JSONL screened column-wise), or a source of one block, the blocks are screened
+    here, in this process, by the same handler: starting a process would cost more than
+    the block.
     """
     positions: deque[int] = deque()
 
@@ -278,9 +259,9 @@ def _run_in_workers(
 
     source = tasks()
     first = list(itertools.islice(source, 2))
-    if len(first) < 2:
+    if jobs == 1 or len(first) < 2:
         screen_here = _block_screener(settings.to_json())
-        _take_blocks(map(screen_here, first), run, positions, progress)
+        _take_blocks(map(screen_here, itertools.chain(first, source)), run, positions, progress)
     else:
         with WorkerPool(_block_screener, settings.to_json(), processes=jobs) as pool:
             done = pool.map(itertools.chain(first, source))
@@ -634,7 +615,7 @@ def screen_file(
             spool=spool,
         )
         reader = _Source(raw, stack, input_format=fmt, mapping=mapping, total=total)
-        if jobs == 1:
+        if jobs == 1 and not (fmt == "jsonl" and column_wise_available(full=full)):
             _run(reader.records(), run, chunk_size=chunk_size, progress=reader.ticker(progress))
         else:
             blocks = reader.blocks(_block_records(chunk_size))

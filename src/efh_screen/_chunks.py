@@ -37,7 +37,8 @@ from ._explain import points_card_html
 from ._factors import FACTORS, Agency
 from ._features import INDICATORS, corroborating_agencies, feature_matrix
 from ._matrix import ScreeningBatch
-from ._records import InputRecord
+from ._profile import date_problems
+from ._records import InputRecord, RejectedRecord
 from ._review import ReviewEntry
 from ._scheme import GROUPS, group_label
 from ._scoring import Screener
@@ -49,6 +50,8 @@ __all__ = [
     "UNREADABLE",
     "ChunkScreened",
     "Outcome",
+    "RecordScreener",
+    "ScreenSettings",
     "plain_problems",
     "result_lines",
     "review_entries",
@@ -240,6 +243,14 @@ def review_entries(
         yield i, entry
 
 
+_ENTRY_FIELDS = tuple(field.name for field in dataclasses.fields(ReviewEntry))
+
+
+def _entry_fields(entry: ReviewEntry) -> tuple[Any, ...]:
+    """Return a review entry's fields in order (all immutable: no copy is needed)."""
+    return tuple(getattr(entry, name) for name in _ENTRY_FIELDS)
+
+
 def screened_outcomes(
     lines: Sequence[int], ids: Sequence[str], done: ChunkScreened
 ) -> list[Outcome]:
@@ -254,10 +265,92 @@ def screened_outcomes(
     done : ChunkScreened
         What screening the chunk gave.
     """
-    review = {i: (dataclasses.astuple(entry), card) for i, entry, card in done.review}
+    review = {i: (_entry_fields(entry), card) for i, entry, card in done.review}
     outcomes: list[Outcome] = []
     for i, (line, rid) in enumerate(zip(lines, ids, strict=True)):
         result = done.lines[i] if done.lines else None
         fields, card = review.get(i, (None, None))
         outcomes.append((SCREENED, line, rid, done.flags[i], result, fields, card))
     return outcomes
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ScreenSettings:
+    """How a block's records are screened and what is kept of each.
+
+    Attributes
+    ----------
+    as_of : datetime.date
+        The screening date.
+    chunk_size : int
+        Records screened together through the vectorised path.
+    results : bool
+        Whether result lines are wanted.
+    full : bool
+        Whether they are full results (the scalar path) rather than compact lines.
+    cards : bool
+        Whether each review case's points card is wanted (for the review page).
+    """
+
+    as_of: dt.date
+    chunk_size: int
+    results: bool
+    full: bool
+    cards: bool
+
+
+class RecordScreener:
+    """Check and screen records as they were read, chunk by chunk; one outcome per record.
+
+    Parameters
+    ----------
+    screener : Screener
+        The screener.
+    settings : ScreenSettings
+        The screening date, chunk size and what to keep.
+    """
+
+    def __init__(self, screener: Screener, settings: ScreenSettings) -> None:
+        self.screener = screener
+        self.settings = settings
+
+    def __call__(self, records: Iterable[InputRecord | RejectedRecord]) -> list[Outcome]:
+        """Return the outcome of each record, in order (see the module docstring)."""
+        outcomes: list[Outcome] = []
+        chunk: list[InputRecord] = []
+        places: list[int] = []
+        as_of = self.settings.as_of
+        for record in records:
+            if isinstance(record, RejectedRecord):
+                problems = plain_problems(record.problems)
+                outcomes.append((UNREADABLE, record.line, record.id, problems))
+                continue
+            problems = plain_problems(date_problems(record.profile, as_of))
+            if problems:
+                outcomes.append((IMPOSSIBLE, record.line, record.profile.id, problems))
+                continue
+            places.append(len(outcomes))
+            outcomes.append(())  # filled in when its chunk is screened
+            chunk.append(record)
+            if len(chunk) >= self.settings.chunk_size:
+                self._fill(outcomes, places, chunk)
+                chunk, places = [], []
+        self._fill(outcomes, places, chunk)
+        return outcomes
+
+    def _fill(self, outcomes: list[Outcome], places: list[int], chunk: list[InputRecord]) -> None:
+        if not chunk:
+            return
+        settings = self.settings
+        done = screen_chunk(
+            self.screener,
+            chunk,
+            as_of=settings.as_of,
+            results=settings.results,
+            full=settings.full,
+            cards=settings.cards,
+        )
+        lines = [record.line for record in chunk]
+        screened = screened_outcomes(lines, [record.profile.id for record in chunk], done)
+        for place, outcome in zip(places, screened, strict=True):
+            outcomes[place] = outcome

@@ -26,6 +26,7 @@ __all__ = [
     "jsonl_lines",
     "parse_jsonl_line",
     "read_jsonl",
+    "repeats_a_key",
     "write_rejected_jsonl",
 ]
 
@@ -52,6 +53,19 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(decoded) != len(pairs):
         raise _DuplicateKeyError
     return decoded
+
+
+def repeats_a_key(raw: bytes) -> bool:
+    """Whether some JSON object on the line holds one key twice (the check reading applies).
+
+    A line the standard JSON decoder cannot read counts as repeating a key too: the answer
+    is "no" only when the line is sure to be free of repeats.
+    """
+    try:
+        json.loads(raw, object_pairs_hook=_no_duplicate_keys)
+    except (ValueError, RecursionError):  # _DuplicateKeyError is a ValueError
+        return True
+    return False
 
 
 class _Pairs(list[tuple[str, Any]]):
