@@ -73,7 +73,7 @@ _DTYPES: dict[str, type[np.signedinteger[Any]]] = {
     "enum_list": np.int8,
 }
 _NULLS = {"enum": NULL, "date": NULL_DATE, "count": NULL_COUNT, "bool": NULL, "text": NULL}
-_MOST_KINDS = 200_000
+_MOST_KINDS = 65_536
 """Distinct rows a table's cache keeps before it starts again (a bound on its memory)."""
 
 
@@ -290,7 +290,8 @@ def _build_schema(msgspec: ModuleType) -> _Schema:
     return _Schema(
         bare=msgspec.json.Decoder(profile_struct),
         labelled=msgspec.json.Decoder(labelled_struct),
-        errors=(msgspec.MsgspecError, RecursionError),
+        # (Bytes that are not UTF-8 inside a string raise UnicodeDecodeError, a ValueError.)
+        errors=(msgspec.MsgspecError, ValueError, TypeError, RecursionError),
         unset=msgspec.UNSET,
         rows=rows,
         profile=tuple(_cell(Profile, children[name]) for name in PROFILE_COLUMNS),
@@ -326,12 +327,18 @@ class _Kinds:
         self.kind_of: dict[Any, int] = {}
         self._codes: list[list[int]] = []
         self._keys: list[int] = []
-        self._arrays = (np.zeros((0, len(cells)), np.int64), np.zeros(0, np.int64))
+        self._arrays = self._no_arrays()
+
+    def _no_arrays(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        return np.zeros((0, len(self.cells)), np.int64), np.zeros(0, np.int64)
 
     def start_block(self) -> None:
         """Forget every kind once there are too many (only between blocks)."""
         if len(self.kind_of) > _MOST_KINDS:
-            self.__init__(self.cells, self.unset)  # type: ignore[misc]
+            self.kind_of.clear()
+            self._codes.clear()
+            self._keys.clear()
+            self._arrays = self._no_arrays()
 
     def add(self, item: Any) -> int:
         """Decode a row not seen before; return its kind."""
@@ -383,7 +390,7 @@ class LineDecoder:
         self._kinds = {table: _Kinds(cells, schema.unset) for table, cells in schema.rows.items()}
 
     def decode(self, lines: Sequence[bytes | None]) -> DecodedLines:
-        """Decode a block of lines (as :func:`~efh_screen.jsonl_lines` gives them).
+        """Decode a block of lines (as :func:`~efh_screen._jsonl.jsonl_lines` gives them).
 
         Parameters
         ----------
