@@ -22,6 +22,13 @@ EXAMPLES = {
         "SYNTHETIC-0203: not screened",
         "not a decision",
     ],
+    "screen_with_dask.py": [
+        "children: read 301, screened 298, rejected 3",
+        "rejected: children row 300 (bucket",
+        "rejected: events row 1071 (bucket",
+        "as one call: same result lines yes, same rejected rows yes",
+        "not a decision",
+    ],
 }
 
 
