@@ -26,7 +26,7 @@ EXAMPLES = {
     "screen_with_dask.py": [
         "children: read 301, screened 298, rejected 3",
         "rejected: children row 300 (bucket",
-        "rejected: events row 1071 (bucket",
+        "SYN-9999999): id: no child in the children table has this id",
         "as one call: same result lines yes, same rejected rows yes",
         "not a decision",
     ],
