@@ -13,6 +13,10 @@ Usage (single core, from the repository root)::
     OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 taskset -c 0 \
         python benchmarks/bench_batch.py --n 20000 --million
 
+(b) and (d) measure whichever path ``screen_file`` takes: JSONL read column-wise when msgspec
+is installed (the ``fast`` extra), read the Profile way otherwise. ``bench_scaling.py`` runs
+the two side by side in one run.
+
 Data: synthetic profiles from ``efh_screen.synth`` (general population, as of
 2026-09-01). The 1,000,000-record file repeats the first ``--n`` profiles with
 new ids. Prints a Markdown report on stdout.

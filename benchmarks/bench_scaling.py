@@ -6,7 +6,8 @@ Run by hand (not part of the test suite), on an otherwise idle machine with two 
         python benchmarks/bench_scaling.py                       # 10k, 100k and 1M
     python benchmarks/bench_scaling.py --sizes 10000,100000      # a quicker check
 
-For each path in :data:`PATHS` (JSONL -> JSONL and CSV -> JSONL; another path, such as
+For each path in :data:`PATHS` (JSONL -> JSONL read column-wise, the same read the Profile
+way as before (msgspec hidden from the process), and CSV -> JSONL; another path, such as
 Parquet -> Parquet, is one more entry), each size and each number of jobs, it screens a
 synthetic caseload in a **fresh Python process**, which reports how long the screen took (the
 imports not included; starting the workers is) and the peak resident memory of itself
@@ -14,7 +15,13 @@ imports not included; starting the workers is) and the peak resident memory of i
 (``getrusage(RUSAGE_CHILDREN).ru_maxrss``: the workers are its children and have ended).
 A fresh process for every run keeps one run's peak out of the next one's figure. It also
 reports the processor time of the screen (its own and its workers'), which shows what the
-workers cost even on a machine shared with other work.
+workers cost even on a machine shared with other work. The paths run in turn for each size
+and number of jobs (repeats interleaved), so a change in the machine's load hits them alike;
+the JSONL column-wise rows give the Profile path's CPU time over theirs ("CPU vs Profile
+path"). For the one-core comparison of the two JSONL paths, pin the run to one core::
+
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 taskset -c 0 \
+        python benchmarks/bench_scaling.py --jobs 1 --paths JSONL
 
 The inputs are bare synthetic profiles (``efh_screen.synth``, general population, seed
 20260901, as of 2026-09-01), written once and cached in ``--cache`` (the 1M JSONL file is
@@ -73,7 +80,8 @@ class BenchPath:
 
     ``screen`` is Python run in the fresh process, with ``source``, ``output`` (paths as
     text), ``jobs`` and ``AS_OF`` defined; it must set ``read`` to the records read.
-    ``imports`` run before the clock starts.
+    ``imports`` run before the clock starts. ``hidden`` names modules the process and its
+    workers cannot import (a stand-in that raises ImportError comes first on their path).
     """
 
     name: str
@@ -81,15 +89,30 @@ class BenchPath:
     output_suffix: str
     imports: str
     screen: str
+    hidden: tuple[str, ...] = ()
 
+
+JSONL_COLUMN_WISE = "JSONL -> JSONL"
+JSONL_PROFILE_PATH = "JSONL -> JSONL, Profile path"
 
 PATHS: list[BenchPath] = [
     BenchPath(
-        name="JSONL -> JSONL",
+        name=JSONL_COLUMN_WISE,
+        make_input=jsonl_input,
+        output_suffix=".jsonl",
+        imports="import msgspec  # needed: fail rather than measure the other path\n"
+        "from efh_screen import screen_file",
+        screen="read = screen_file(source, as_of=AS_OF, results=output, jobs=jobs).read",
+    ),
+    BenchPath(
+        # Without msgspec every line is read the Profile way (one pydantic Profile a line), as
+        # before the column-wise path; the workers, fresh interpreters, cannot import it either.
+        name=JSONL_PROFILE_PATH,
         make_input=jsonl_input,
         output_suffix=".jsonl",
         imports="from efh_screen import screen_file",
         screen="read = screen_file(source, as_of=AS_OF, results=output, jobs=jobs).read",
+        hidden=("msgspec",),
     ),
     BenchPath(
         name="CSV -> JSONL",
@@ -151,17 +174,29 @@ class Measure:
     def rate(self) -> float:
         return self.read / self.seconds
 
+    @property
+    def cpu_rate(self) -> float:
+        return self.read / self.cpu_seconds
+
 
 def measure(path: BenchPath, size: int, jobs: int, cache: Path, scratch: Path) -> Measure:
     """Screen one input in a fresh process and read back its figures."""
     source = path.make_input(size, cache)
     output = scratch / f"results{path.output_suffix}"
     code = CHILD.format(imports=path.imports, screen=textwrap.indent(path.screen, " " * 4))
+    env = dict(os.environ)
+    if path.hidden:
+        stand_ins = scratch / "hidden"
+        stand_ins.mkdir(exist_ok=True)
+        for module in path.hidden:
+            (stand_ins / f"{module}.py").write_text(f"raise ImportError('{module} hidden')\n")
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(stand_ins), env.get("PYTHONPATH")]))
     done = subprocess.run(
         [sys.executable, "-c", code, str(source), str(output), str(jobs), AS_OF.isoformat()],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     if done.returncode != 0:
         raise SystemExit(f"{path.name}, {size}, jobs {jobs} failed:\n{done.stderr[-3000:]}")
@@ -171,7 +206,8 @@ def measure(path: BenchPath, size: int, jobs: int, cache: Path, scratch: Path) -
 
 
 def best(runs: list[Measure]) -> Measure:
-    return min(runs, key=lambda run: run.seconds)
+    """The run of least processor time (on a shared machine, steadier than the wall clock)."""
+    return min(runs, key=lambda run: run.cpu_seconds)
 
 
 def report(measures: list[Measure], argv: list[str]) -> str:
@@ -183,9 +219,9 @@ def report(measures: list[Measure], argv: list[str]) -> str:
         f"Python {platform.python_version()}, {platform.system()}",
         f"- command: `{' '.join(argv)}`",
         "- data: bare synthetic profiles (general population), as of 2026-09-01\n",
-        "| path | profiles | jobs | seconds | profiles/s | vs smallest | CPU s | peak MB main | "
-        "peak MB a worker | speed-up vs 1 job |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| path | profiles | jobs | seconds | profiles/s | vs smallest | CPU s | profiles/CPU s | "
+        "CPU vs Profile path | peak MB main | peak MB a worker | speed-up vs 1 job |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     by_key = {(m.path, m.size, m.jobs): m for m in measures}
     smallest = min(m.size for m in measures)
@@ -195,9 +231,16 @@ def report(measures: list[Measure], argv: list[str]) -> str:
         ratio = f"{m.rate / base.rate:.2f}" if base is not None else ""
         speed_up = f"{m.rate / one_job.rate:.2f}x" if one_job is not None and m.jobs > 1 else ""
         worker = f"{m.worker_bytes / 1e6:,.0f}" if m.jobs > 1 and m.worker_bytes else ""
+        profile_path = by_key.get((JSONL_PROFILE_PATH, m.size, m.jobs))
+        versus = (
+            f"{profile_path.cpu_seconds / m.cpu_seconds:.2f}x"
+            if m.path == JSONL_COLUMN_WISE and profile_path is not None
+            else ""
+        )
         lines.append(
             f"| {m.path} | {m.size:,} | {m.jobs} | {m.seconds:.1f} | {m.rate:,.0f} | {ratio} | "
-            f"{m.cpu_seconds:.1f} | {m.main_bytes / 1e6:,.0f} | {worker} | {speed_up} |"
+            f"{m.cpu_seconds:.1f} | {m.cpu_rate:,.0f} | {versus} | {m.main_bytes / 1e6:,.0f} | "
+            f"{worker} | {speed_up} |"
         )
     lines.append(
         "\nCPU s is the processor time of the screen, main process and workers together (the "
@@ -229,19 +272,19 @@ def main() -> int:
     sizes = sorted(int(size) for size in args.sizes.split(","))
     jobs = [int(number) for number in args.jobs.split(",")]
     args.cache.mkdir(parents=True, exist_ok=True)
-    measures = []
+    paths = [path for path in PATHS if args.paths in path.name]
+    runs: dict[tuple[str, int, int], list[Measure]] = {}
     with tempfile.TemporaryDirectory() as scratch:
-        for path in PATHS:
-            if args.paths not in path.name:
-                continue
-            for size in sizes:
-                for number in jobs:
-                    runs = [
-                        measure(path, size, number, args.cache, Path(scratch))
-                        for _ in range(args.repeats)
-                    ]
-                    measures.append(best(runs))
-                    print(f"{path.name}, {size:,}, jobs {number}: done", file=sys.stderr)
+        for size in sizes:
+            for number in jobs:
+                for _ in range(args.repeats):  # interleaved: the paths take turns
+                    for path in paths:
+                        run = measure(path, size, number, args.cache, Path(scratch))
+                        runs.setdefault((path.name, size, number), []).append(run)
+                        print(f"{path.name}, {size:,}, jobs {number}: done", file=sys.stderr)
+    measures = [
+        best(runs[(path.name, size, number)]) for path in paths for size in sizes for number in jobs
+    ]
     print(report(measures, sys.argv))
     return 0
 

@@ -286,3 +286,12 @@ def test_without_msgspec_every_output_is_the_same(tmp_path: Path) -> None:
     assert shown["with"] == shown["without"]
     for name in ("results.jsonl", "errors.jsonl", "review.csv", "review.html"):
         assert (tmp_path / "with" / name).read_bytes() == (tmp_path / "without" / name).read_bytes()
+
+
+def test_importing_the_library_loads_neither_msgspec_nor_the_tables_engine() -> None:
+    code = (
+        "import sys, efh_screen; "
+        "assert 'msgspec' not in sys.modules, 'msgspec imported'; "
+        "assert 'efh_screen.tables' not in sys.modules, 'tables imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

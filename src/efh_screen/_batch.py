@@ -58,7 +58,6 @@ from ._csv import ColumnMapping, CsvBlockReader, CsvBlocks, read_csv
 from ._errors import FieldProblem, InputError
 from ._files import OutputFiles
 from ._jsonl import jsonl_lines, parse_jsonl_line, read_jsonl, write_rejected_jsonl
-from ._jsonl_blocks import column_wise_available, column_wise_screener
 from ._pool import WorkerPool, usable_cores
 from ._profile import Profile, check_as_of, date_problems, problems_from_validation_error
 from ._records import REASON_DUPLICATE, InputRecord, RejectedRecord, safe_id
@@ -199,6 +198,9 @@ class _BlockScreener:
             read = CsvBlockReader(settings.csv_header or [], mapping).read
             self.screen = lambda block: records(read(block))
         else:
+            # The tables engine is loaded on first use: import efh_screen stays light.
+            from ._jsonl_blocks import column_wise_screener
+
             column_wise = column_wise_screener(screener, screen_settings)
             if column_wise is not None:
                 self.screen = column_wise
@@ -615,7 +617,7 @@ def screen_file(
             spool=spool,
         )
         reader = _Source(raw, stack, input_format=fmt, mapping=mapping, total=total)
-        if jobs == 1 and not (fmt == "jsonl" and column_wise_available(full=full)):
+        if jobs == 1 and not (fmt == "jsonl" and _column_wise(full=full)):
             _run(reader.records(), run, chunk_size=chunk_size, progress=reader.ticker(progress))
         else:
             blocks = reader.blocks(_block_records(chunk_size))
@@ -720,6 +722,13 @@ def _worker_settings(run: _Run, source: _Source, *, chunk_size: int) -> _WorkerS
         csv_header=csv_source.header if csv_source is not None else None,
         csv_mapping=csv_source.mapping.model_dump_json() if csv_source is not None else None,
     )
+
+
+def _column_wise(*, full: bool) -> bool:
+    """Whether JSONL is screened column-wise here (``_jsonl_blocks``), in blocks."""
+    from ._jsonl_blocks import column_wise_available  # loaded on first use, as above
+
+    return column_wise_available(full=full)
 
 
 def _check_jobs(jobs: int) -> int:
