@@ -4,7 +4,10 @@
 one, checks it is plausible as of the screening date, screens valid records in
 chunks through the vectorised path (the feature matrix of
 :meth:`Screener.feature_matrix`, without repeating the per-record date check,
-and :meth:`Screener.score_matrix`) and writes:
+and :meth:`Screener.score_matrix`) and writes the outputs below. With msgspec
+installed, JSONL is read in blocks and screened column-wise instead, with no
+Profile per valid line (``_jsonl_blocks``); every output is the same, byte for
+byte. It writes:
 
 * results: one compact JSON object a line per screened record, in input order
   (:meth:`ScreeningBatch.to_records`), or with ``full=True`` the full
@@ -237,7 +240,7 @@ def _jsonl_blocks(raw: IO[bytes], records: int) -> Iterator[tuple[_Block, int]]:
         yield (first, lines), raw.tell()
 
 
-def _run_in_workers(
+def _run_blocks(
     blocks: Iterator[tuple[_Block, int]],
     run: _Run,
     settings: _WorkerSettings,
@@ -623,7 +626,7 @@ def screen_file(
             blocks = reader.blocks(_block_records(chunk_size))
             settings = _worker_settings(run, reader, chunk_size=chunk_size)
             progress_by_block = reader.block_ticker(progress)
-            _run_in_workers(blocks, run, settings, jobs=jobs, progress=progress_by_block)
+            _run_blocks(blocks, run, settings, jobs=jobs, progress=progress_by_block)
         summary = run.summary(outputs)
         if previous is not None:
             summary = mark_review(summary, previous, bands=run.band_keys)

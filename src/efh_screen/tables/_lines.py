@@ -406,8 +406,8 @@ class LineDecoder:
             kinds.start_block()
         block = _Block(len(lines), tuple(self._kinds))
         for index, raw in enumerate(lines):
-            read = self._read(raw) if raw is not None else None
-            if read is None or raw is None:
+            read = None if raw is None else self._read(raw)
+            if raw is None or read is None:
                 continue
             profile, labelled = read
             try:
@@ -466,8 +466,8 @@ class LineDecoder:
     def _spread_rows(self, profile: Any, block: _Block) -> bool:
         """Add the profile's accounts, events and periods; False if one cannot be vouched for.
 
-        Longer than 60 lines because the loop over accounts is the hot path of the decoder:
-        written out, with its look-ups bound to local names.
+        The loop over accounts is the decoder's hot path: its look-ups are bound to local
+        names, and a row seen before costs one dictionary look-up.
         """
         unset = self._schema.unset
         starts = {table: len(rows) for table, rows in block.kinds.items()}
