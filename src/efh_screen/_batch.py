@@ -66,8 +66,10 @@ from ._weights import Weights
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "MAX_JOBS",
+    "CardSpool",
     "ProgressCallback",
     "result_lines",
+    "review_entries",
     "screen_file",
     "screen_records",
 ]
@@ -88,14 +90,19 @@ _KEEP_REJECTED = 100
 # The streaming batch.
 
 
-class _Spool(Mapping[str, str]):
-    """Points-card HTML fragments spooled to a temporary file, read back by id."""
+class CardSpool(Mapping[str, str]):
+    """Points-card HTML fragments spooled to a temporary file, read back by id.
+
+    The review page needs one card per case on the review list; spooled, they take disk,
+    not memory, however long the list. Call :meth:`close` when done.
+    """
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._where: dict[str, tuple[int, int]] = {}
 
     def add(self, key: str, text: str) -> None:
+        """Spool the card ``text`` of the case ``key``."""
         data = text.encode("utf-8")
         self._where[key] = (self._file.tell(), len(data))
         self._file.write(data)
@@ -115,6 +122,7 @@ class _Spool(Mapping[str, str]):
         return len(self._where)
 
     def close(self) -> None:
+        """Remove the spooled cards."""
         self._file.close()
 
 
@@ -246,22 +254,38 @@ def _screen_chunk(
     elif results:
         lines = result_lines(batch, top, gaps)
     review = []
-    for i, entry in _review_entries(chunk, batch, top, gaps):
+    for i, entry in review_entries([record.line for record in chunk], batch, top, gaps):
         card = points_card_html(screener.screen(profiles[i], as_of=as_of)) if cards else None
         review.append((i, entry, card))
     return _ChunkScreened(lines, batch.flag.tolist(), review)
 
 
-def _review_entries(
-    chunk: Sequence[InputRecord],
+def review_entries(
+    lines: Sequence[int],
     batch: ScreeningBatch,
     top: list[list[tuple[str, int]]],
     gaps: list[list[str]],
 ) -> Iterator[tuple[int, ReviewEntry]]:
-    """Yield the chunk's cases for the review list.
+    """Yield a batch's cases for the review list, with their position in the batch.
 
     A case is listed when it is flagged, could be flagged once its gaps are filled, or
     not enough is known to screen it.
+
+    Parameters
+    ----------
+    lines : sequence of int
+        Where each of the batch's records was read from (a line, or a table's row), in
+        batch order; shown on the review list.
+    batch : ScreeningBatch
+        The scored batch.
+    top, gaps : list of list
+        The batch's :meth:`~ScreeningBatch.top_reasons` and
+        :meth:`~ScreeningBatch.main_missing` (three of each).
+
+    Yields
+    ------
+    tuple of (int, ReviewEntry)
+        The case's position in the batch, and its entry.
     """
     wanted = (batch.flag | batch.flag_could_change | batch.not_enough_known).nonzero()[0]
     band_keys, band_labels = batch.band_keys(), batch.band_labels()
@@ -270,7 +294,7 @@ def _review_entries(
         corroboration = batch.corroboration_missing[i].tolist()
         entry = ReviewEntry(
             id=batch.ids[i],
-            line=chunk[i].line,
+            line=lines[i],
             band=band_keys[i],
             band_label=band_labels[i],
             band_rank=int(batch.band[i]),
@@ -514,7 +538,7 @@ class _Run:
         results: IO[str] | None,
         errors: IO[str] | None,
         full: bool,
-        spool: _Spool | None,
+        spool: CardSpool | None,
     ) -> None:
         self.screener = screener
         self.as_of = as_of
@@ -850,8 +874,8 @@ def screen_file(
     return summary
 
 
-def _open_spool(stack: contextlib.ExitStack) -> _Spool:
-    spool = _Spool()
+def _open_spool(stack: contextlib.ExitStack) -> CardSpool:
+    spool = CardSpool()
     stack.callback(spool.close)
     return spool
 
