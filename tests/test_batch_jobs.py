@@ -44,12 +44,13 @@ OUTPUTS = {
 def screen_with_jobs(source: Path, folder: Path, jobs: int, **options: Any) -> BatchSummary:
     folder.mkdir()
     counts: list[int] = []
+    outputs: dict[str, Any] = {kind: folder / name for kind, name in OUTPUTS.items()}
     summary = screen_file(
         source,
         as_of=AS_OF,
         jobs=jobs,
         progress=lambda read, done, total: counts.append(read),
-        **{kind: folder / name for kind, name in OUTPUTS.items()},
+        **outputs,
         **options,
     )
     (folder / "progress.json").write_text(json.dumps(counts), encoding="utf-8")

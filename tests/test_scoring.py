@@ -396,7 +396,9 @@ def example(name: str) -> ScreeningResult:
 
 def with_gang_accounts(*accounts: dict[str, Any]) -> dict[str, Any]:
     """The police-only worked example, with these accounts of gang association instead."""
-    data = copy.deepcopy(EXAMPLE["gang association recorded by the police alone"]["profile"])
+    data: dict[str, Any] = copy.deepcopy(
+        EXAMPLE["gang association recorded by the police alone"]["profile"]
+    )
     data["factors"]["gang_association"] = list(accounts)
     return data
 

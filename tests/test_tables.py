@@ -25,11 +25,13 @@ from hypothesis import strategies as st
 
 from efh_screen import (
     INDICATORS,
+    CountThresholds,
     InputError,
     Profile,
     ResolutionRule,
     Screener,
     Weights,
+    Windows,
     feature_matrix,
     screen_records,
 )
@@ -41,12 +43,23 @@ from efh_screen.tables import (
     profiles_to_tables,
     screen_tables,
 )
-from strategies import AS_OF, profile_dicts
+from strategies import AS_OF, profile_dicts, weights_with_rules
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ANY_ACCOUNT = Weights.default().model_copy(
     update={"resolution": ResolutionRule(absent="any_account")}
 )
+# Short windows and periods, so the generated histories (up to five years) often rise, escalate
+# and fall on both sides of every window's edges.
+SHORT_WINDOWS = Weights.default().model_copy(
+    update={
+        "windows": Windows(
+            recent_days=200, escalation_days=60, history_days=700, trajectory_days=150
+        ),
+        "counts": CountThresholds(trajectory_periods=2, repeated_suspensions=2),
+    }
+)
+WEIGHTINGS = [None, ANY_ACCOUNT, SHORT_WINDOWS]
 
 
 def distinct_profiles(max_size: int = 6) -> st.SearchStrategy[list[Profile]]:
@@ -72,6 +85,9 @@ def nested(row: dict[str, Any]) -> dict[str, Any]:
         "band_label": row["band_label"],
         "flag": row["flag"],
         "flag_could_change": row["flag_could_change"],
+        "coverage": None
+        if row["coverage_known_percent"] is None
+        else {"known_percent": row["coverage_known_percent"], "enough": row["coverage_enough"]},
         "ace_count": {"known": row["ace_count_known"], "max": row["ace_count_max"]},
         "top_reasons": row["top_reasons"],
         "main_missing": row["main_missing"],
@@ -87,11 +103,13 @@ def nested(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @FAST
-@given(profiles=distinct_profiles(), any_account=st.booleans())
+@given(
+    profiles=distinct_profiles(),
+    weights=st.one_of(st.sampled_from(WEIGHTINGS), weights_with_rules()),
+)
 def test_tables_screen_exactly_as_the_profile_path(
-    profiles: list[Profile], any_account: bool
+    profiles: list[Profile], weights: Weights | None
 ) -> None:
-    weights = ANY_ACCOUNT if any_account else None
     screening = screen_tables(
         *profiles_to_tables(profiles), as_of=AS_OF, weights=weights, contributions=True
     )
@@ -126,6 +144,56 @@ def test_tables_screen_exactly_as_the_profile_path(
     assert screening.rejected.num_rows == 0
     for count in screening.counts:
         assert count.read == count.screened and count.rejected == 0
+
+
+# Violent events in the history window, and whether each says enough to decide serious violence.
+VIOLENT_HISTORIES: dict[str, list[dict[str, Any]]] = {
+    "knife": [{"type": "violence_victim", "date": "2026-03-14", "weapon": "knife"}],
+    "no weapon, not injured": [
+        {"type": "violence_victim", "date": "2026-03-14", "weapon": "none", "serious_injury": False}
+    ],
+    "another weapon, injury not recorded": [
+        {"type": "violence_victim", "date": "2026-03-14", "weapon": "other"}
+    ],
+    "weapon incident, injury not recorded": [{"type": "weapon_incident", "date": "2026-03-14"}],
+    "weapon incident, not injured": [
+        {"type": "weapon_incident", "date": "2026-03-14", "serious_injury": False}
+    ],
+    "emergency department": [{"type": "emergency_department_assault", "date": "2024-10-01"}],
+    "outside the history window": [
+        {"type": "violence_victim", "date": "2022-01-01", "weapon": "gun"},
+        {"type": "weapon_incident", "date": "2022-01-01"},
+    ],
+    "one assault recorded twice, then one undecided": [
+        {"type": "violence_victim", "date": "2026-03-14", "weapon": "none"},
+        {"type": "emergency_department_assault", "date": "2026-03-14"},
+        {"type": "violence_victim", "date": "2026-05-01"},
+    ],
+}
+
+
+@pytest.mark.parametrize("violence_history", [None, "absent", "unknown"])
+def test_serious_violence_is_known_column_wise_exactly_when_the_record_says(
+    violence_history: str | None,
+) -> None:
+    profiles = [
+        Profile.model_validate(
+            {
+                "id": f"YP-{number}",
+                "date_of_birth": "2010-04-02",
+                "events": events,
+                "factors": {}
+                if violence_history is None
+                else {"violence_victim": {"status": violence_history, "source": "police"}},
+            }
+        )
+        for number, events in enumerate(VIOLENT_HISTORIES.values())
+    ]
+    screening = screen_tables(*profiles_to_tables(profiles), as_of=AS_OF)
+    expected = feature_matrix(profiles, as_of=AS_OF)
+    np.testing.assert_array_equal(screening.features.values, expected.values)
+    np.testing.assert_array_equal(screening.features.known, expected.known)
+    assert screening.result_lines() == profile_lines(profiles)[0]
 
 
 def test_every_indicator_is_derived_column_wise() -> None:
@@ -247,6 +315,7 @@ MUTATIONS: list[tuple[str, str, Any]] = [
     ("observations", "status", "present"),
     ("observations", "status", "absent"),
     ("observations", "source", "nhs"),
+    ("observations", "source", "emergency_department"),
     ("observations", "source", _BLANK),
     ("observations", "reason", "not_shared"),
     ("observations", "reason", "forgot"),
@@ -259,6 +328,17 @@ MUTATIONS: list[tuple[str, str, Any]] = [
     ("events", "date", dt.date(1999, 1, 1)),
     ("events", "date", _BLANK),
     ("events", "cross_borough", True),
+    ("events", "type", "emergency_department_assault"),
+    ("events", "type", "weapon_incident"),
+    ("events", "type", "violence_victim"),
+    ("events", "weapon", "knife"),
+    ("events", "weapon", "none"),
+    ("events", "weapon", "blade"),
+    ("events", "weapon", _BLANK),
+    ("events", "serious_injury", True),
+    ("events", "serious_injury", False),
+    ("events", "serious_injury", _BLANK),
+    ("events", "source", "emergency_department"),
     ("events", "source", "school"),
     ("events", "note", "n" * 300),
     ("attendance", "missed_sessions", 999),

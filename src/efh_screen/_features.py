@@ -86,10 +86,12 @@ __all__ = [
     "CORROBORATED_LABELS",
     "ESCALATION_SOURCES",
     "EVENT_RULES",
+    "HISTORY_KNOWN_COLUMNS",
     "INDICATORS",
     "INDICATOR_INDEX",
     "NON_CORROBORATING_AGENCIES",
     "STATUS_COLUMNS",
+    "VIOLENT_EVENT_TYPES",
     "CountThresholds",
     "EventRule",
     "EvidenceItem",
@@ -101,6 +103,7 @@ __all__ = [
     "corroborating_agencies",
     "derive_features",
     "feature_matrix",
+    "violence_seriousness",
 ]
 
 
@@ -1104,5 +1107,11 @@ EVENT_RULES: tuple[EventRule, ...] = _EVENT_RULES
 """Indicators that count events in a window (see :class:`EventRule`)."""
 STATUS_COLUMNS: dict[str, int] = _STATUS_INDEX
 """Matrix column of each indicator read straight from a status factor, by factor key."""
-ESCALATION_SOURCES: tuple[tuple[str, EventType], ...] = _ESCALATION_SOURCES
-"""The factors (and their event types) whose incidents count towards escalation."""
+ESCALATION_SOURCES: tuple[tuple[str, tuple[EventType, ...]], ...] = _ESCALATION_SOURCES
+"""The factors (and the event types that evidence each) whose incidents count towards
+escalation and the rising trajectory."""
+HISTORY_KNOWN_COLUMNS: dict[str, int] = _HISTORY_KNOWN_COLUMN
+"""By factor key: the matrix column that is known exactly when the factor's event history is."""
+VIOLENT_EVENT_TYPES: frozenset[EventType] = _VIOLENT_EVENTS
+"""The event types ``serious_violence`` reads (see :func:`violence_seriousness`)."""
+violence_seriousness = _violence_seriousness

@@ -19,7 +19,7 @@ from ._scheme import CORROBORATION_COLUMNS, GROUP_MEMBERSHIP, GROUP_OF_COLUMN, G
 from ._version import __version__
 from ._weights import Weights
 
-__all__ = ["RankedColumns", "ScreeningBatch", "score_matrix", "scores_and_bands"]
+__all__ = ["CoverageColumns", "RankedColumns", "ScreeningBatch", "score_matrix", "scores_and_bands"]
 
 
 class RankedColumns(NamedTuple):
@@ -29,6 +29,16 @@ class RankedColumns(NamedTuple):
     """Column per rank, of shape (n_profiles, k)."""
     chosen: NDArray[np.bool_]
     """Whether each ranked column is chosen, of shape (n_profiles, k); chosen ones come first."""
+
+
+class CoverageColumns(NamedTuple):
+    """Each profile's coverage under the weightings' coverage rule, as arrays."""
+
+    known_percent: NDArray[np.int64]
+    """Known risk points as a whole percentage of all of them (rounded down), of shape
+    (n_profiles,)."""
+    enough: NDArray[np.bool_]
+    """Whether that reaches the rule's ``min_known_percent``, of shape (n_profiles,)."""
 
 
 @dataclass(frozen=True)
@@ -193,20 +203,33 @@ class ScreeningBatch:
             for band, short in zip(self.band.tolist(), self.not_enough_known.tolist(), strict=True)
         ]
 
+    def coverage_columns(self) -> CoverageColumns | None:
+        """Return each profile's known percent and whether it is enough, as arrays.
+
+        ``None`` when the weightings have no coverage rule.
+        """
+        coverage = self.weights.coverage
+        if coverage is None:
+            return None
+        known, total = self.known_points.astype(np.int64) * 100, self.total_points
+        percents = known // total if total else np.full(len(self.ids), 100, dtype=np.int64)
+        return CoverageColumns(
+            known_percent=percents, enough=known >= coverage.min_known_percent * total
+        )
+
     def coverage_records(self) -> list[dict[str, Any] | None]:
         """Return the ``coverage`` of each record: known percent and whether it is enough.
 
         ``None`` for every profile when the weightings have no coverage rule.
         """
-        coverage = self.weights.coverage
-        if coverage is None:
+        columns = self.coverage_columns()
+        if columns is None:
             return [None] * len(self.ids)
-        known, total = self.known_points.astype(np.int64) * 100, self.total_points
-        percents = (known // total).tolist() if total else [100] * len(self.ids)
-        enough = (known >= coverage.min_known_percent * total).tolist()
         return [
             {"known_percent": percent, "enough": is_enough}
-            for percent, is_enough in zip(percents, enough, strict=True)
+            for percent, is_enough in zip(
+                columns.known_percent.tolist(), columns.enough.tolist(), strict=True
+            )
         ]
 
     def band_labels(self) -> list[str]:

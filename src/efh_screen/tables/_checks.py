@@ -4,7 +4,8 @@
 once: the rules on one cell (blank where required, a word not in the vocabulary, bounds),
 which :func:`~efh_screen.tables._decoding.decode_table` has already applied; the rules
 across fields (attendance over 100%, a period that ends before it starts, an event before
-the date of birth, ``cross_borough`` on an event that is not a home move, a reason on an
+the date of birth, an event detail the model refuses on that type of event — found by
+asking the model about each type and value once — a reason on an
 account that is not ``unknown``, an account that contradicts the events or attendance
 listed); and the rules as of the screening date (:func:`~efh_screen._profile.date_problems`).
 
@@ -22,9 +23,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import ValidationError
 
 from .._factors import FACTOR_BY_EVENT, FACTORS, EventType
-from .._profile import Status, date_problems
+from .._profile import Profile, Status, date_problems
 from ._decoding import (
     EPOCH_ORDINAL,
     INVALID_DATE,
@@ -82,7 +84,40 @@ _CROSS_CHECKED = np.array(
     ],
     dtype=np.bool_,
 )
-_HOME_MOVE = _EVENT_CODES[EventType.HOME_MOVE]
+
+
+def _refused_details() -> dict[str, NDArray[np.bool_]]:
+    """Return which values of each optional event detail the Profile model refuses, by type.
+
+    The details are the optional word and true/false columns of the events table. Each
+    entry is of shape (n_event_types, n_values), indexed by the decoded codes (a word's
+    position in the vocabulary; 0 false, 1 true). It is found by asking the model about one
+    event of each type with each value, so every rule of the model that ties an event's
+    detail to its type (``cross_borough`` on home moves only, a ``weapon`` on violent
+    events, never ``none`` on a weapon incident, ``serious_injury``) is checked here without
+    being written out again.
+    """
+    refused: dict[str, NDArray[np.bool_]] = {}
+    for column in LAYOUT["events"]:
+        if column.required or column.kind not in ("enum", "bool"):
+            continue
+        values: tuple[object, ...] = column.vocabulary or (False, True)
+        table = np.zeros((len(_EVENT_CODES), len(values)), dtype=np.bool_)
+        for event_type, code in _EVENT_CODES.items():
+            for position, value in enumerate(values):
+                event = {"type": event_type.value, "date": "2001-01-01", column.name: value}
+                try:
+                    Profile.model_validate(
+                        {"id": "probe", "date_of_birth": "2000-01-01", "events": [event]}
+                    )
+                except ValidationError:
+                    table[code, position] = True
+        if table.any():
+            refused[column.name] = table
+    return refused
+
+
+_REFUSED_DETAILS = _refused_details()
 _PRESENT, _ABSENT, _UNKNOWN = (
     STATUS_CODES[s] for s in (Status.PRESENT, Status.ABSENT, Status.UNKNOWN)
 )
@@ -152,14 +187,25 @@ def _events_problems(
     events: DecodedTable, birth: NDArray[np.int32], as_of_day: int
 ) -> NDArray[np.bool_]:
     date = events.values["date"]
-    kind = events.values["type"]
     owner_birth = birth[np.where(events.child == NULL, 0, events.child)] if len(birth) else date
     valid = (date != NULL_DATE) & (date != INVALID_DATE)
     born = (owner_birth != NULL_DATE) & (owner_birth != INVALID_DATE)
     before_birth = valid & born & (date < owner_birth)
     late = valid & (date > as_of_day)
-    misplaced = (events.values["cross_borough"] != NULL) & (kind != _HOME_MOVE)
-    return np.asarray(events.bad | before_birth | late | misplaced, dtype=np.bool_)
+    return np.asarray(events.bad | before_birth | late | _misplaced_details(events), dtype=np.bool_)
+
+
+def _misplaced_details(events: DecodedTable) -> NDArray[np.bool_]:
+    """Event details the Profile model refuses on the event's type (:func:`_refused_details`)."""
+    kind = events.values["type"]
+    typed = kind >= 0  # a blank or unknown type is a problem of its own cell
+    known_kind = np.where(typed, kind, 0)
+    misplaced = np.zeros(events.rows, dtype=np.bool_)
+    for name, refused in _REFUSED_DETAILS.items():
+        value = events.values[name]
+        given = typed & (value >= 0)  # blank: not recorded; a word not listed: its own cell
+        misplaced |= given & refused[known_kind, np.where(given, value, 0)]
+    return misplaced
 
 
 def _attendance_problems(attendance: DecodedTable, as_of_day: int) -> NDArray[np.bool_]:

@@ -3,11 +3,12 @@
 The results table has one row per screened child with the fields of a compact result line
 (:func:`~efh_screen._batch.result_lines`), flattened for pandas: a nested field ``a.b`` of
 the line is the column ``a_b`` (``score_range_low``, ``ace_count_max``,
-``weights_sha256``); ``top_reasons`` stays a list of ``{indicator, points}`` and
-``main_missing`` a list of group keys. The long-form contributions table has one row per
+``weights_sha256``, ``coverage_known_percent``: blank when the weightings have no coverage
+rule); ``top_reasons`` stays a list of ``{indicator, points}`` and ``main_missing`` a list
+of group keys. The long-form contributions table has one row per
 point-carrying indicator of each child, ordered as :attr:`ScreeningResult.contributions
-<efh_screen.ScreeningResult.contributions>`, with the protective cap last where it bites,
-so each child's points sum to its score.
+<efh_screen.ScreeningResult.contributions>`, with the needs cap after the risk points and
+the protective cap last where they bite, so each child's points sum to its score.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 
 from .._features import INDICATORS
 from .._matrix import RankedColumns, ScreeningBatch
-from .._result import PROTECTIVE_CAP_KEY
+from .._result import NEEDS_CAP_KEY, PROTECTIVE_CAP_KEY
 from .._scheme import GROUPS
 from .._version import __version__
 from ._arrow import arrow
@@ -43,6 +44,8 @@ RESULT_COLUMNS = (
     "band_label",
     "flag",
     "flag_could_change",
+    "coverage_known_percent",
+    "coverage_enough",
     "ace_count_known",
     "ace_count_max",
     "top_reasons",
@@ -85,10 +88,13 @@ def results_table(batch: ScreeningBatch) -> Any:
     """
     pa = arrow("results").pa
     n = len(batch)
-    bands = batch.weights.bands
-    band_keys = pa.array([band.key for band in bands])
-    band_labels = pa.array([band.label for band in bands])
-    band_index = pa.array(batch.band.astype(np.int32))
+    bands, rule = batch.weights.bands, batch.weights.coverage
+    # The coverage rule's key and label (when it has one) follow the bands' own.
+    keys = [band.key for band in bands] + ([rule.key] if rule is not None else [])
+    labels = [band.label for band in bands] + ([rule.label] if rule is not None else [])
+    band_keys, band_labels = pa.array(keys), pa.array(labels)
+    band_index = pa.array(np.where(batch.not_enough_known, len(bands), batch.band).astype(np.int32))
+    coverage = batch.coverage_columns()
     reasons = batch.ranked_reasons(_LISTED)
     points = np.take_along_axis(batch.contributions, reasons.columns, axis=1)
     top = _ranked_list(
@@ -108,6 +114,12 @@ def results_table(batch: ScreeningBatch) -> Any:
         "band_label": band_labels.take(band_index),
         "flag": pa.array(batch.flag),
         "flag_could_change": pa.array(batch.flag_could_change),
+        "coverage_known_percent": pa.nulls(n, pa.int64())
+        if coverage is None
+        else pa.array(coverage.known_percent),
+        "coverage_enough": pa.nulls(n, pa.bool_())
+        if coverage is None
+        else pa.array(coverage.enough),
         "ace_count_known": pa.array(batch.ace_known),
         "ace_count_max": pa.array(batch.ace_max),
         "top_reasons": top,
@@ -125,21 +137,34 @@ def contributions_table(batch: ScreeningBatch) -> Any:
     """Every child's contributions in long form: ``id``, ``indicator``, ``factor``, ``points``.
 
     Ordered by child, then as :meth:`Screener.screen` lists them: risk points largest first,
-    then protective reductions largest first (catalogue order among equals), then the
-    protective cap where it bites.
+    then the needs cap where it bites, then protective reductions largest first (catalogue
+    order among equals), then the protective cap where it bites.
     """
     pa = arrow("contributions").pa
     points = batch.contributions
     rows, columns = np.nonzero(points)
     values = points[rows, columns]
-    capped = np.flatnonzero(batch.cap_adjustment > 0)
-    all_rows = np.concatenate([rows, capped])
-    all_columns = np.concatenate([columns, np.full(len(capped), len(_KEYS))])
-    all_points = np.concatenate([values, batch.cap_adjustment[capped]]).astype(np.int32)
-    kind = np.concatenate([(values < 0).astype(np.int8), np.full(len(capped), 2, np.int8)])
+    needs_capped = np.flatnonzero(batch.needs_adjustment != 0)
+    protective_capped = np.flatnonzero(batch.cap_adjustment > 0)
+    n_keys = len(_KEYS)
+    all_rows = np.concatenate([rows, needs_capped, protective_capped])
+    all_columns = np.concatenate(
+        [columns, np.full(len(needs_capped), n_keys), np.full(len(protective_capped), n_keys + 1)]
+    )
+    all_points = np.concatenate(
+        [values, batch.needs_adjustment[needs_capped], batch.cap_adjustment[protective_capped]]
+    ).astype(np.int32)
+    # Risk (0), the needs cap (1), protective (2), the protective cap (3).
+    kind = np.concatenate(
+        [
+            np.where(values < 0, 2, 0).astype(np.int8),
+            np.full(len(needs_capped), 1, np.int8),
+            np.full(len(protective_capped), 3, np.int8),
+        ]
+    )
     order = np.lexsort((all_columns, -np.abs(all_points), kind, all_rows))
-    keys = pa.array([*_KEYS, PROTECTIVE_CAP_KEY])
-    groups = pa.array([*_GROUPS, PROTECTIVE_CAP_KEY])
+    keys = pa.array([*_KEYS, NEEDS_CAP_KEY, PROTECTIVE_CAP_KEY])
+    groups = pa.array([*_GROUPS, NEEDS_CAP_KEY, PROTECTIVE_CAP_KEY])
     chosen = pa.array(all_columns[order])
     return pa.table(
         {
