@@ -324,3 +324,26 @@ def test_without_pyarrow_the_command_names_the_install_command(
 def test_the_folder_holds_the_four_table_files(cohort: tuple[Path, Path]) -> None:
     _, folder = cohort
     assert sorted(path.name for path in folder.iterdir()) == sorted(TABLE_FILES.values())
+
+
+def test_a_wide_files_repeated_id_is_placed_and_worded_at_the_files_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pandas = pytest.importorskip("pandas")
+    export = pandas.read_csv(EXAMPLES / "caseload_export.csv", dtype=str, keep_default_na=False)
+    # Row 7 cannot be read; row 8 is repeated as row 10, so the file's rows are not the
+    # children table's (7 and 9).
+    wide = tmp_path / "export.parquet"
+    pandas.concat([export, export.iloc[[8]]], ignore_index=True).to_parquet(wide)
+    errors = tmp_path / "errors.jsonl"
+    code = main(["screen", str(wide), "--mapping", str(EXAMPLES / "mapping.json"),
+                 "--as-of", AS_OF, "--quiet", "--errors", str(errors)])  # fmt: skip
+    assert code == EXIT_REJECTED
+    assert "read 11, screened 8, rejected 3 (of which 2 duplicate ids)" in capsys.readouterr().err
+    found = [json.loads(line) for line in errors.read_text().splitlines()]
+    assert [(e["table"], e["row"], e["field"]) for e in found] == [
+        ("frame", 7, "DA in household"),
+        ("frame", 8, "id"),
+        ("frame", 10, "id"),
+    ]
+    assert found[1]["reason"].startswith("duplicate id: it is on rows 8, 10 of the file;")

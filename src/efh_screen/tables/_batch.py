@@ -58,6 +58,7 @@ from ._wording import child_profiles
 
 __all__ = [
     "PARQUET_SUFFIX",
+    "REASON_REPEATED_ROWS",
     "OutputFormat",
     "TableBatch",
     "is_table_input",
@@ -72,6 +73,12 @@ PARQUET_SUFFIX = ".parquet"
 
 OutputFormat = Literal["jsonl", "parquet"]
 """How results and errors are written: JSONL lines, or a Parquet table."""
+
+REASON_REPEATED_ROWS = (
+    "duplicate id: it is on rows {rows} of the file; each young person must appear once — "
+    "merge the rows"
+)
+"""A wide file's repeated id (every row with it is rejected, as in the tables)."""
 
 _WHAT = "screening Parquet tables"
 _CARDS_AT_ONCE = 1_000
@@ -194,17 +201,28 @@ def _duplicates(children: Any) -> int:
 
 
 def _in_file_rows(source: _Source, rejected: Any) -> Any:
-    """Place a wide file's problems at the file's rows (table ``"frame"``), with the unread rows."""
+    """Place a wide file's problems at the file's rows (table ``"frame"``), with the unread rows.
+
+    A repeated id is worded with the file's rows, not the children table's.
+    """
     pa = arrow(_WHAT).pa
     if source.file_rows is None:
         return rejected
+    file_rows = source.file_rows
     problems = rejected.to_pylist()
     ids = pa.array([problem["id"] for problem in problems], type=pa.string())
     children_rows = arrow(_WHAT).compute.index_in(ids, value_set=_children_ids(source.tables[0]))
+    repeated: dict[str, list[int]] = {}
+    for problem in problems:
+        if problem["table"] == "children" and problem["field"] == "id":
+            repeated.setdefault(problem["id"], []).append(file_rows[problem["row"]])
     placed = source.unread.to_pylist()
     for problem, child_row in zip(problems, children_rows.to_pylist(), strict=True):
         row = problem["row"] if problem["table"] == "children" else child_row
-        placed.append({**problem, "table": "frame", "row": source.file_rows[row]})
+        placed.append({**problem, "table": "frame", "row": file_rows[row]})
+        rows = repeated.get(problem["id"], []) if problem["field"] == "id" else []
+        if len(rows) > 1:
+            placed[-1]["reason"] = REASON_REPEATED_ROWS.format(rows=", ".join(map(str, rows)))
     placed.sort(key=lambda problem: problem["row"])
     return pa.Table.from_pylist(placed, schema=rejected_schema())
 
