@@ -21,8 +21,10 @@ from 0 as ``row`` is in the errors: the child's row in the children table, or, f
 file, the file's row. The review list's ``line`` column holds that row.
 
 Points cards for the review page are made from profiles built for the cases on the review
-list only (:func:`~efh_screen.tables._wording.child_profiles`), a thousand at a time,
-spooled to disk as the row path spools them; never for every child.
+list only, never for every child: their rows are picked out of each table and decoded once,
+then made into profiles (:func:`~efh_screen.tables._wording.child_profiles`) a thousand at a
+time, and the cards spooled to disk as the row path spools them. A wide file's repeated id
+is worded with the file's rows (:data:`REASON_REPEATED_ROWS`).
 """
 
 from __future__ import annotations
