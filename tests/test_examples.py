@@ -18,6 +18,12 @@ EXAMPLES = {
         "row 9 (SYNTHETIC-0108): DA in household",
         "SYNTHETIC-0109",
     ],
+    "screen_dataframe.py": [
+        "Not screened: row 7 (SYNTHETIC-0108): DA in household",
+        "Screened 9 of 10 rows as of 2026-09-01",
+        "SYNTHETIC-0109  priority review, score 21",
+        "not a decision",
+    ],
     "case_system_integration.py": [
         "SYNTHETIC-0201: score",
         "SYNTHETIC-0203: not screened",

@@ -71,6 +71,7 @@ from ._weights import Weights
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "MAX_JOBS",
+    "CardSpool",
     "ProgressCallback",
     "screen_file",
     "screen_records",
@@ -92,14 +93,19 @@ _KEEP_REJECTED = 100
 # The streaming batch.
 
 
-class _Spool(Mapping[str, str]):
-    """Points-card HTML fragments spooled to a temporary file, read back by id."""
+class CardSpool(Mapping[str, str]):
+    """Points-card HTML fragments spooled to a temporary file, read back by id.
+
+    The review page needs one card per case on the review list; spooled, they take disk,
+    not memory, however long the list. Call :meth:`close` when done.
+    """
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._where: dict[str, tuple[int, int]] = {}
 
     def add(self, key: str, text: str) -> None:
+        """Spool the card ``text`` of the case ``key``."""
         data = text.encode("utf-8")
         self._where[key] = (self._file.tell(), len(data))
         self._file.write(data)
@@ -119,6 +125,7 @@ class _Spool(Mapping[str, str]):
         return len(self._where)
 
     def close(self) -> None:
+        """Remove the spooled cards."""
         self._file.close()
 
 
@@ -308,7 +315,7 @@ class _Run:
         results: IO[str] | None,
         errors: IO[str] | None,
         full: bool,
-        spool: _Spool | None,
+        spool: CardSpool | None,
     ) -> None:
         self.screener = screener
         self.as_of = as_of
@@ -644,8 +651,8 @@ def screen_file(
     return summary
 
 
-def _open_spool(stack: contextlib.ExitStack) -> _Spool:
-    spool = _Spool()
+def _open_spool(stack: contextlib.ExitStack) -> CardSpool:
+    spool = CardSpool()
     stack.callback(spool.close)
     return spool
 

@@ -1,5 +1,10 @@
 """The ``screen`` subcommand: screen a caseload file and print the review list.
 
+A JSONL or CSV file is screened record by record (:func:`~efh_screen.screen_file`); a folder
+of the four Parquet tables, or one wide ``.parquet`` file, column-wise
+(:mod:`efh_screen.tables._batch`). The review list, the summary and the exit codes are the
+same either way.
+
 Exit codes (see :mod:`efh_screen._cli.exit_codes`): 0 when every record was screened; 1
 when some were rejected (the good records' results are still written); 2 for an
 unusable invocation (missing file, bad date, bad weightings or mapping).
@@ -15,7 +20,7 @@ import time
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._batch import MAX_JOBS, screen_file
 from .._csv import ColumnMapping
@@ -24,6 +29,15 @@ from .._pool import WorkerError
 from .._review import NOT_FLAGGED_TEXT, BatchSummary, ReviewEntry
 from .._scoring import Screener
 from .._weights import Weights
+from ..tables import TABLE_FILES
+from ..tables._batch import (
+    TableBatch,
+    is_table_input,
+    output_format,
+    require_tables,
+    screen_table_files,
+    table_inputs,
+)
 from .core import parse_date
 from .exit_codes import EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE
 from .since import SinceLastScreen, add_arguments
@@ -41,6 +55,14 @@ examples:
       --review review.csv --html review.html --errors rejected.jsonl
   efh-screen screen export.csv --mapping mapping.json --as-of 2026-09-01 --review review.csv
   efh-screen screen caseload.jsonl --as-of 2026-09-01 --jobs 0 --out results.jsonl
+  efh-screen screen caseload_tables/ --as-of 2026-09-01 --out results.parquet \\
+      --review review.csv --errors rejected.jsonl
+
+A folder of the four Parquet tables (children, observations, events, attendance), or one
+wide .parquet file (with --mapping), is screened column-wise (needs
+pip install "efh_screen[tables]"); then an --out or --errors file ending .parquet is
+written as a Parquet table, any other as JSONL, and the review list's "line" is the row,
+counted from 0 as in the errors.
 
 exit codes:
   0  every record was screened
@@ -150,17 +172,44 @@ def format_review_table(
     return "\n".join(lines)
 
 
-def _write_summary(summary: BatchSummary, *, errors_file: str | None) -> None:
+class _Rejections(NamedTuple):
+    """What the summary on stderr says about rejections."""
+
+    any: bool
+    """Whether anything was rejected."""
+    shown: list[str]
+    """The first problems, one line each (when no errors file was asked for)."""
+    more: bool
+    """Whether there are more than those shown."""
+
+
+def _rejected_records(summary: BatchSummary) -> _Rejections:
+    """Return the first rejected records' problems, at their lines."""
+    shown = []
+    for record in summary.rejected_sample[:_SHOW_REJECTED]:
+        rid = f" id {record.id}" if record.id else ""
+        shown += [f"line {record.line}{rid}: {p.field}: {p.reason}" for p in record.problems[:3]]
+    more = summary.rejected > min(len(summary.rejected_sample), _SHOW_REJECTED)
+    return _Rejections(bool(summary.rejected), shown, more)
+
+
+def _write_summary(
+    summary: BatchSummary,
+    *,
+    errors_file: str | None,
+    rejections: _Rejections,
+    counts: Sequence[str] = (),
+) -> None:
     err = sys.stderr
     err.write(f"efh-screen: {summary}.\n")
-    if summary.rejected and errors_file is None:
-        for record in summary.rejected_sample[:_SHOW_REJECTED]:
-            rid = f" id {record.id}" if record.id else ""
-            for p in record.problems[:3]:
-                err.write(f"  line {record.line}{rid}: {p.field}: {p.reason}\n")
-        if summary.rejected > min(len(summary.rejected_sample), _SHOW_REJECTED):
+    for line in counts:
+        err.write(f"efh-screen: {line}\n")
+    if rejections.any and errors_file is None:
+        for line in rejections.shown:
+            err.write(f"  {line}\n")
+        if rejections.more:
             err.write("  ... use --errors FILE to write every rejected record\n")
-    elif summary.rejected:
+    elif rejections.any:
         err.write(f"efh-screen: rejected records written to {errors_file}\n")
     for kind, path in summary.outputs.items():
         if kind != "errors":
@@ -170,25 +219,29 @@ def _write_summary(summary: BatchSummary, *, errors_file: str | None) -> None:
     )
 
 
-def _screen(args: argparse.Namespace) -> int:
+def _source(args: argparse.Namespace) -> Path:
+    """Return the input: the bundled sample, a caseload file, or a folder of Parquet tables."""
     if args.sample:
         if args.input is not None:
             raise InputError([FieldProblem("INPUT", "give either INPUT or --sample, not both")])
-        source = _sample_path()
-    elif args.input is None:
+        return _sample_path()
+    if args.input is None:
         raise InputError(
             [FieldProblem("INPUT", "is required; give a JSONL or CSV file, or use --sample")]
         )
-    else:
-        source = Path(args.input)
-        if source.is_dir():
-            raise InputError(
-                [FieldProblem("INPUT", "is a folder; give the caseload file inside it")]
-            )
-        if not source.is_file():
-            raise InputError(
-                [FieldProblem("INPUT", "file not found; check the path to the caseload file")]
-            )
+    source = Path(args.input)
+    if not source.is_dir() and not source.is_file():
+        raise InputError(
+            [FieldProblem("INPUT", "file not found; check the path to the caseload file")]
+        )
+    return source
+
+
+def _screen(args: argparse.Namespace) -> int:
+    source = _source(args)
+    if not args.sample and _is_table_input(source, args.format):
+        return _screen_tables(args, source)
+    _refuse_parquet_outputs(args)
     weights = Weights.load(args.weights) if args.weights else None
     mapping = ColumnMapping.load(args.mapping) if args.mapping else None
     screener = Screener(weights)
@@ -196,19 +249,139 @@ def _screen(args: argparse.Namespace) -> int:
     targets = _requested_outputs(args)
     bar = _ProgressBar() if sys.stderr.isatty() and not args.quiet else None
     try:
-        with since.outputs(source, targets) as written:
+        with since.outputs([source], targets) as written:
             summary = _run(args, source, screener, mapping, written, bar, since)
     except WorkerError as exc:  # e.g. a worker killed for lack of memory
         sys.stderr.write(f"efh-screen: {exc}; no output was written\n")
         return EXIT_UNUSABLE
     summary = dataclasses.replace(summary, outputs=targets)  # not the private folder's paths
+    _print_review(args, summary, since)
+    _write_summary(summary, errors_file=args.errors, rejections=_rejected_records(summary))
+    return EXIT_OK if summary.complete else EXIT_REJECTED
+
+
+def _check_table_options(args: argparse.Namespace, source: Path) -> None:
+    """Refuse the options that do not apply to Parquet tables, naming each."""
+    problems = []
+    if args.full:
+        reason = "is for JSONL or CSV input; Parquet tables give compact results (docs/tables.md)"
+        problems.append(FieldProblem("--full", reason))
+    if args.jobs != 1:
+        reason = (
+            "is for JSONL or CSV input; Parquet tables are screened column-wise in one process, "
+            "which is faster than several processes reading records (docs/tables.md)"
+        )
+        problems.append(FieldProblem("--jobs", reason))
+    if args.mapping is not None and source.is_dir():
+        reason = (
+            "reads one wide file; a folder holds the four tables of the layout (docs/tables.md)"
+        )
+        problems.append(FieldProblem("--mapping", reason))
+    if args.previous is not None and args.out is not None and output_format(args.out) == "parquet":
+        reason = (
+            "compares result lines; write this screen's --out as .jsonl to compare it with the "
+            "last one"
+        )
+        problems.append(FieldProblem("--previous", reason))
+    if source.is_dir() and not any((source / name).exists() for name in TABLE_FILES.values()):
+        reason = (
+            "is a folder without the Parquet tables ("
+            + ", ".join(TABLE_FILES.values())
+            + "); give a caseload file, or a folder that holds those four tables"
+        )
+        problems.append(FieldProblem("INPUT", reason))
+    if problems:
+        raise InputError(problems)
+
+
+def _screen_tables(args: argparse.Namespace, source: Path) -> int:
+    """Screen a folder of Parquet tables, or a wide Parquet file, column-wise."""
+    _check_table_options(args, source)
+    try:
+        require_tables(source)
+    except ImportError as exc:
+        sys.stderr.write(f"efh-screen: {exc}\n")
+        return EXIT_UNUSABLE
+    screener = Screener(Weights.load(args.weights) if args.weights else None)
+    mapping = ColumnMapping.load(args.mapping) if args.mapping else None
+    since = SinceLastScreen(args, screener)
+    targets = _requested_outputs(args)
+    with since.outputs(table_inputs(source), targets) as written:
+        done = screen_table_files(
+            source,
+            as_of=args.as_of,
+            screener=screener,
+            mapping=mapping,
+            results=written.get("results"),
+            results_format=output_format(args.out) if args.out is not None else "jsonl",
+            errors=written.get("errors"),
+            errors_format=output_format(args.errors) if args.errors is not None else None,
+            review_csv=written.get("review_csv"),
+            review_html=written.get("review_html"),
+            previous=since.by_id(),
+        )
+    summary = dataclasses.replace(done.summary, outputs=targets)
+    _print_review(args, summary, since)
+    _write_summary(
+        summary,
+        errors_file=args.errors,
+        rejections=_rejected_rows(done),
+        counts=_table_counts(done),
+    )
+    return EXIT_OK if done.complete else EXIT_REJECTED
+
+
+def _rejected_rows(done: TableBatch) -> _Rejections:
+    """Return the first problems found in the tables, at their table and row."""
+    problems = done.rejected.slice(0, _SHOW_REJECTED).to_pylist()
+    shown = [
+        f"{problem['table']} row {problem['row']}"
+        + (f" id {problem['id']}" if problem["id"] else "")
+        + f": {problem['field']}: {problem['reason']}"
+        for problem in problems
+    ]
+    return _Rejections(not done.complete, shown, done.rejected.num_rows > len(shown))
+
+
+def _table_counts(done: TableBatch) -> list[str]:
+    """Return a line accounting for every table's rows (a folder of tables only)."""
+    if done.counts is None:
+        return []
+    counts = "; ".join(
+        f"{name} read {count.read}, screened {count.screened}, rejected {count.rejected}"
+        for name, count in done.counts._asdict().items()
+    )
+    return [f"rows by table: {counts}."]
+
+
+def _print_review(args: argparse.Namespace, summary: BatchSummary, since: SinceLastScreen) -> None:
+    """Print the review table (unless ``--quiet``) and what changed since the last screen."""
     if not args.quiet:
         limit = args.limit if args.limit > 0 else None
         labels = since.labels()
         sys.stdout.write(format_review_table(summary.review, limit=limit, since=labels) + "\n")
     since.report()
-    _write_summary(summary, errors_file=args.errors)
-    return EXIT_OK if summary.complete else EXIT_REJECTED
+
+
+def _is_table_input(source: Path, input_format: str | None) -> bool:
+    """Whether to screen column-wise: a folder of Parquet tables, or a wide Parquet file."""
+    if source.is_dir():
+        if input_format in ("jsonl", "csv"):
+            reason = "is read as a folder of Parquet tables; drop --format or give a file"
+            raise InputError([FieldProblem("INPUT", reason)])
+        return True
+    return input_format == "parquet" or (input_format is None and is_table_input(source))
+
+
+def _refuse_parquet_outputs(args: argparse.Namespace) -> None:
+    """Refuse a Parquet ``--out`` or ``--errors`` for a JSONL or CSV caseload."""
+    for option, target in (("--out", args.out), ("--errors", args.errors)):
+        if target is not None and output_format(target) == "parquet":
+            reason = (
+                "is written as Parquet only when screening Parquet tables (a folder of them, "
+                "or a wide .parquet file); for a JSONL or CSV caseload write a .jsonl file"
+            )
+            raise InputError([FieldProblem(option, reason)])
 
 
 def _requested_outputs(args: argparse.Namespace) -> dict[str, str]:
@@ -281,7 +454,12 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("input", nargs="?", metavar="INPUT", help="JSONL or CSV caseload file")
+    p.add_argument(
+        "input",
+        nargs="?",
+        metavar="INPUT",
+        help="JSONL or CSV caseload file, wide Parquet file, or folder of Parquet tables",
+    )
     p.add_argument(
         "--as-of", required=True, type=parse_date, metavar="DATE", help="screening date, YYYY-MM-DD"
     )
@@ -289,7 +467,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--weights", metavar="FILE", help="weightings file (default: embedded)")
     p.add_argument("--mapping", metavar="FILE", help="CSV column mapping file (JSON)")
     p.add_argument(
-        "--format", choices=("jsonl", "csv"), help="input format (default: from the extension)"
+        "--format",
+        choices=("jsonl", "csv", "parquet"),
+        help="input format (default: from the extension; a folder holds Parquet tables)",
     )
     p.add_argument("--out", metavar="FILE", help="write one result per screened record (JSONL)")
     p.add_argument("--full", action="store_true", help="write full results with evidence (slower)")

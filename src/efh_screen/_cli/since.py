@@ -9,7 +9,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -57,21 +57,24 @@ class SinceLastScreen:
             raise InputError([FieldProblem("--changes", reason)])
 
     @contextlib.contextmanager
-    def outputs(self, source: Path, targets: Mapping[str, str]) -> Iterator[dict[str, str]]:
+    def outputs(
+        self, sources: Sequence[Path], targets: Mapping[str, str]
+    ) -> Iterator[dict[str, str]]:
         """Say where the run writes each output (by name), and commit them all or none.
 
-        Without ``--previous`` the targets are given back as they are (``screen_file``
-        checks and commits them). With it, before anything is screened: every target and
-        ``--changes`` is refused if it is the caseload, the last results, another output
-        or a folder, and the last results are read and checked. The run then writes into
-        a private folder; when it is done, this run's results are compared with the last
-        ones and every output, ``--changes`` with them, is committed together.
+        Without ``--previous`` the targets are given back as they are (the runner checks
+        and commits them). With it, before anything is screened: every target and
+        ``--changes`` is refused if it is one of the files read (``sources``), the last
+        results, another output or a folder, and the last results are read and checked.
+        The run then writes into a private folder; when it is done, this run's results are
+        compared with the last ones and every output, ``--changes`` with them, is committed
+        together.
         """
         if self.args.previous is None:
             yield dict(targets)
             return
         with (
-            OutputFiles(inputs=[source, self.args.previous]) as files,
+            OutputFiles(inputs=[*sources, self.args.previous]) as files,
             tempfile.TemporaryDirectory(prefix="efh-since-") as folder,
         ):
             self._check(files, targets)

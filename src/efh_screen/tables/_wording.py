@@ -8,8 +8,8 @@ problem keeps the model's field path (``events[2].date``, ``factors.adhd[1].reas
 reason, and is placed at the table and row it came from. Cell text is never repeated: the
 id only when it is a well-formed pseudonymous id, and nothing else.
 
-This is the only place the engine makes Python objects per row, and only for children
-that are rejected.
+This is the only place the engine makes Python objects per row: for children that are
+rejected, and (:func:`child_profiles`) for the cases whose points cards a review page shows.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ __all__ = [
     "REASON_NO_FACTOR",
     "REASON_NO_ID",
     "TableProblem",
+    "child_profiles",
     "duplicate_problems",
     "orphan_problems",
     "word_problems",
@@ -226,17 +227,44 @@ def word_problems(
         Each child's problems, by position; a child the model finds nothing wrong with
         has an empty list (and is screened).
     """
+    return {rows.child: _word_child(tables, rows, as_of) for rows in _each_child(tables, children)}
+
+
+def _each_child(tables: CodedTables, children: NDArray[np.int64]) -> list[_ChildRows]:
+    """Return the rows of each of the given children, in the order given."""
     by_table = {table.name: _rows_by_child(table, children) for table in tables.rows()}
-    worded: dict[int, list[TableProblem]] = {}
-    for child in children.tolist():
-        rows = _ChildRows(
+    return [
+        _ChildRows(
             child,
             by_table["observations"].get(child, []),
             by_table["events"].get(child, []),
             by_table["attendance"].get(child, []),
         )
-        worded[child] = _word_child(tables, rows, as_of)
-    return worded
+        for child in children.tolist()
+    ]
+
+
+def child_profiles(tables: CodedTables, children: NDArray[np.int64]) -> list[Profile]:
+    """Return the profiles the given children's rows stand for, as the model reads them.
+
+    For a few screened children (the review page's points cards), never for every child.
+
+    Parameters
+    ----------
+    tables : CodedTables
+        The four tables decoded.
+    children : numpy.ndarray of int
+        Positions in the children table of children that were screened.
+
+    Returns
+    -------
+    list of Profile
+        One per child, in the order given.
+    """
+    return [
+        Profile.model_validate(_profile_data(tables, rows)[0])
+        for rows in _each_child(tables, children)
+    ]
 
 
 def orphan_problems(table: DecodedTable) -> list[TableProblem]:
