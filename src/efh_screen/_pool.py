@@ -76,7 +76,9 @@ def _serve(setup: Setup, settings: str, tasks: Connection, results: Connection) 
     """Run a worker process: build the handler, then answer tasks until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        # Born with both held (see _interrupts_held): SIGINT is now ignored, and a SIGTERM
+        # that came meanwhile ends the worker quietly, as SIGTERM does.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD_SIGNALS)
     handler: Handler | None = None
     failure = ""
     try:
@@ -106,12 +108,18 @@ def _serve(setup: Setup, settings: str, tasks: Connection, results: Connection) 
             return
 
 
+_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+"""Signals held while a worker starts."""
+
+
 @contextlib.contextmanager
 def _interrupts_held() -> Iterator[None]:
-    """Hold SIGINT in this thread while a worker starts, so the worker is born ignoring it.
+    """Hold SIGINT and SIGTERM in this thread while a worker starts.
 
-    The worker inherits the held signal and ignores it before letting it through; the
-    calling thread gets any Ctrl-C that came meanwhile as soon as the start returns.
+    The worker is born with them held, ignores SIGINT and lets both through once it runs.
+    The calling thread gets any Ctrl-C or SIGTERM that came meanwhile as soon as the start
+    returns, so its handler never interrupts a half-started worker, which would then be left
+    reading from a closed pipe (and print a traceback) instead of being stopped.
     """
     if not hasattr(signal, "pthread_sigmask"):
         yield
@@ -119,7 +127,7 @@ def _interrupts_held() -> Iterator[None]:
     # The resource tracker, started with the first worker, lets SIGINT through again once
     # it has started: start it first.
     resource_tracker.ensure_running()
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
     try:
         yield
     finally:
