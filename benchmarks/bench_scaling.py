@@ -6,8 +6,8 @@ Run by hand (not part of the test suite), on an otherwise idle machine with two 
         python benchmarks/bench_scaling.py                       # 10k, 100k and 1M
     python benchmarks/bench_scaling.py --sizes 10000,100000      # a quicker check
 
-For each path in :data:`PATHS` (JSONL -> JSONL and CSV -> JSONL; another path, such as
-Parquet -> Parquet, is one more entry), each size and each number of jobs, it screens a
+For each path in :data:`PATHS` (JSONL -> JSONL, CSV -> JSONL and Parquet -> Parquet; another
+path is one more entry), each size and each number of jobs, it screens a
 synthetic caseload in a **fresh Python process**, which reports how long the screen took (the
 imports not included; starting the workers is) and the peak resident memory of itself
 (``getrusage(RUSAGE_SELF).ru_maxrss``) and of its largest worker
@@ -18,7 +18,11 @@ workers cost even on a machine shared with other work.
 
 The inputs are bare synthetic profiles (``efh_screen.synth``, general population, seed
 20260901, as of 2026-09-01), written once and cached in ``--cache`` (the 1M JSONL file is
-about 3 GB, its CSV about 1 GB). Prints a Markdown report on stdout: profiles/s, the ratio
+about 3 GB, its CSV about 1 GB, its folder of Parquet tables about 90 MB). The Parquet
+tables are written a block of profiles at a time, never holding more than one block of
+Profile objects; the synthetic ids count up, so the tables are sorted by id and
+``screen_folder`` reads them a chunk of children at a time. Parquet -> Parquet runs in one
+process only (it has no ``jobs``). Prints a Markdown report on stdout: profiles/s, the ratio
 to the same path's rate at the smallest size (1.00 everywhere is linear scaling), peak MB,
 and the two-job speed-up.
 """
@@ -27,9 +31,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,11 +45,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from efh_screen import InputRecord, read_jsonl, write_csv
-from efh_screen.synth import write_cohort
+from efh_screen.synth import generate_cohort, write_cohort
 
 AS_OF = dt.date(2026, 9, 1)
 SEED = 20260901
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+PROFILES_PER_BLOCK = 10_000
+"""Profiles turned into tables at a time when writing the Parquet input."""
 
 
 def jsonl_input(size: int, cache: Path) -> Path:
@@ -67,13 +75,47 @@ def csv_input(size: int, cache: Path) -> Path:
     return path
 
 
+def parquet_input(size: int, cache: Path) -> Path:
+    """The same caseload as a folder of the four Parquet tables (written once, in blocks).
+
+    The profiles are generated as the JSONL file's are (same seed, population and date) and
+    turned into tables a block at a time, each block's rows appended to the four files.
+    """
+    import pyarrow.parquet as pq  # the tables extra, needed only for this path
+
+    from efh_screen.tables import TABLE_FILES, TABLE_NAMES, profiles_to_tables
+
+    path = cache / f"caseload-{size}-{SEED}.parquet"
+    if path.is_dir():
+        return path
+    partial = path.with_suffix(".parquet.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    cohort = (
+        labelled.profile
+        for labelled in generate_cohort(size, seed=SEED, as_of=AS_OF, population="general")
+    )
+    writers: dict[str, pq.ParquetWriter] = {}
+    try:
+        while block := list(itertools.islice(cohort, PROFILES_PER_BLOCK)):
+            for name, table in zip(TABLE_NAMES, profiles_to_tables(block), strict=True):
+                if name not in writers:
+                    writers[name] = pq.ParquetWriter(partial / TABLE_FILES[name], table.schema)
+                writers[name].write_table(table)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    partial.rename(path)
+    return path
+
+
 @dataclass(frozen=True)
 class BenchPath:
     """One way through the screen: where its input comes from and how it is screened.
 
     ``screen`` is Python run in the fresh process, with ``source``, ``output`` (paths as
     text), ``jobs`` and ``AS_OF`` defined; it must set ``read`` to the records read.
-    ``imports`` run before the clock starts.
+    ``imports`` run before the clock starts. A path without ``jobs`` runs with one job only.
     """
 
     name: str
@@ -81,6 +123,7 @@ class BenchPath:
     output_suffix: str
     imports: str
     screen: str
+    jobs: bool = True
 
 
 PATHS: list[BenchPath] = [
@@ -98,8 +141,19 @@ PATHS: list[BenchPath] = [
         imports="from efh_screen import screen_file",
         screen="read = screen_file(source, as_of=AS_OF, results=output, jobs=jobs).read",
     ),
+    BenchPath(
+        name="Parquet -> Parquet",
+        make_input=parquet_input,
+        output_suffix=".parquet",
+        # pyarrow is imported when first used, and imports pandas (when installed) on its
+        # first conversion: both here, before the clock starts.
+        imports="import pyarrow, pyarrow.compute, pyarrow.parquet\npyarrow.array([0])\n"
+        "from efh_screen.tables import screen_folder",
+        screen="read = screen_folder(source, as_of=AS_OF, results=output).children.read",
+        jobs=False,
+    ),
 ]
-"""The paths measured; add one entry per new path (e.g. Parquet -> Parquet)."""
+"""The paths measured; add one entry per new path."""
 
 CHILD = """\
 import datetime as dt, json, resource, sys, time
@@ -235,7 +289,7 @@ def main() -> int:
             if args.paths not in path.name:
                 continue
             for size in sizes:
-                for number in jobs:
+                for number in jobs if path.jobs else [1]:
                     runs = [
                         measure(path, size, number, args.cache, Path(scratch))
                         for _ in range(args.repeats)
