@@ -313,11 +313,11 @@ def _at_folder_rows(rejected: Any, first_rows: TableRows) -> Any:
     for name, first in first_rows._asdict().items():
         rows[tables == name] += first
     moved = _replaced(rejected, "row", pa.array(rows, pa.int64()))
-    duplicates = np.flatnonzero(tables == "children")
-    if not first_rows.children or not len(duplicates):
+    children_rows = np.flatnonzero(tables == "children")  # a duplicate id's reason names rows
+    if not first_rows.children or not len(children_rows):
         return moved
     reasons = moved.column("reason").to_pylist()
-    for row in duplicates.tolist():
+    for row in children_rows.tolist():
         reasons[row] = _moved_duplicate_reason(reasons[row], first_rows.children)
     return _replaced(moved, "reason", pa.array(reasons, pa.string()))
 
