@@ -16,8 +16,9 @@ the four tables side by side, a merge join: each chunk takes its children and, f
 other table, the rows up to the first id past its bound; the last chunk takes every row
 left. So each child's rows meet in one chunk, a repeated child id is in one chunk, and a row
 whose id matches no child is in the chunk its id sorts into, where it is rejected as it is
-in one call. Only one chunk, one Parquet batch of each table and the children table's ids
-are held at a time. When a table is not sorted, the folder is read whole, as one chunk.
+in one call. Only one chunk and one Parquet batch of each table are held at a time (and,
+during the first pass, the children table's ids). When a table is not sorted, the folder is
+read whole, as one chunk.
 """
 
 from __future__ import annotations
