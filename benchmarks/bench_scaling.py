@@ -7,11 +7,11 @@ Run by hand (not part of the test suite), on an otherwise idle machine with two 
     python benchmarks/bench_scaling.py --sizes 10000,100000      # a quicker check
 
 For each path in :data:`PATHS` (JSONL -> JSONL read column-wise, the same read the Profile
-way as before (msgspec hidden from the process), and CSV -> JSONL; another path, such as
-Parquet -> Parquet, is one more entry), each size and each number of jobs, it screens a
-synthetic caseload in a **fresh Python process**, which reports how long the screen took (the
-imports not included; starting the workers is) and the peak resident memory of itself
-(``getrusage(RUSAGE_SELF).ru_maxrss``) and of its largest worker
+way as before (msgspec hidden from the process), CSV -> JSONL, and Parquet -> Parquet
+through the streaming folder reader; another path is one more entry), each size and each
+number of jobs, it screens a synthetic caseload in a **fresh Python process**, which reports
+how long the screen took (the imports not included; starting the workers is) and the peak
+resident memory of itself (``getrusage(RUSAGE_SELF).ru_maxrss``) and of its largest worker
 (``getrusage(RUSAGE_CHILDREN).ru_maxrss``: the workers are its children and have ended).
 A fresh process for every run keeps one run's peak out of the next one's figure. It also
 reports the processor time of the screen (its own and its workers'), which shows what the
@@ -25,7 +25,11 @@ path"). For the one-core comparison of the two JSONL paths, pin the run to one c
 
 The inputs are bare synthetic profiles (``efh_screen.synth``, general population, seed
 20260901, as of 2026-09-01), written once and cached in ``--cache`` (the 1M JSONL file is
-about 3 GB, its CSV about 1 GB). Prints a Markdown report on stdout: profiles/s, the ratio
+about 3 GB, its CSV about 1 GB, its folder of Parquet tables about 90 MB). The Parquet
+tables are written a block of profiles at a time, never holding more than one block of
+Profile objects; the synthetic ids count up, so the tables are sorted by id and
+``screen_folder`` reads them a chunk of children at a time. Parquet -> Parquet runs in one
+process only (it has no ``jobs``). Prints a Markdown report on stdout: profiles/s, the ratio
 to the same path's rate at the smallest size (1.00 everywhere is linear scaling), peak MB,
 and the two-job speed-up.
 """
@@ -34,9 +38,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -46,11 +52,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from efh_screen import InputRecord, read_jsonl, write_csv
-from efh_screen.synth import write_cohort
+from efh_screen.synth import generate_cohort, write_cohort
 
 AS_OF = dt.date(2026, 9, 1)
 SEED = 20260901
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+PROFILES_PER_BLOCK = 10_000
+"""Profiles turned into tables at a time when writing the Parquet input."""
 
 
 def jsonl_input(size: int, cache: Path) -> Path:
@@ -74,6 +82,40 @@ def csv_input(size: int, cache: Path) -> Path:
     return path
 
 
+def parquet_input(size: int, cache: Path) -> Path:
+    """The same caseload as a folder of the four Parquet tables (written once, in blocks).
+
+    The profiles are generated as the JSONL file's are (same seed, population and date) and
+    turned into tables a block at a time, each block's rows appended to the four files.
+    """
+    import pyarrow.parquet as pq  # the tables extra, needed only for this path
+
+    from efh_screen.tables import TABLE_FILES, TABLE_NAMES, profiles_to_tables
+
+    path = cache / f"caseload-{size}-{SEED}.parquet"
+    if path.is_dir():
+        return path
+    partial = path.with_suffix(".parquet.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    cohort = (
+        labelled.profile
+        for labelled in generate_cohort(size, seed=SEED, as_of=AS_OF, population="general")
+    )
+    writers: dict[str, pq.ParquetWriter] = {}
+    try:
+        while block := list(itertools.islice(cohort, PROFILES_PER_BLOCK)):
+            for name, table in zip(TABLE_NAMES, profiles_to_tables(block), strict=True):
+                if name not in writers:
+                    writers[name] = pq.ParquetWriter(partial / TABLE_FILES[name], table.schema)
+                writers[name].write_table(table)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    partial.rename(path)
+    return path
+
+
 @dataclass(frozen=True)
 class BenchPath:
     """One way through the screen: where its input comes from and how it is screened.
@@ -81,7 +123,8 @@ class BenchPath:
     ``screen`` is Python run in the fresh process, with ``source``, ``output`` (paths as
     text), ``jobs`` and ``AS_OF`` defined; it must set ``read`` to the records read.
     ``imports`` run before the clock starts. ``hidden`` names modules the process and its
-    workers cannot import (a stand-in that raises ImportError comes first on their path).
+    workers cannot import (a stand-in that raises ImportError comes first on their path). A
+    path without ``jobs`` runs with one job only.
     """
 
     name: str
@@ -90,6 +133,7 @@ class BenchPath:
     imports: str
     screen: str
     hidden: tuple[str, ...] = ()
+    jobs: bool = True
 
 
 JSONL_COLUMN_WISE = "JSONL -> JSONL"
@@ -121,8 +165,19 @@ PATHS: list[BenchPath] = [
         imports="from efh_screen import screen_file",
         screen="read = screen_file(source, as_of=AS_OF, results=output, jobs=jobs).read",
     ),
+    BenchPath(
+        name="Parquet -> Parquet",
+        make_input=parquet_input,
+        output_suffix=".parquet",
+        # pyarrow is imported when first used, and imports pandas (when installed) on its
+        # first conversion: both here, before the clock starts.
+        imports="import pyarrow, pyarrow.compute, pyarrow.parquet\npyarrow.array([0])\n"
+        "from efh_screen.tables import screen_folder",
+        screen="read = screen_folder(source, as_of=AS_OF, results=output).children.read",
+        jobs=False,
+    ),
 ]
-"""The paths measured; add one entry per new path (e.g. Parquet -> Parquet)."""
+"""The paths measured; add one entry per new path."""
 
 CHILD = """\
 import datetime as dt, json, resource, sys, time
@@ -279,11 +334,17 @@ def main() -> int:
             for number in jobs:
                 for _ in range(args.repeats):  # interleaved: the paths take turns
                     for path in paths:
+                        if number != 1 and not path.jobs:
+                            continue
                         run = measure(path, size, number, args.cache, Path(scratch))
                         runs.setdefault((path.name, size, number), []).append(run)
                         print(f"{path.name}, {size:,}, jobs {number}: done", file=sys.stderr)
     measures = [
-        best(runs[(path.name, size, number)]) for path in paths for size in sizes for number in jobs
+        best(runs[(path.name, size, number)])
+        for path in paths
+        for size in sizes
+        for number in jobs
+        if number == 1 or path.jobs
     ]
     print(report(measures, sys.argv))
     return 0

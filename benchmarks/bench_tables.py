@@ -5,6 +5,8 @@ Measures, in one run on one machine:
 (a) Parquet -> Parquet: read a folder of the four tables, ``screen_tables``, write the
     results as Parquet, in profiles/s;
 (b) the same, stage by stage (read, screen, write);
+(b') the same through ``screen_folder``, which reads, screens and writes a chunk of children
+    at a time (the tables are sorted by id);
 (c) the pydantic floor for the same profiles: only parsing and validating their JSON lines
     (``Profile.model_validate_json`` per line), in profiles/s;
 (d) ``screen_file`` JSONL -> JSONL on the same profiles, for comparison.
@@ -38,7 +40,13 @@ import pyarrow.parquet as pq
 
 from efh_screen import Profile, screen_file
 from efh_screen.synth import generate_cohort
-from efh_screen.tables import profiles_to_tables, read_tables, screen_tables, write_tables
+from efh_screen.tables import (
+    profiles_to_tables,
+    read_tables,
+    screen_folder,
+    screen_tables,
+    write_tables,
+)
 
 AS_OF = dt.date(2026, 9, 1)
 
@@ -92,6 +100,10 @@ def parquet_to_parquet(folder: Path) -> dict[str, Timing]:
     return stages
 
 
+def streamed(folder: Path) -> None:
+    screen_folder(folder / "tables", as_of=AS_OF, results=folder / "streamed.parquet")
+
+
 def pydantic_floor(jsonl: Path) -> None:
     with open(jsonl, "rb") as stream:
         for line in stream:
@@ -110,6 +122,7 @@ def main() -> None:
         rows = {name: t.num_rows for name, t in read_tables(folder / "tables")._asdict().items()}
         runs = [parquet_to_parquet(folder) for _ in range(args.repeats)]
         best = min(runs, key=lambda stages: stages["total"].cpu)
+        in_chunks = best_of(args.repeats, lambda: streamed(folder))
         floor = best_of(args.repeats, lambda: pydantic_floor(jsonl))
         jsonl_run = None
         if not args.skip_jsonl:
@@ -132,6 +145,7 @@ def main() -> None:
     row("Parquet -> Parquet (read + screen_tables + write)", best["total"])
     for stage in ("read", "screen", "write"):
         row(f"… {stage}", best[stage])
+    row("Parquet -> Parquet in chunks (screen_folder)", in_chunks)
     row("pydantic floor (model_validate_json per line)", floor)
     if jsonl_run is not None:
         row("screen_file JSONL -> JSONL", jsonl_run)

@@ -13,7 +13,16 @@ package does not import it; using a table without it raises an error naming that
 from ._arrow import TABLES_EXTRA_MISSING
 from ._derivation import DERIVED_INDICATORS
 from ._layout import TABLE_NAMES, arrow_schemas, describe_layout
-from ._parquet import TABLE_FILES, read_tables, write_screening, write_tables
+from ._parquet import (
+    TABLE_FILES,
+    TableChunk,
+    TableRows,
+    iter_tables,
+    read_tables,
+    screen_folder,
+    write_screening,
+    write_tables,
+)
 from ._profiles import CaseTables, FrameTables, profiles_to_tables, tables_from_frame
 from ._results import RESULT_COLUMNS
 from ._screening import TableCount, TableCounts, TableScreening, screen_tables
@@ -26,13 +35,17 @@ __all__ = [
     "TABLE_NAMES",
     "CaseTables",
     "FrameTables",
+    "TableChunk",
     "TableCount",
     "TableCounts",
+    "TableRows",
     "TableScreening",
     "arrow_schemas",
     "describe_layout",
+    "iter_tables",
     "profiles_to_tables",
     "read_tables",
+    "screen_folder",
     "screen_tables",
     "tables_from_frame",
     "write_screening",
