@@ -40,7 +40,6 @@ import io
 import itertools
 import json
 import os
-import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -64,14 +63,13 @@ from ._jsonl import jsonl_lines, parse_jsonl_line, read_jsonl, write_rejected_js
 from ._pool import WorkerPool, usable_cores
 from ._profile import Profile, check_as_of, date_problems, problems_from_validation_error
 from ._records import REASON_DUPLICATE, InputRecord, RejectedRecord, safe_id
-from ._review import BatchSummary, ReviewEntry, write_review_csv, write_review_html
+from ._review import BatchSummary, CardSpool, ReviewEntry, write_review_csv, write_review_html
 from ._scoring import Screener
 from ._weights import Weights
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
     "MAX_JOBS",
-    "CardSpool",
     "ProgressCallback",
     "screen_file",
     "screen_records",
@@ -91,42 +89,6 @@ _KEEP_REJECTED = 100
 
 # ---------------------------------------------------------------------------------------------
 # The streaming batch.
-
-
-class CardSpool(Mapping[str, str]):
-    """Points-card HTML fragments spooled to a temporary file, read back by id.
-
-    The review page needs one card per case on the review list; spooled, they take disk,
-    not memory, however long the list. Call :meth:`close` when done.
-    """
-
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-        self._where: dict[str, tuple[int, int]] = {}
-
-    def add(self, key: str, text: str) -> None:
-        """Spool the card ``text`` of the case ``key``."""
-        data = text.encode("utf-8")
-        self._where[key] = (self._file.tell(), len(data))
-        self._file.write(data)
-
-    def __getitem__(self, key: str) -> str:
-        offset, length = self._where[key]
-        end = self._file.tell()
-        self._file.seek(offset)
-        data = self._file.read(length)
-        self._file.seek(end)
-        return data.decode("utf-8")
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._where)
-
-    def __len__(self) -> int:
-        return len(self._where)
-
-    def close(self) -> None:
-        """Remove the spooled cards."""
-        self._file.close()
 
 
 # ---------------------------------------------------------------------------------------------

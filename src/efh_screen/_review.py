@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -24,6 +25,7 @@ __all__ = [
     "NOT_FLAGGED_TEXT",
     "REVIEW_CSV_COLUMNS",
     "BatchSummary",
+    "CardSpool",
     "ReviewEntry",
     "write_review_csv",
     "write_review_html",
@@ -410,3 +412,39 @@ def write_review_html(
         stream.write(_case_html(rank, entry, card, top_rank=top_rank))
     stream.write("</main></body></html>\n")
     return len(entries)
+
+
+class CardSpool(Mapping[str, str]):
+    """Points-card HTML fragments spooled to a temporary file, read back by id.
+
+    The review page needs one card per case on the review list; spooled, they take disk,
+    not memory, however long the list. Call :meth:`close` when done.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._where: dict[str, tuple[int, int]] = {}
+
+    def add(self, key: str, text: str) -> None:
+        """Spool the card ``text`` of the case ``key``."""
+        data = text.encode("utf-8")
+        self._where[key] = (self._file.tell(), len(data))
+        self._file.write(data)
+
+    def __getitem__(self, key: str) -> str:
+        offset, length = self._where[key]
+        end = self._file.tell()
+        self._file.seek(offset)
+        data = self._file.read(length)
+        self._file.seek(end)
+        return data.decode("utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def close(self) -> None:
+        """Remove the spooled cards."""
+        self._file.close()

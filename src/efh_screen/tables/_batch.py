@@ -40,14 +40,13 @@ from typing import IO, Any, Literal
 
 import numpy as np
 
-from .._batch import CardSpool
 from .._chunks import result_lines, review_entries
 from .._compare import mark_review
 from .._csv import ColumnMapping
 from .._errors import FieldProblem, InputError
 from .._explain import points_card_html
 from .._files import OutputFiles
-from .._review import BatchSummary, ReviewEntry, write_review_csv, write_review_html
+from .._review import BatchSummary, CardSpool, ReviewEntry, write_review_csv, write_review_html
 from .._scoring import Screener
 from ._arrow import arrow, import_pandas
 from ._checks import CodedTables
