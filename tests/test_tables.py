@@ -15,10 +15,12 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -613,3 +615,17 @@ def test_a_wide_frame_reads_as_the_csv_reader_reads_the_same_cells(tmp_path: Any
     screen_file(source, as_of=AS_OF, results=tmp_path / "results.jsonl")
     expected = (tmp_path / "results.jsonl").read_text("utf-8").splitlines()
     assert screening.result_lines() == expected
+
+
+def test_a_missing_pandas_names_the_command_that_installs_it(tmp_path: Path) -> None:
+    wide = tmp_path / "wide.parquet"
+    pa.parquet.write_table(pa.table({"id": ["YP-1"], "date_of_birth": ["2011-01-01"]}), wide)
+    code = (
+        "import sys; sys.modules['pandas'] = None\n"
+        "from efh_screen.__main__ import main\n"
+        f"sys.exit(main(['screen', {str(wide)!r}, '--as-of', '2026-09-01']))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert run.returncode == 2, run.stderr
+    assert "pip install pandas" in run.stderr
+    assert "efh_screen[tables]" not in run.stderr and "Traceback" not in run.stderr

@@ -17,7 +17,7 @@ TABLES_EXTRA_MISSING = (
     "{what} needs {package}, which is not installed; install the columnar tools with "
     'pip install "efh_screen[tables]"'
 )
-"""The error when pyarrow (or pandas, for DataFrames) is missing; names the install command."""
+"""The error when pyarrow is missing; names the install command."""
 
 
 class Arrow(NamedTuple):
@@ -31,12 +31,18 @@ class Arrow(NamedTuple):
     """``pyarrow.parquet``."""
 
 
-def _import(package: str, *, what: str, extra: str = "") -> ModuleType:
+PANDAS_MISSING = (
+    "{what} needs pandas, which is not installed; install it with pip install pandas (or pip "
+    'install "efh_screen[research]", which includes it)'
+)
+"""The error when pandas is missing: the ``tables`` extra does not install it."""
+
+
+def _import(package: str, *, what: str, message: str = TABLES_EXTRA_MISSING) -> ModuleType:
     try:
         return importlib.import_module(package)
     except ImportError:
-        message = TABLES_EXTRA_MISSING.format(what=what, package=package)
-        raise ImportError(message + extra) from None
+        raise ImportError(message.format(what=what, package=package)) from None
 
 
 def arrow(what: str) -> Arrow:
@@ -56,4 +62,4 @@ def arrow(what: str) -> Arrow:
 
 def import_pandas(what: str) -> ModuleType:
     """Return pandas, or raise an error naming the install command."""
-    return _import("pandas", what=what, extra=' (or pip install "efh_screen[research]")')
+    return _import("pandas", what=what, message=PANDAS_MISSING)

@@ -113,7 +113,8 @@ def require_tables(source: Path) -> None:
     Raises
     ------
     ImportError
-        Naming ``pip install "efh_screen[tables]"``.
+        Naming ``pip install "efh_screen[tables]"`` for pyarrow, ``pip install pandas``
+        for pandas.
     """
     arrow(_WHAT)
     if not source.is_dir():
