@@ -26,8 +26,10 @@ from efh_screen.__main__ import EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, main
 from efh_screen.synth import generate_cohort
 from efh_screen.tables import (
     TABLE_FILES,
+    CaseTables,
     profiles_to_tables,
     read_tables,
+    screen_table_files,
     screen_tables,
     write_tables,
 )
@@ -347,3 +349,56 @@ def test_a_wide_files_repeated_id_is_placed_and_worded_at_the_files_rows(
         ("frame", 10, "id"),
     ]
     assert found[1]["reason"].startswith("duplicate id: it is on rows 8, 10 of the file;")
+
+
+@pytest.mark.parametrize("results", ["results.jsonl", "results.parquet"])
+def test_a_folder_read_in_chunks_gives_the_outputs_of_one_read(
+    cohort: tuple[Path, Path], tmp_path: Path, results: str
+) -> None:
+    """Chunks of 7 children, with problems in several tables and chunks, and a repeated id."""
+    _, tables = cohort
+    read = read_tables(tables)
+    folder = tmp_path / "tables"
+    children = read.children
+    repeated = children.slice(20, 1)  # a second row for the 21st child, next to it once sorted
+    events = read.events
+    bad_date = (
+        events.slice(0, 1)
+        .set_column(
+            events.schema.get_field_index("date"),
+            "date",
+            pa.array([dt.date(2027, 1, 1)], type=events.schema.field("date").type),
+        )
+        .cast(events.schema)
+    )
+    write_tables(
+        CaseTables(pa.concat_tables([children, repeated]), read.observations,
+                   pa.concat_tables([events, bad_date]), read.attendance),
+        folder,
+    )  # fmt: skip
+    outputs: dict[int, dict[str, bytes]] = {}
+    for per_chunk in (7, 10_000):
+        out = tmp_path / f"out-{per_chunk}"
+        out.mkdir()
+        batch = screen_table_files(
+            folder,
+            as_of=dt.date.fromisoformat(AS_OF),
+            results=out / results,
+            errors=out / "errors.jsonl",
+            review_csv=out / "review.csv",
+            review_html=out / "review.html",
+            children_per_chunk=per_chunk,
+        )
+        assert batch.counts is not None
+        assert all(count.read == count.screened + count.rejected for count in batch.counts)
+        assert batch.summary.read == batch.summary.screened + batch.summary.rejected
+        outputs[per_chunk] = {path.name: path.read_bytes() for path in sorted(out.iterdir())}
+    if results.endswith(".parquet"):  # the same rows; a file written in parts has more groups
+        chunked, whole = (pq.read_table(tmp_path / f"out-{n}" / results) for n in (7, 10_000))
+        assert chunked.equals(whole)
+        for files in outputs.values():
+            del files[results]
+    assert outputs[7] == outputs[10_000]
+    errors = [json.loads(line) for line in outputs[7]["errors.jsonl"].splitlines()]
+    assert {problem["table"] for problem in errors} == {"children", "events"}
+    assert len({problem["id"] for problem in errors}) == 2

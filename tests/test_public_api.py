@@ -88,10 +88,11 @@ EXPECTED = {
     ],
     "efh_screen.tables": [
         "DERIVED_INDICATORS", "RESULT_COLUMNS", "TABLES_EXTRA_MISSING", "TABLE_FILES",
-        "TABLE_NAMES", "CaseTables", "FrameTables", "TableChunk", "TableCount", "TableCounts",
-        "TableRows", "TableScreening", "arrow_schemas", "describe_layout", "iter_tables",
-        "profiles_to_tables", "read_tables", "screen_folder", "screen_tables",
-        "tables_from_frame", "write_screening", "write_tables",
+        "TABLE_NAMES", "CaseTables", "FrameTables", "TableBatch", "TableChunk", "TableCount",
+        "TableCounts", "TableRows", "TableScreening", "arrow_schemas", "describe_layout",
+        "iter_tables", "profiles_to_tables", "read_tables", "screen_folder",
+        "screen_table_files", "screen_tables", "tables_from_frame", "write_screening",
+        "write_tables",
     ],
     "efh_screen.__main__": [
         "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_REJECTED", "EXIT_TERMINATED", "EXIT_UNUSABLE",

@@ -11,6 +11,7 @@ package does not import it; using a table without it raises an error naming that
 """
 
 from ._arrow import TABLES_EXTRA_MISSING
+from ._batch import TableBatch, screen_table_files
 from ._derivation import DERIVED_INDICATORS
 from ._layout import TABLE_NAMES, arrow_schemas, describe_layout
 from ._parquet import (
@@ -35,6 +36,7 @@ __all__ = [
     "TABLE_NAMES",
     "CaseTables",
     "FrameTables",
+    "TableBatch",
     "TableChunk",
     "TableCount",
     "TableCounts",
@@ -46,6 +48,7 @@ __all__ = [
     "profiles_to_tables",
     "read_tables",
     "screen_folder",
+    "screen_table_files",
     "screen_tables",
     "tables_from_frame",
     "write_screening",

@@ -52,10 +52,16 @@ from ._arrow import arrow, import_pandas
 from ._checks import CodedTables
 from ._decoding import as_arrow_tables, decode_table
 from ._layout import TABLE_NAMES
-from ._parquet import TABLE_FILES, read_tables
+from ._parquet import (
+    DEFAULT_CHILDREN_PER_CHUNK,
+    TABLE_FILES,
+    TableChunk,
+    iter_tables,
+    read_tables,
+)
 from ._profiles import CaseTables, tables_from_frame
 from ._results import rejected_schema
-from ._screening import TableCounts, screen_tables
+from ._screening import TableCount, TableCounts, screen_tables
 from ._wording import child_profiles
 
 __all__ = [
@@ -310,8 +316,13 @@ def screen_table_files(
     review_csv: str | os.PathLike[str] | None = None,
     review_html: str | os.PathLike[str] | None = None,
     previous: Mapping[str, Mapping[str, Any]] | None = None,
+    children_per_chunk: int = DEFAULT_CHILDREN_PER_CHUNK,
 ) -> TableBatch:
     """Screen a folder of Parquet tables, or a wide Parquet file, and write the outputs.
+
+    A folder is read a chunk of children at a time (:func:`iter_tables`): when its tables
+    are sorted by id (as :func:`write_tables` writes them) memory does not grow with the
+    folder, and the outputs are those of screening the whole folder at once.
 
     Parameters
     ----------
@@ -333,6 +344,8 @@ def screen_table_files(
     previous : mapping of str to mapping, optional
         The last screen's results by id: each case on the review list is marked with its
         change since then.
+    children_per_chunk : int
+        Children read and screened together from a folder (memory grows with it).
 
     Returns
     -------
@@ -358,6 +371,15 @@ def screen_table_files(
     outputs = {kind: os.fspath(target) for kind, target in requested.items() if target is not None}
     with OutputFiles(inputs=table_inputs(path)) as files:
         files.check_all(requested)  # refuse clashes before reading anything
+        if path.is_dir() and mapping is None:
+            folder = _FolderRun(files, screener, as_of=as_of, outputs=outputs)
+            return folder.run(
+                iter_tables(path, children_per_chunk=children_per_chunk),
+                results=(results, results_format),
+                errors=(errors, errors_format),
+                review=(review_csv, review_html),
+                previous=previous,
+            )
         read = _read_source(path, mapping)
         screening = screen_tables(*read.tables, as_of=as_of, weights=screener.weights)
         batch = screening.batch
@@ -377,6 +399,145 @@ def screen_table_files(
             stream = files.open("review_html", review_html)
             _write_page(done.summary, read.tables, screener=screener, stream=stream)
     return done
+
+
+Target = tuple[str | os.PathLike[str] | None, OutputFormat | None]
+"""An output's path (None when not asked for) and format (None: from its suffix)."""
+
+
+class _FolderRun:
+    """A folder of tables screened a chunk of children at a time (:func:`iter_tables`).
+
+    Only one chunk of tables is held at a time: results are written as each chunk is
+    screened, the review page's cards are spooled to disk, and only the review entries and
+    the problems found are kept to the end (the problems are then put in table order, then
+    row order, as one call on the whole folder gives them).
+    """
+
+    def __init__(
+        self, files: OutputFiles, screener: Screener, *, as_of: dt.date, outputs: dict[str, str]
+    ) -> None:
+        self.files, self.screener, self.as_of, self.outputs = files, screener, as_of, outputs
+        self.entries: list[ReviewEntry] = []
+        self.problems: list[Any] = []
+        self.counts: TableCounts | None = None
+        self.duplicates = self.flagged = 0
+        self.writer: Any = None
+        self.lines: IO[str] | None = None
+
+    def run(
+        self,
+        chunks: Any,
+        *,
+        results: Target,
+        errors: Target,
+        review: tuple[str | os.PathLike[str] | None, str | os.PathLike[str] | None],
+        previous: Mapping[str, Mapping[str, Any]] | None,
+    ) -> TableBatch:
+        """Screen every chunk, then write the problems and the review list."""
+        spool = CardSpool() if review[1] is not None else None
+        try:
+            for chunk in chunks:
+                self._screen(chunk, results, spool)
+                del chunk
+            if self.writer is not None:
+                self.writer.close()
+            done = self._summary(previous)
+            if errors[0] is not None:
+                form = errors[1] or output_format(errors[0])
+                table, lines = done.rejected, partial(_error_lines, done.rejected)
+                _write_rows(self.files, "errors", errors[0], form, table, lines)
+            if review[0] is not None:
+                write_review_csv(done.summary.review, self.files.open("review_csv", review[0]))
+            if review[1] is not None and spool is not None:
+                stream = self.files.open("review_html", review[1])
+                _write_spooled_page(done.summary, spool, stream, screener=self.screener)
+        finally:
+            if spool is not None:
+                spool.close()
+        return done
+
+    def _screen(self, chunk: TableChunk, results: Target, spool: CardSpool | None) -> None:
+        screening = chunk.screen(as_of=self.as_of, weights=self.screener.weights)
+        batch = screening.batch
+        top, gaps = batch.top_reasons(_LISTED), batch.main_missing(_LISTED)
+        if results[0] is not None:
+            self._write_results(results, screening.results, partial(result_lines, batch, top, gaps))
+        children = chunk.tables.children
+        rows = [
+            chunk.first_rows.children + row
+            for row in _rows_of(screening.results.column("id"), children)
+        ]
+        listed = [entry for _, entry in review_entries(rows, batch, top, gaps)]
+        self.entries.extend(listed)
+        if spool is not None and listed:
+            _spool_cards(
+                chunk.tables, listed, screener=self.screener, as_of=self.as_of, spool=spool
+            )
+        self.problems.append(screening.rejected)
+        self.counts = (
+            screening.counts if self.counts is None else _sum(self.counts, screening.counts)
+        )
+        self.duplicates += _duplicates(children)
+        self.flagged += int(np.count_nonzero(batch.flag))
+
+    def _write_results(self, results: Target, table: Any, lines: Callable[[], list[str]]) -> None:
+        path, form = results
+        if path is None:
+            return
+        if (form or output_format(path)) == "parquet":
+            if self.writer is None:
+                where = self.files.open("results", path, binary=True)
+                self.writer = arrow(_WHAT).parquet.ParquetWriter(where, table.schema)
+            self.writer.write_table(table.cast(self.writer.schema))
+        else:
+            if self.lines is None:
+                self.lines = self.files.open("results", path)
+            self.lines.write("".join(line + "\n" for line in lines()))
+
+    def _summary(self, previous: Mapping[str, Mapping[str, Any]] | None) -> TableBatch:
+        pa = arrow(_WHAT).pa
+        counts = self.counts or TableCounts(*(TableCount(0, 0, 0) for _ in TABLE_NAMES))
+        weights = self.screener.weights
+        summary = BatchSummary(
+            read=counts.children.read,
+            screened=counts.children.screened,
+            rejected=counts.children.rejected,
+            duplicates=self.duplicates,
+            flagged=self.flagged,
+            as_of=self.as_of,
+            weights=weights.stamp,
+            review=tuple(sorted(self.entries, key=lambda entry: entry.sort_key)),
+            outputs=self.outputs,
+        )
+        if previous is not None:
+            summary = mark_review(summary, previous, bands=[band.key for band in weights.bands])
+        problems = [table.cast(rejected_schema()) for table in self.problems if table.num_rows] or [
+            pa.Table.from_pylist([], schema=rejected_schema())
+        ]
+        rejected = pa.concat_tables(problems)
+        order = {name: position for position, name in enumerate(TABLE_NAMES)}
+        keys = [
+            (order[name], row)
+            for name, row in zip(
+                rejected.column("table").to_pylist(),
+                rejected.column("row").to_pylist(),
+                strict=True,
+            )
+        ]
+        order_rows = sorted(range(len(keys)), key=keys.__getitem__)
+        rejected = rejected.take(pa.array(order_rows, type=pa.int64()))
+        return TableBatch(summary, counts, rejected)
+
+
+def _sum(first: TableCounts, second: TableCounts) -> TableCounts:
+    """Add two chunks' counts, table by table."""
+    return TableCounts(
+        *(
+            TableCount(*(a + b for a, b in zip(one, other, strict=True)))
+            for one, other in zip(first, second, strict=True)
+        )
+    )
 
 
 def _summarise(
@@ -416,12 +577,19 @@ def _write_page(
     spool = CardSpool()
     try:
         _spool_cards(tables, summary.review, screener=screener, as_of=summary.as_of, spool=spool)
-        write_review_html(
-            summary.review,
-            stream,
-            summary=summary,
-            cards=spool,
-            top_band_rank=len(screener.weights.bands) - 1,
-        )
+        _write_spooled_page(summary, spool, stream, screener=screener)
     finally:
         spool.close()
+
+
+def _write_spooled_page(
+    summary: BatchSummary, cards: CardSpool, stream: IO[str], *, screener: Screener
+) -> None:
+    """Write the review page with the points cards already spooled."""
+    write_review_html(
+        summary.review,
+        stream,
+        summary=summary,
+        cards=cards,
+        top_band_rank=len(screener.weights.bands) - 1,
+    )
