@@ -20,7 +20,7 @@ No Python object is made per row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -298,74 +298,69 @@ def _nulls(array: Any) -> NDArray[np.bool_]:
     return np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
 
 
+def _chunkwise(
+    column: Any, dtype: type[np.generic], null: int, convert: Callable[[Any], NDArray[Any]]
+) -> NDArray[Any]:
+    """Convert a column chunk by chunk; a chunk of nulls, and every null cell, become ``null``."""
+    pa = arrow("reading tables").pa
+    parts = []
+    for chunk in column.chunks:
+        if pa.types.is_null(chunk.type):
+            parts.append(np.full(len(chunk), null, dtype=dtype))
+            continue
+        values = convert(chunk).astype(dtype)
+        values[_nulls(chunk)] = null
+        parts.append(values)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
+
 def _codes(column: Any, vocabulary: tuple[str, ...]) -> NDArray[np.int16]:
     """Each cell's position in ``vocabulary``; NULL for blank, INVALID for any other word."""
     pa, compute = arrow("reading tables")[:2]
     words = pa.array(vocabulary, type=pa.string())
-    parts = []
-    for chunk in column.chunks:
-        if pa.types.is_null(chunk.type):
-            parts.append(np.full(len(chunk), NULL, dtype=np.int16))
-            continue
-        if pa.types.is_dictionary(chunk.type):
-            dictionary = chunk.dictionary.cast(pa.string())
-            lookup = _filled(compute.index_in(dictionary, value_set=words), INVALID)
-            lookup = lookup.astype(np.int16)
-            lookup[_nulls(dictionary)] = NULL
-            indices = chunk.indices
-            codes = lookup[_filled(indices, 0)] if len(lookup) else np.zeros(len(chunk), np.int16)
-            codes[_nulls(indices)] = NULL
-        else:
-            codes = _filled(compute.index_in(chunk.cast(pa.string()), value_set=words), INVALID)
-            codes = codes.astype(np.int16)
-            codes[_nulls(chunk)] = NULL
-        parts.append(codes.astype(np.int16))
-    return np.concatenate(parts) if parts else np.zeros(0, np.int16)
+
+    def positions(chunk: Any) -> NDArray[Any]:
+        if not pa.types.is_dictionary(chunk.type):
+            return _filled(compute.index_in(chunk.cast(pa.string()), value_set=words), INVALID)
+        # Look each word of the dictionary up once, then read the codes through the indices.
+        dictionary = chunk.dictionary.cast(pa.string())
+        lookup = _filled(compute.index_in(dictionary, value_set=words), INVALID)
+        lookup = lookup.astype(np.int16)
+        lookup[_nulls(dictionary)] = NULL
+        if not len(lookup):
+            return np.zeros(len(chunk), np.int16)
+        return np.asarray(lookup[_filled(chunk.indices, 0)])
+
+    return _chunkwise(column, np.int16, NULL, positions)
 
 
 def _days(column: Any) -> NDArray[np.int32]:
     """Days since 1970-01-01; NULL_DATE for blank, INVALID_DATE outside years 1 to 9999."""
     pa = arrow("reading tables").pa
-    parts = []
-    for chunk in column.chunks:
-        if pa.types.is_null(chunk.type):
-            parts.append(np.full(len(chunk), NULL_DATE, dtype=np.int32))
-            continue
+
+    def days(chunk: Any) -> NDArray[Any]:
         if pa.types.is_date64(chunk.type):  # milliseconds; a whole number of days
             chunk = chunk.cast(pa.date32())
         values = _filled(chunk.cast(pa.int32()), 0).astype(np.int32)
         values[(values < _FIRST_DAY) | (values > _LAST_DAY)] = INVALID_DATE
-        values[_nulls(chunk)] = NULL_DATE
-        parts.append(values)
-    return np.concatenate(parts) if parts else np.zeros(0, np.int32)
+        return values
+
+    return _chunkwise(column, np.int32, NULL_DATE, days)
 
 
 def _counts(column: Any) -> NDArray[np.int64]:
     pa, compute = arrow("reading tables")[:2]
-    parts = []
-    for chunk in column.chunks:
-        if pa.types.is_null(chunk.type):
-            parts.append(np.full(len(chunk), NULL_COUNT, dtype=np.int64))
-            continue
+
+    def counts(chunk: Any) -> NDArray[Any]:
         if pa.types.is_uint64(chunk.type):  # beyond int64 is out of bounds anyway
             chunk = compute.min_element_wise(chunk, pa.scalar(2**62, chunk.type))
-        values = _filled(chunk.cast(pa.int64()), 0).astype(np.int64)
-        values[_nulls(chunk)] = NULL_COUNT
-        parts.append(values)
-    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+        return _filled(chunk.cast(pa.int64()), 0)
+
+    return _chunkwise(column, np.int64, NULL_COUNT, counts)
 
 
 def _flags(column: Any) -> NDArray[np.int8]:
-    pa = arrow("reading tables").pa
-    parts = []
-    for chunk in column.chunks:
-        if pa.types.is_null(chunk.type):
-            parts.append(np.full(len(chunk), NULL, dtype=np.int8))
-            continue
-        values = _filled(chunk, False).astype(np.int8)
-        values[_nulls(chunk)] = NULL
-        parts.append(values)
-    return np.concatenate(parts) if parts else np.zeros(0, np.int8)
+    return _chunkwise(column, np.int8, NULL, lambda chunk: _filled(chunk, False))
 
 
 def _lengths(column: Any) -> NDArray[np.int64]:
