@@ -476,7 +476,7 @@ class _FolderRun:
             )
         self.problems.append(screening.rejected)
         self.counts = (
-            screening.counts if self.counts is None else _sum(self.counts, screening.counts)
+            screening.counts if self.counts is None else self.counts.plus(screening.counts)
         )
         self.duplicates += _duplicates(children)
         self.flagged += int(np.count_nonzero(batch.flag))
@@ -528,16 +528,6 @@ class _FolderRun:
         order_rows = sorted(range(len(keys)), key=keys.__getitem__)
         rejected = rejected.take(pa.array(order_rows, type=pa.int64()))
         return TableBatch(summary, counts, rejected)
-
-
-def _sum(first: TableCounts, second: TableCounts) -> TableCounts:
-    """Add two chunks' counts, table by table."""
-    return TableCounts(
-        *(
-            TableCount(*(a + b for a, b in zip(one, other, strict=True)))
-            for one, other in zip(first, second, strict=True)
-        )
-    )
 
 
 def _summarise(

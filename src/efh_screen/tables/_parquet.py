@@ -43,7 +43,7 @@ from .._weights import Weights
 from ._arrow import arrow
 from ._layout import TABLE_NAMES
 from ._profiles import CaseTables
-from ._screening import TableCount, TableCounts, TableScreening, screen_tables
+from ._screening import TableCounts, TableScreening, screen_tables
 from ._wording import REASON_DUPLICATE_ROWS
 
 __all__ = [
@@ -628,16 +628,6 @@ def _close_quietly(writer: Any) -> None:
         writer.close()
 
 
-def _added(first: TableCounts, second: TableCounts) -> TableCounts:
-    """Add two screenings' counts, table by table."""
-    return TableCounts(
-        *(
-            TableCount(*(a + b for a, b in zip(one, other, strict=True)))
-            for one, other in zip(first, second, strict=True)
-        )
-    )
-
-
 def write_screening(
     screening: TableScreening | Iterable[TableScreening],
     *,
@@ -692,7 +682,7 @@ def write_screening(
                 reason = "were not computed; screen with contributions=True to write them"
                 raise InputError([FieldProblem("contributions", reason)])
             outputs.write(part)
-            counts = part.counts if counts is None else _added(counts, part.counts)
+            counts = part.counts if counts is None else counts.plus(part.counts)
             del part
         if counts is None:
             reason = "holds no screening; give a screening or the screenings of its chunks"

@@ -63,6 +63,15 @@ class TableCounts(NamedTuple):
     events: TableCount
     attendance: TableCount
 
+    def plus(self, other: TableCounts) -> TableCounts:
+        """Add another screening's counts, table by table (chunks of one folder add up)."""
+        return TableCounts(
+            *(
+                TableCount(*(a + b for a, b in zip(one, two, strict=True)))
+                for one, two in zip(self, other, strict=True)
+            )
+        )
+
 
 @dataclass(frozen=True)
 class TableScreening:
