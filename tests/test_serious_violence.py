@@ -254,9 +254,11 @@ CASES: list[tuple[str, list[dict[str, Any]], str | None, int | None]] = [
     ("weapon incident, child not injured", [
         {"type": "weapon_incident", "date": STABBED, "weapon": "knife", "serious_injury": False}
     ], "absent", 0),
-    ("weapon incident, injury not recorded", [
+    # A child seriously injured in it would be a victim of violence, recorded absent here; and
+    # listing the incident must not widen the range the unlisted incident allowed.
+    ("weapon incident, injury not recorded, violence checked: none", [
         {"type": "weapon_incident", "date": STABBED, "weapon": "knife"}
-    ], "absent", None),
+    ], "absent", 0),
     ("weapon incident, child not injured, violence history unknown", [
         {"type": "weapon_incident", "date": STABBED, "serious_injury": False}
     ], None, None),

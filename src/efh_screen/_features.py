@@ -38,10 +38,10 @@ paths score the same status. Rules, as of the screening date ``as_of``
   attendance for an assault, a victim-of-violence event with a knife or gun or
   a serious injury, or a weapon incident in which the child was seriously
   injured. Known when present, or when the violence history is known and every
-  such event listed in the window says whether it was serious (a victim of
-  violence needs both the weapon and the injury recorded; a weapon incident the
-  injury). A weapon incident left unlisted cannot hide one: a child seriously
-  injured in it is a victim of violence, which is then known.
+  victim-of-violence event listed in the window says whether it was serious
+  (both the weapon and the injury recorded). A weapon incident, listed or not,
+  whose injury is not recorded cannot hide one: a child seriously injured in
+  it is a victim of violence, whose history is then known.
 * ``gang_association_corroborated`` (its points, and any override, come from
   the weightings): the gang association label recorded present
   by a named agency other than the police (see
@@ -419,7 +419,11 @@ def _violence_seriousness(event: Event) -> bool | None:
     if event.type is EventType.EMERGENCY_DEPARTMENT_ASSAULT or event.serious_injury:
         return True
     if event.type is EventType.WEAPON_INCIDENT:
-        return None if event.serious_injury is None else False
+        # Not recorded counts as not serious here: a child seriously injured in a weapon
+        # incident is a victim of violence, and that history must be known for the
+        # indicator to be. Calling it undecided would let a listed incident widen the
+        # range that the same incident, unlisted, was inside.
+        return False
     if event.weapon in _SERIOUS_WEAPONS:
         return True
     return None if event.serious_injury is None or event.weapon is None else False
