@@ -185,7 +185,14 @@ def test_marking_a_risk_factor_present_never_lowers_the_score(
 ) -> None:
     before = screen(data)
     changed = copy.deepcopy(data)
-    changed["factors"][key] = {"status": "present"}
+    # Every account now says present, each keeping its agency: replacing a social worker's
+    # account with an unnamed one would take away the corroboration of a gang association
+    # label, which rightly lowers the score.
+    accounts = changed["factors"].get(key, {"status": "present"})
+    for account in accounts if isinstance(accounts, list) else [accounts]:
+        account["status"] = "present"
+        account.pop("reason", None)  # why it was unknown
+    changed["factors"][key] = accounts
     after = screen(changed)
     assert after.score >= before.score
     assert after.score_range.high >= before.score_range.low
@@ -550,3 +557,26 @@ def test_resolving_an_unknown_stays_within_the_range_under_any_rules(
         assert before.score_range.low <= after.score <= before.score_range.high
         if not before.flag_could_change:
             assert after.flag == before.flag
+
+
+def test_listing_a_weapon_incident_does_not_widen_the_range() -> None:
+    # Found by the property above: with violence known absent, a listed weapon incident whose
+    # injury was not recorded made serious violence unknown (+4 to the top of the range), a
+    # range the same incident, unlisted, did not allow.
+    data: dict[str, Any] = {
+        "id": "T-0",
+        "date_of_birth": "2010-09-03",
+        "factors": {"violence_victim": {"status": "absent"}},
+        "events": [],
+        "attendance": [],
+        "agencies": [],
+    }
+    before = screen(data)
+    data["factors"]["weapon_incident"] = {"status": "present"}
+    data["events"].append({"type": "weapon_incident", "date": AS_OF.isoformat()})
+    after = screen(data)
+    assert after.score_range.high <= before.score_range.high
+    assert "serious_violence" not in [m.key for m in after.missing_information]
+    data["events"][0]["serious_injury"] = True
+    injured = screen(data)
+    assert "serious_violence" in {c.indicator for c in injured.contributions if c.points}
