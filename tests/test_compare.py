@@ -409,3 +409,55 @@ def test_results_without_a_weightings_stamp_compare_with_each_other() -> None:
     now = [{"id": "p-1", "band": "low", "flag": False, "score": 1, "as_of": "2026-02-01"}]
     summary = compare_screens(before, now)
     assert summary.counts[Change.UNCHANGED] == 1
+
+
+def known_absent(identifier: str) -> dict[str, Any]:
+    """A child about whom most is known, and nothing of concern."""
+    status = {key: {"status": "absent"} for key in (
+        "domestic_abuse", "physical_abuse", "emotional_abuse", "sexual_abuse", "physical_neglect",
+        "emotional_neglect", "household_substance_misuse", "household_mental_illness",
+        "parental_separation", "household_imprisonment", "child_criminal_exploitation",
+        "child_sexual_exploitation", "gang_association", "violence_history",
+        "substance_misuse", "missing_episodes", "police_contact", "weapon_incident",
+        "violence_victim", "suspensions", "permanent_exclusion", "alternative_provision",
+    )}  # fmt: skip
+    return child(identifier, **status)
+
+
+def test_crossing_the_coverage_rule_is_said_not_ranked_by_score() -> None:
+    little = child("A")
+    enough = known_absent("A")
+    (little_result,), (enough_result,) = results(little), results(enough)
+    assert little_result["band"] == "not_enough_known" and not little_result["flag"]
+    assert enough_result["band"] == "no_concern" and enough_result["coverage"]["enough"]
+    now_known = compare_screens([little_result], [enough_result], bands=BANDS).changes[0]
+    now_unknown = compare_screens([enough_result], [little_result], bands=BANDS).changes[0]
+    assert now_known.kind is Change.ENOUGH_KNOWN_NOW
+    assert now_unknown.kind is Change.TOO_LITTLE_KNOWN_NOW
+    assert now_known.describe().startswith("enough known now")
+    # Weightings without a coverage rule (results without coverage) rank by band and score.
+    bare = [{k: v for k, v in r.items() if k != "coverage"} for r in (little_result, enough_result)]
+    assert compare_screens([bare[0]], [bare[1]]).changes[0].kind is Change.UNCHANGED
+    # A flagged child is never "too little known": the flag moved, and that is what is said.
+    flagged = results(child("A", child_criminal_exploitation={"status": "present"}))
+    assert compare_screens(flagged, [little_result]).changes[0].kind is Change.NO_LONGER_FLAGGED
+
+
+def test_the_review_list_says_when_enough_is_known_now(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # B was not enough known last month; now enough is known and it could still be flagged.
+    maybe = known_absent("B")
+    del maybe["factors"]["child_criminal_exploitation"]
+    last, now = write(tmp_path / "last.jsonl", [child("B")]), write(tmp_path / "now.jsonl", [maybe])
+    last_results = tmp_path / "last-results.jsonl"
+    assert main(["screen", str(last), "--as-of", "2026-09-01", "--out", str(last_results)]) == 0
+    review, changes = tmp_path / "review.csv", tmp_path / "changes.jsonl"
+    code = main(["screen", str(now), "--as-of", "2026-09-01", "--previous", str(last_results),
+                 "--review", str(review), "--changes", str(changes)])  # fmt: skip
+    assert code == 0
+    captured = capsys.readouterr()
+    assert "B                enough known now" in captured.out
+    assert "1 enough known now, 0 too little known now" in captured.err
+    assert review.read_text().splitlines()[1].endswith(",enough known now")
+    assert json.loads(changes.read_text())["since_last_screen"] == "enough_known_now"

@@ -3,9 +3,10 @@
 Partnerships screen monthly, and a worker's first question is "what is new since last
 time?". :func:`compare_screens` takes the result lines of two runs (``efh-screen screen
 --out``; compact or ``--full``) and says, for each child, whether they are **new**, **newly
-flagged**, **no longer flagged**, moved **band up** or **band down**, or are **unchanged**,
-and what changed: new reasons for points, unknowns that are now known (or newly unknown),
-and, from full results, evidence dated after the last screen and new agencies' accounts.
+flagged**, **no longer flagged**, moved **band up** or **band down**, now have **enough
+known** to screen or **too little known**, or are **unchanged**, and what changed: new
+reasons for points, unknowns that are now known (or newly unknown), and, from full results,
+evidence dated after the last screen and new agencies' accounts.
 
 Two runs made with different weightings are not comparable (a band can move because the
 points moved, not because anything happened to the child): they are refused unless the
@@ -51,6 +52,8 @@ class Change(StrEnum):
     NO_LONGER_FLAGGED = "no_longer_flagged"
     BAND_UP = "band_up"
     BAND_DOWN = "band_down"
+    ENOUGH_KNOWN_NOW = "enough_known_now"
+    TOO_LITTLE_KNOWN_NOW = "too_little_known_now"
     UNCHANGED = "unchanged"
 
     @property
@@ -68,7 +71,9 @@ class ScreenChange:
     id : str
         The pseudonymous id.
     kind : Change
-        New, newly flagged, no longer flagged, band up, band down or unchanged.
+        New, newly flagged, no longer flagged, band up, band down, enough known now
+        (the weightings' coverage rule is met where it was not), too little known now
+        (the reverse), or unchanged.
     previous_band, band : str or None
         Band keys last time (None if new) and now.
     previous_score, score : int or None
@@ -202,11 +207,16 @@ class _FactorAccounts(_Model):
     accounts: tuple[_Account, ...] = ()
 
 
+class _Coverage(_Model):
+    enough: bool
+
+
 class _ResultLine(_Model):
     id: str
     band: str
     score: int
     flag: bool
+    coverage: _Coverage | None = None
     as_of: dt.date | None = None
     weights: dict[str, Any] | None = None
     top_reasons: tuple[_Reason, ...] = ()
@@ -448,11 +458,23 @@ def _accounts(result: Mapping[str, Any]) -> set[tuple[str, str]]:
     }
 
 
+def _enough(result: Mapping[str, Any]) -> bool | None:
+    """Whether enough was known to screen (None: results of weightings without the rule)."""
+    coverage = result.get("coverage")
+    return None if coverage is None else bool(coverage["enough"])
+
+
 def _kind(previous: Mapping[str, Any], current: Mapping[str, Any], bands: Sequence[str]) -> Change:
     if current["flag"] and not previous["flag"]:
         return Change.NEWLY_FLAGGED
     if previous["flag"] and not current["flag"]:
         return Change.NO_LONGER_FLAGGED
+    if not current["flag"]:
+        # "Not enough known to screen" is not a band above or below "no concern": say that
+        # the coverage changed rather than rank it by a score built from what was unknown.
+        before_enough, now_enough = _enough(previous), _enough(current)
+        if before_enough is not None and now_enough is not None and before_enough != now_enough:
+            return Change.ENOUGH_KNOWN_NOW if now_enough else Change.TOO_LITTLE_KNOWN_NOW
     rank = {key: index for index, key in enumerate(bands)}
     before, now = rank.get(previous["band"]), rank.get(current["band"])
     if before is None or now is None:  # bands of different weightings: go by the score
@@ -566,7 +588,12 @@ def mark_review(
     marked = []
     for entry in summary.review:
         before = previous.get(entry.id)
-        now = {"band": entry.band, "score": entry.score, "flag": entry.flag}
+        now = {
+            "band": entry.band,
+            "score": entry.score,
+            "flag": entry.flag,
+            "coverage": {"enough": entry.enough_known},
+        }
         kind = Change.NEW if before is None else _kind(before, now, bands)
         marked.append(replace(entry, since_last_screen=kind.label))
     return replace(summary, review=tuple(marked))

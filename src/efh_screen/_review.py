@@ -79,7 +79,8 @@ class ReviewEntry:
         Up to three most important pieces of missing information (labels).
     since_last_screen : str
         With a previous screen to compare with: new, newly flagged, no longer
-        flagged, band up, band down or unchanged; else empty.
+        flagged, band up, band down, enough known now, too little known now or
+        unchanged; else empty.
     gaps_by_agency : tuple of (str, int)
         When the flag cannot change, or not enough is known to screen: each agency
         most likely to hold a missing factor (label) and how many it could fill,

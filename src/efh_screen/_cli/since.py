@@ -126,7 +126,15 @@ def _write_changes(summary: ChangeSummary, stream: IO[str]) -> None:
         stream.write(json.dumps(change.as_dict(), ensure_ascii=False) + "\n")
 
 
-_ORDER = ("newly_flagged", "band_up", "no_longer_flagged", "band_down", "new")
+_ORDER = (
+    "newly_flagged",
+    "band_up",
+    "no_longer_flagged",
+    "band_down",
+    "too_little_known_now",
+    "enough_known_now",
+    "new",
+)
 
 
 def _table(summary: ChangeSummary) -> str:
