@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from efh_screen import ColumnMapping
 from efh_screen.__main__ import EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, main
 from efh_screen.synth import generate_cohort
 from efh_screen.tables import (
@@ -402,3 +403,50 @@ def test_a_folder_read_in_chunks_gives_the_outputs_of_one_read(
     errors = [json.loads(line) for line in outputs[7]["errors.jsonl"].splitlines()]
     assert {problem["table"] for problem in errors} == {"children", "events"}
     assert len({problem["id"] for problem in errors}) == 2
+
+
+@pytest.mark.parametrize("results", ["results.jsonl", "results.parquet"])
+def test_a_wide_file_read_in_chunks_gives_the_outputs_of_one_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, results: str
+) -> None:
+    """A wide file of 40 rows in row groups of 9, read 1, 4 and 10,000 rows at a time."""
+    pandas = pytest.importorskip("pandas")
+    from efh_screen.tables import _batch
+
+    export = pandas.read_csv(EXAMPLES / "caseload_export.csv", dtype=str, keep_default_na=False)
+    rows = pandas.concat([export] * 4, ignore_index=True)  # some rows cannot be read
+    rows["Case ref"] = [f"SYNTHETIC-{n:04d}" for n in range(len(rows))]
+    wide = tmp_path / "export.parquet"
+    rows.to_parquet(wide, row_group_size=9)
+    mapping = ColumnMapping.load(EXAMPLES / "mapping.json")
+    previous = {"SYNTHETIC-0000": {"id": "SYNTHETIC-0000", "band": "no_concern", "score": 0,
+                                   "flag": False, "coverage": {"enough": True}}}  # fmt: skip
+
+    def outputs(name: str, per_chunk: int) -> dict[str, bytes]:
+        out = tmp_path / name
+        out.mkdir()
+        batch = screen_table_files(
+            wide,
+            as_of=dt.date.fromisoformat(AS_OF),
+            mapping=mapping,
+            results=out / results,
+            errors=out / "errors.jsonl",
+            review_csv=out / "review.csv",
+            review_html=out / "review.html",
+            previous=previous,
+            children_per_chunk=per_chunk,
+        )
+        assert batch.summary.read == 40 == batch.summary.screened + batch.summary.rejected
+        assert batch.summary.rejected > 0 and batch.summary.review
+        written = {path.name: path.read_bytes() for path in sorted(out.iterdir())}
+        if results.endswith(".parquet"):  # the same rows; a file written in parts has more groups
+            written[results] = pq.read_table(out / results).to_pylist().__repr__().encode()
+        return written
+
+    chunked = {n: outputs(f"chunks-{n}", n) for n in (1, 4, 10_000)}
+    monkeypatch.setattr(_batch, "_ids_once_each", lambda path, mapping: False)
+    whole = outputs("whole", 4)
+    for per_chunk, written in chunked.items():
+        assert written == whole, per_chunk
+    errors = [json.loads(line) for line in whole["errors.jsonl"].splitlines()]
+    assert {e["table"] for e in errors} == {"frame"} and max(e["row"] for e in errors) > 30

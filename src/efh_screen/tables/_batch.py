@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -56,10 +56,12 @@ from ._parquet import (
     DEFAULT_CHILDREN_PER_CHUNK,
     TABLE_FILES,
     TableChunk,
+    checked_children_per_chunk,
     iter_tables,
     read_tables,
+    reading_parquet,
 )
-from ._profiles import CaseTables, tables_from_frame
+from ._profiles import CaseTables, FrameTables, tables_from_frame
 from ._results import rejected_schema
 from ._screening import TableCount, TableCounts, screen_tables
 from ._wording import child_profiles
@@ -322,7 +324,10 @@ def screen_table_files(
 
     A folder is read a chunk of children at a time (:func:`iter_tables`): when its tables
     are sorted by id (as :func:`write_tables` writes them) memory does not grow with the
-    folder, and the outputs are those of screening the whole folder at once.
+    folder, and the outputs are those of screening the whole folder at once. A wide file
+    is read ``children_per_chunk`` rows at a time in the same way, unless an id is on more
+    than one of its rows (every such row is rejected, naming the others, so that file is
+    read whole).
 
     Parameters
     ----------
@@ -345,7 +350,7 @@ def screen_table_files(
         The last screen's results by id: each case on the review list is marked with its
         change since then.
     children_per_chunk : int
-        Children read and screened together from a folder (memory grows with it).
+        Children (or a wide file's rows) read and screened together (memory grows with it).
 
     Returns
     -------
@@ -375,6 +380,15 @@ def screen_table_files(
             folder = _FolderRun(files, screener, as_of=as_of, outputs=outputs)
             return folder.run(
                 iter_tables(path, children_per_chunk=children_per_chunk),
+                results=(results, results_format),
+                errors=(errors, errors_format),
+                review=(review_csv, review_html),
+                previous=previous,
+            )
+        if not path.is_dir() and _ids_once_each(path, mapping):
+            wide = _WideRun(files, screener, as_of=as_of, outputs=outputs)
+            return wide.run(
+                _wide_chunks(path, mapping, checked_children_per_chunk(children_per_chunk)),
                 results=(results, results_format),
                 errors=(errors, errors_format),
                 review=(review_csv, review_html),
@@ -528,6 +542,125 @@ class _FolderRun:
         order_rows = sorted(range(len(keys)), key=keys.__getitem__)
         rejected = rejected.take(pa.array(order_rows, type=pa.int64()))
         return TableBatch(summary, counts, rejected)
+
+
+def _id_column(mapping: ColumnMapping | None) -> str | None:
+    """Return the wide file's column that holds the id (None: the mapping names none)."""
+    if mapping is None:
+        return "id"
+    return next((column for column, target in mapping.columns.items() if target == "id"), None)
+
+
+def _ids_once_each(path: Path, mapping: ColumnMapping | None) -> bool:
+    """Whether a wide file can be read in chunks: no id is on two of its rows.
+
+    Ids are compared loosely (stripped of spaces and of a leading apostrophe, as the row
+    reader reads them, and more), so two rows the reader would take for one child are
+    never put in different chunks. Anything unusual (no id column, ids that are not text,
+    a file that cannot be read) sends the file to be read whole, whose errors say why.
+    """
+    pa, _, parquet = arrow(_WHAT)
+    column = _id_column(mapping)
+    try:
+        ids = parquet.read_table(path, columns=[column]).column(0) if column else None
+    except (pa.ArrowInvalid, OSError, KeyError):
+        return False
+    if ids is None or not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
+        return False
+    seen: set[str] = set()
+    for text in ids.to_pylist():
+        key = (text or "").strip().lstrip("'").strip()
+        if key in seen:
+            return False
+        if key:
+            seen.add(key)
+    return True
+
+
+def _wide_chunks(
+    path: Path, mapping: ColumnMapping | None, per_chunk: int
+) -> Iterator[tuple[int, int, FrameTables]]:
+    """Read a wide file ``per_chunk`` rows at a time: each chunk's first row, rows and tables.
+
+    The problems of rows that could not be read are at the file's rows.
+    """
+    pa, _, parquet = arrow(_WHAT)
+    import_pandas("reading a wide Parquet file")
+    first = 0
+    with reading_parquet(path.name):
+        wide = parquet.ParquetFile(path)
+        for group in range(wide.num_row_groups):
+            for batch in wide.iter_batches(batch_size=per_chunk, row_groups=[group]):
+                read = tables_from_frame(batch.to_pandas(), mapping=mapping)
+                rows = np.asarray(read.rejected.column("row").to_numpy(zero_copy_only=False))
+                moved = pa.array(rows.astype(np.int64) + first, type=pa.int64())
+                unread = read.rejected.set_column(
+                    read.rejected.schema.get_field_index("row"), "row", moved
+                )
+                yield first, batch.num_rows, FrameTables(read.tables, unread)
+                first += batch.num_rows
+
+
+class _WideRun(_FolderRun):
+    """A wide file with no id on two rows, screened a chunk of rows at a time.
+
+    As for a folder, results are written as each chunk is screened and the review page's
+    cards spooled; each chunk is accounted for as one read of the whole file accounts for
+    it (:func:`_summarise`), and the chunks' accounts are added up.
+    """
+
+    def __init__(
+        self, files: OutputFiles, screener: Screener, *, as_of: dt.date, outputs: dict[str, str]
+    ) -> None:
+        super().__init__(files, screener, as_of=as_of, outputs=outputs)
+        self.read = self.screened = self.rejected = 0
+
+    def _screen(self, chunk: Any, results: Target, spool: CardSpool | None) -> None:
+        first, count, frame = chunk
+        unread_rows = set(frame.rejected.column("row").to_pylist())
+        file_rows = [row for row in range(first, first + count) if row not in unread_rows]
+        source = _Source(frame.tables, frame.rejected, file_rows, count)
+        screening = screen_tables(*frame.tables, as_of=self.as_of, weights=self.screener.weights)
+        batch = screening.batch
+        top, gaps = batch.top_reasons(_LISTED), batch.main_missing(_LISTED)
+        self._write_results(results, screening.results, partial(result_lines, batch, top, gaps))
+        done = _summarise(screening, source, top, gaps, previous=None, outputs=self.outputs)
+        self.entries.extend(done.summary.review)
+        if spool is not None and done.summary.review:
+            _spool_cards(
+                frame.tables,
+                done.summary.review,
+                screener=self.screener,
+                as_of=self.as_of,
+                spool=spool,
+            )
+        self.problems.append(done.rejected)
+        self.read += done.summary.read
+        self.screened += done.summary.screened
+        self.rejected += done.summary.rejected
+        self.flagged += done.summary.flagged
+
+    def _summary(self, previous: Mapping[str, Mapping[str, Any]] | None) -> TableBatch:
+        pa = arrow(_WHAT).pa
+        weights = self.screener.weights
+        summary = BatchSummary(
+            read=self.read,
+            screened=self.screened,
+            rejected=self.rejected,
+            duplicates=0,
+            flagged=self.flagged,
+            as_of=self.as_of,
+            weights=weights.stamp,
+            review=tuple(sorted(self.entries, key=lambda entry: entry.sort_key)),
+            outputs=self.outputs,
+        )
+        if previous is not None:
+            summary = mark_review(summary, previous, bands=[band.key for band in weights.bands])
+        problems = [table.cast(rejected_schema()) for table in self.problems]
+        rejected = pa.concat_tables(
+            problems or [pa.Table.from_pylist([], schema=rejected_schema())]
+        )
+        return TableBatch(summary, None, rejected)
 
 
 def _summarise(

@@ -92,7 +92,7 @@ def _unreadable(file_name: str, exc: BaseException) -> FieldProblem:
 
 
 @contextlib.contextmanager
-def _reading(file_name: str) -> Iterator[None]:
+def reading_parquet(file_name: str) -> Iterator[None]:
     """Turn an error reading the file ``file_name`` into an :class:`InputError` naming it."""
     pa = arrow("reading Parquet tables").pa
     try:
@@ -338,7 +338,7 @@ def _moved_duplicate_reason(reason: str, first_row: int) -> str:
     return REASON_DUPLICATE_ROWS.format(rows=rows)
 
 
-def _check_children_per_chunk(children_per_chunk: object) -> int:
+def checked_children_per_chunk(children_per_chunk: object) -> int:
     if isinstance(children_per_chunk, bool) or not isinstance(children_per_chunk, int):
         reason = "must be a whole number of children, 1 or more"
         raise InputError([FieldProblem("children_per_chunk", reason)])
@@ -383,7 +383,7 @@ def iter_tables(
         If the folder or one of the files is missing (raised at once), or a file cannot
         be read as Parquet (raised when it is read).
     """
-    per_chunk = _check_children_per_chunk(children_per_chunk)
+    per_chunk = checked_children_per_chunk(children_per_chunk)
     files = _folder_files(folder)
     return _chunks(files, per_chunk)
 
@@ -412,7 +412,7 @@ def _batches(parquet_file: Any, columns: list[str] | None = None) -> Iterator[An
 def _id_batches(path: Path) -> Iterator[Any]:
     """Yield a table's ids, a batch at a time, as plain strings."""
     parquet = arrow("iter_tables").parquet
-    with _reading(path.name):
+    with reading_parquet(path.name):
         for batch in _batches(parquet.ParquetFile(path), columns=["id"]):
             yield _as_text(batch.column(0))
 
@@ -474,7 +474,7 @@ def _plan(files: dict[str, Path], per_chunk: int) -> list[TableRows] | None:
     """Rows of each table in each chunk; None when a table is not sorted by id."""
     pa, _, parquet = arrow("iter_tables")
     for path in files.values():
-        with _reading(path.name):
+        with reading_parquet(path.name):
             schema = parquet.read_schema(path)
         if not _has_text_ids(pa, schema):
             return None
@@ -496,7 +496,7 @@ class _Rows:
     def __init__(self, path: Path) -> None:
         pa, _, parquet = arrow("iter_tables")
         self._name = path.name
-        with _reading(self._name):
+        with reading_parquet(self._name):
             parquet_file = parquet.ParquetFile(
                 path, read_dictionary=_text_columns(pa, parquet.read_schema(path))
             )
@@ -510,7 +510,7 @@ class _Rows:
         parts = []
         while count > 0:
             if self._left is None or not len(self._left):
-                with _reading(self._name):
+                with reading_parquet(self._name):
                     self._left = next(self._batches, None)
                 if self._left is None:
                     reason = "has fewer rows than when it was first read; was it changed?"
