@@ -352,11 +352,15 @@ def test_a_wide_files_repeated_id_is_placed_and_worded_at_the_files_rows(
     assert found[1]["reason"].startswith("duplicate id: it is on rows 8, 10 of the file;")
 
 
+@pytest.mark.parametrize("sort", [True, False], ids=["sorted", "unsorted"])
 @pytest.mark.parametrize("results", ["results.jsonl", "results.parquet"])
 def test_a_folder_read_in_chunks_gives_the_outputs_of_one_read(
-    cohort: tuple[Path, Path], tmp_path: Path, results: str
+    cohort: tuple[Path, Path], tmp_path: Path, results: str, sort: bool
 ) -> None:
-    """Chunks of 7 children, with problems in several tables and chunks, and a repeated id."""
+    """Chunks of 7 children, with problems in several tables and chunks, and a repeated id.
+
+    Unsorted, the repeated id's rows are far apart and the chunks are parts of the folder.
+    """
     _, tables = cohort
     read = read_tables(tables)
     folder = tmp_path / "tables"
@@ -376,6 +380,7 @@ def test_a_folder_read_in_chunks_gives_the_outputs_of_one_read(
         CaseTables(pa.concat_tables([children, repeated]), read.observations,
                    pa.concat_tables([events, bad_date]), read.attendance),
         folder,
+        sort=sort,
     )  # fmt: skip
     outputs: dict[int, dict[str, bytes]] = {}
     for per_chunk in (7, 10_000):

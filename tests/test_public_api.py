@@ -88,7 +88,8 @@ EXPECTED = {
     ],
     "efh_screen.tables": [
         "DERIVED_INDICATORS", "RESULT_COLUMNS", "TABLES_EXTRA_MISSING", "TABLE_FILES",
-        "TABLE_NAMES", "CaseTables", "FrameTables", "TableBatch", "TableChunk", "TableCount",
+        "TABLE_NAMES", "CaseTables", "FrameTables", "SourceRows", "TableBatch", "TableChunk",
+        "TableCount",
         "TableCounts", "TableRows", "TableScreening", "arrow_schemas", "describe_layout",
         "iter_tables", "profiles_to_tables", "read_tables", "screen_folder",
         "screen_table_files", "screen_tables", "tables_from_frame", "write_screening",

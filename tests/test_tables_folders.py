@@ -4,7 +4,8 @@ A folder sorted by id (as ``write_tables`` writes it) is read in chunks, each ch
 of its rows; the streamed outputs are those of one ``screen_tables`` call on the whole folder:
 the same result lines, results and contributions, the same rejections at the same rows (a
 duplicate id's reason naming the folder's rows), counts that add up. A folder that is not
-sorted is read whole, as one chunk, and gives the same outputs too.
+sorted is read in parts (each child's rows put with it through temporary files) and gives
+the same outputs too.
 """
 
 from __future__ import annotations
@@ -264,29 +265,62 @@ def test_write_tables_sorts_each_table_by_id_keeping_each_childs_rows_in_order(
             assert table_after.filter(theirs).to_pylist() == table_before.filter(mine).to_pylist()
 
 
-def test_an_unsorted_folder_is_read_whole_and_screened_as_one_call(
-    unsorted: Path, tmp_path: Path
+@pytest.mark.parametrize("children_per_chunk", [1, 5, 7, 10_000])
+def test_an_unsorted_folder_is_read_in_parts_and_gives_what_one_call_gives(
+    unsorted: Path, tmp_path: Path, children_per_chunk: int
 ) -> None:
-    (chunk,) = iter_tables(unsorted, children_per_chunk=5)
-    assert not chunk.sorted_by_id
-    assert chunk.first_rows == TableRows(0, 0, 0, 0)
-    assert_as_one_call(unsorted, tmp_path / "out", 5)
+    chunks = list(iter_tables(unsorted, children_per_chunk=children_per_chunk))
+    assert not any(chunk.sorted_by_id for chunk in chunks)
+    assert len(chunks) == -(-28 // children_per_chunk)  # 28 children (one id on two rows)
+    assert_as_one_call(unsorted, tmp_path / "out", children_per_chunk)
     rejected = one_call(unsorted).rejected.to_pylist()
     duplicates = [row for row in rejected if row["id"] == "SYN-0000008"]
     assert [row["row"] for row in duplicates] == [7, 26]  # far apart, still found
     assert "rows 7, 26 of the children table" in duplicates[0]["reason"]
 
 
-def test_one_unsorted_table_is_enough_to_read_the_folder_whole(
+def test_each_part_of_an_unsorted_folder_has_its_childrens_rows_at_the_folders_rows(
+    unsorted: Path,
+) -> None:
+    tables = read_tables(unsorted)
+    seen: dict[str, list[int]] = {name: [] for name in TABLE_NAMES}
+    children_seen: list[str | None] = []
+    for number, chunk in enumerate(iter_tables(unsorted, children_per_chunk=5)):
+        assert chunk.source_rows is not None and chunk.first_rows == TableRows(0, 0, 0, 0)
+        mine = set(chunk.tables.children.column("id").cast(pa.string()).to_pylist())
+        for name, table, rows in zip(TABLE_NAMES, chunk.tables, chunk.source_rows, strict=True):
+            assert len(rows) == table.num_rows and list(rows) == sorted(rows)  # in order
+            # Every row is the folder's row it says it is.
+            assert plain(table).to_pylist() == plain(getattr(tables, name).take(rows)).to_pylist()
+            seen[name].extend(int(row) for row in rows)
+            if number:  # rows of no child (or a blank id) are all in the first part
+                assert set(table.column("id").cast(pa.string()).to_pylist()) <= mine
+        children_seen.extend(chunk.tables.children.column("id").cast(pa.string()).to_pylist())
+    for name in TABLE_NAMES:  # every row once
+        assert sorted(seen[name]) == list(range(getattr(tables, name).num_rows))
+    screened = [i for i in children_seen if i is not None and i != "SYN-0000008"]
+    assert screened == [
+        i for i in tables.children.column("id").cast(pa.string()).to_pylist()
+        if i is not None and i != "SYN-0000008"
+    ]  # fmt: skip
+
+
+def test_one_unsorted_table_is_enough_to_read_the_folder_in_parts(
     caseload: Path, tmp_path: Path
 ) -> None:
     folder = tmp_path / "tables"
     write_tables(read_tables(caseload), folder)
     events = pq.read_table(folder / TABLE_FILES["events"])
     pq.write_table(events.take(list(reversed(range(events.num_rows)))), folder / "events.parquet")
-    (chunk,) = iter_tables(folder, children_per_chunk=3)
-    assert not chunk.sorted_by_id
+    chunks = list(iter_tables(folder, children_per_chunk=3))
+    assert len(chunks) == 10 and not chunks[0].sorted_by_id
     assert_as_one_call(folder, tmp_path / "out", 3)
+
+
+def test_a_small_unsorted_folder_is_one_chunk(unsorted: Path) -> None:
+    (chunk,) = iter_tables(unsorted, children_per_chunk=28)
+    assert not chunk.sorted_by_id and chunk.source_rows is None
+    assert chunk.first_rows == TableRows(0, 0, 0, 0)
 
 
 def test_an_empty_folder_gives_one_empty_chunk_and_empty_outputs(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from ._derivation import DERIVED_INDICATORS
 from ._layout import TABLE_NAMES, arrow_schemas, describe_layout
 from ._parquet import (
     TABLE_FILES,
+    SourceRows,
     TableChunk,
     TableRows,
     iter_tables,
@@ -36,6 +37,7 @@ __all__ = [
     "TABLE_NAMES",
     "CaseTables",
     "FrameTables",
+    "SourceRows",
     "TableBatch",
     "TableChunk",
     "TableCount",

@@ -322,8 +322,8 @@ def screen_table_files(
 ) -> TableBatch:
     """Screen a folder of Parquet tables, or a wide Parquet file, and write the outputs.
 
-    A folder is read a chunk of children at a time (:func:`iter_tables`): when its tables
-    are sorted by id (as :func:`write_tables` writes them) memory does not grow with the
+    A folder is read a chunk of children at a time (:func:`iter_tables`; a folder that is
+    not sorted by id, in parts through temporary files), so memory does not grow with the
     folder, and the outputs are those of screening the whole folder at once. A wide file
     is read ``children_per_chunk`` rows at a time in the same way, unless an id is on more
     than one of its rows (every such row is rejected, naming the others, so that file is
@@ -478,10 +478,7 @@ class _FolderRun:
         if results[0] is not None:
             self._write_results(results, screening.results, partial(result_lines, batch, top, gaps))
         children = chunk.tables.children
-        rows = [
-            chunk.first_rows.children + row
-            for row in _rows_of(screening.results.column("id"), children)
-        ]
+        rows = chunk.folder_rows("children", _rows_of(screening.results.column("id"), children))
         listed = [entry for _, entry in review_entries(rows, batch, top, gaps)]
         self.entries.extend(listed)
         if spool is not None and listed:

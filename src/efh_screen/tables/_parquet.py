@@ -17,23 +17,30 @@ other table, the rows up to the first id past its bound; the last chunk takes ev
 left. So each child's rows meet in one chunk, a repeated child id is in one chunk, and a row
 whose id matches no child is in the chunk its id sorts into, where it is rejected as it is
 in one call. Only one chunk and one Parquet batch of each table are held at a time (and,
-during the first pass, the children table's ids). When a table is not sorted, the folder is
-read whole, as one chunk.
+during the first pass, the children table's ids).
+
+**Parts.** When a table is not sorted, the children table's ids are read first, then every
+table once more, a batch at a time, each row written to a temporary file for its child's
+part, a run of chunks (``_PartFiles``); the chunks hold the children in the folder's order,
+a child's rows (and a repeated id's rows) together, and each row's row in the folder
+(:class:`SourceRows`). A folder of no more children than one chunk is read whole.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .._errors import FieldProblem, InputError
 from .._files import OutputFiles
@@ -49,6 +56,7 @@ from ._wording import REASON_DUPLICATE_ROWS
 __all__ = [
     "DEFAULT_CHILDREN_PER_CHUNK",
     "TABLE_FILES",
+    "SourceRows",
     "TableChunk",
     "TableRows",
     "iter_tables",
@@ -257,25 +265,61 @@ def write_tables(tables: CaseTables, folder: str | os.PathLike[str], *, sort: bo
 # Reading a folder a chunk at a time
 
 
+class SourceRows(NamedTuple):
+    """The row in the folder's table of each row of a chunk's tables (arrays, from 0)."""
+
+    children: NDArray[np.int64]
+    observations: NDArray[np.int64]
+    events: NDArray[np.int64]
+    attendance: NDArray[np.int64]
+
+
 @dataclass(frozen=True)
 class TableChunk:
-    """Some consecutive children of a folder of tables, with all of their rows.
+    """Some children of a folder of tables, in the folder's order, with all of their rows.
 
     Attributes
     ----------
     tables : CaseTables
-        Consecutive rows of each of the folder's tables: the chunk's children and every row
-        of theirs in the other tables (and rows of no child whose ids sort among theirs).
+        The chunk's children and every row of theirs in the other tables. From a sorted
+        folder, consecutive rows of each table (with the rows of no child whose ids sort
+        among theirs); from a folder that is not sorted, rows picked out of each table in
+        their order (rows with a blank id or of no child are in the first chunk).
     first_rows : TableRows
-        The row, in the folder's table, of each table's first row here (counting from 0).
+        From a sorted folder, the row, in the folder's table, of each table's first row here
+        (counting from 0); from a folder that is not sorted, zeros (see ``source_rows``).
     sorted_by_id : bool
-        Whether the folder's tables are sorted by id. When they are not, this chunk is the
-        whole folder.
+        Whether the folder's tables are sorted by id.
+    source_rows : SourceRows, optional
+        From a folder that is not sorted, the folder's row of each row here, table by
+        table; None when the rows are consecutive from ``first_rows``.
     """
 
     tables: CaseTables
     first_rows: TableRows
     sorted_by_id: bool
+    source_rows: SourceRows | None = field(default=None, repr=False, compare=False)
+
+    def folder_rows(self, table: str, rows: Sequence[int] | NDArray[np.int64]) -> list[int]:
+        """Return the folder's rows of some of the chunk's rows of one table.
+
+        Parameters
+        ----------
+        table : str
+            The table's name (:data:`TABLE_NAMES`).
+        rows : sequence of int
+            Rows of the chunk's table, counted from 0.
+
+        Returns
+        -------
+        list of int
+            The same rows in the folder's table.
+        """
+        local = np.asarray(rows, dtype=np.int64)
+        if self.source_rows is not None:
+            return [int(row) for row in getattr(self.source_rows, table)[local]]
+        first = getattr(self.first_rows, table)
+        return [int(row) + first for row in local]
 
     def screen(
         self, *, as_of: dt.date, weights: Weights | None = None, contributions: bool = False
@@ -301,41 +345,40 @@ class TableChunk:
         screening = screen_tables(
             *self.tables, as_of=as_of, weights=weights, contributions=contributions
         )
-        return replace(screening, rejected=_at_folder_rows(screening.rejected, self.first_rows))
+        return replace(screening, rejected=self._at_folder_rows(screening.rejected))
 
+    def _at_folder_rows(self, rejected: Any) -> Any:
+        """Return the chunk's rejections with their rows counted in the folder's tables."""
+        pa = arrow("iter_tables").pa
+        if rejected.num_rows == 0 or (self.source_rows is None and self.first_rows == _NO_ROWS):
+            return rejected
+        tables = np.asarray(rejected.column("table").to_numpy(zero_copy_only=False))
+        rows = np.asarray(rejected.column("row").to_numpy(zero_copy_only=False)).copy()
+        for name in TABLE_NAMES:
+            mine = tables == name
+            rows[mine] = self.folder_rows(name, rows[mine])
+        moved = _replaced(rejected, "row", pa.array(rows, pa.int64()))
+        children_rows = np.flatnonzero(tables == "children")  # a duplicate id's reason names rows
+        if not len(children_rows):
+            return moved
+        reasons = moved.column("reason").to_pylist()
+        for row in children_rows.tolist():
+            reasons[row] = self._moved_duplicate_reason(reasons[row])
+        return _replaced(moved, "reason", pa.array(reasons, pa.string()))
 
-def _at_folder_rows(rejected: Any, first_rows: TableRows) -> Any:
-    """Return a chunk's rejections with their rows counted in the folder's tables."""
-    pa = arrow("iter_tables").pa
-    if rejected.num_rows == 0 or first_rows == _NO_ROWS:
-        return rejected
-    tables = np.asarray(rejected.column("table").to_numpy(zero_copy_only=False))
-    rows = np.asarray(rejected.column("row").to_numpy(zero_copy_only=False)).copy()
-    for name, first in first_rows._asdict().items():
-        rows[tables == name] += first
-    moved = _replaced(rejected, "row", pa.array(rows, pa.int64()))
-    children_rows = np.flatnonzero(tables == "children")  # a duplicate id's reason names rows
-    if not first_rows.children or not len(children_rows):
-        return moved
-    reasons = moved.column("reason").to_pylist()
-    for row in children_rows.tolist():
-        reasons[row] = _moved_duplicate_reason(reasons[row], first_rows.children)
-    return _replaced(moved, "reason", pa.array(reasons, pa.string()))
+    def _moved_duplicate_reason(self, reason: str) -> str:
+        """Return a duplicate id's reason with the rows it names counted in the folder."""
+        named = _DUPLICATE_ROWS.fullmatch(reason)
+        if named is None:
+            return reason
+        rows = self.folder_rows("children", [int(row) for row in named.group(1).split(", ")])
+        return REASON_DUPLICATE_ROWS.format(rows=", ".join(map(str, rows)))
 
 
 def _replaced(table: Any, name: str, values: Any) -> Any:
     """Return the table with the column ``name`` replaced (its field kept as it is)."""
     position = table.schema.get_field_index(name)
     return table.set_column(position, table.schema.field(name), values)
-
-
-def _moved_duplicate_reason(reason: str, first_row: int) -> str:
-    """Return a duplicate id's reason with the rows it names moved by ``first_row``."""
-    named = _DUPLICATE_ROWS.fullmatch(reason)
-    if named is None:
-        return reason
-    rows = ", ".join(str(int(row) + first_row) for row in named.group(1).split(", "))
-    return REASON_DUPLICATE_ROWS.format(rows=rows)
 
 
 def checked_children_per_chunk(children_per_chunk: object) -> int:
@@ -358,10 +401,13 @@ def iter_tables(
     one :func:`screen_tables` call on the whole folder gives: the same results in the same
     order, the same rejections at the same rows, counts that add up to the same.
 
-    This needs every table sorted by ``id`` (blank ids may be anywhere), as
-    :func:`write_tables` writes them; the tables' ``id`` columns are read once first to
-    check it. When a table is not sorted, the only chunk is the whole folder, read as
-    :func:`read_tables` reads it (and held in memory whole).
+    The chunks are consecutive rows when every table is sorted by ``id`` (blank ids may be
+    anywhere), as :func:`write_tables` writes them; the tables' ``id`` columns are read
+    once first to check it. When a table is not sorted, each row of every table is put with
+    its child's chunk through temporary files (``docs/tables.md``), and each chunk's
+    ``source_rows`` gives its rows' rows in the folder. A folder of no more than
+    ``children_per_chunk`` children that is not sorted is one chunk, read as
+    :func:`read_tables` reads it.
 
     Parameters
     ----------
@@ -470,6 +516,18 @@ def _table_cuts(path: Path, bounds: list[str | None]) -> list[int] | None:
     return [end - start for start, end in zip([0, *ends[:-1]], ends, strict=True)]
 
 
+def _parts_possible(files: dict[str, Path], per_chunk: int) -> bool:
+    """Whether a folder that is not sorted is read in parts: text ids, more than one part."""
+    pa, _, parquet = arrow("iter_tables")
+    for path in files.values():
+        with reading_parquet(path.name):
+            schema = parquet.read_schema(path)
+        if not _has_text_ids(pa, schema):
+            return False  # read whole: screening refuses the table, naming the column
+    with reading_parquet(files["children"].name):
+        return bool(parquet.ParquetFile(files["children"]).metadata.num_rows > per_chunk)
+
+
 def _plan(files: dict[str, Path], per_chunk: int) -> list[TableRows] | None:
     """Rows of each table in each chunk; None when a table is not sorted by id."""
     pa, _, parquet = arrow("iter_tables")
@@ -522,10 +580,192 @@ class _Rows:
         return pa.Table.from_batches(parts, schema=self._schema)
 
 
+_MOST_PARTS = 32
+"""At most this many parts of a folder that is not sorted (four temporary files each); a
+part holds one or more chunks."""
+
+_PART_ROWS = 16_384
+"""Rows of a part kept in memory before they are written to its temporary file."""
+
+
+def _first_positions(ids: Any, unique: Any) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Each row's index among the distinct ids (-1 for a blank id), and each id's first row."""
+    compute = arrow("iter_tables").compute
+    index = np.asarray(
+        compute.index_in(ids, value_set=unique).fill_null(-1).to_numpy(zero_copy_only=False),
+        dtype=np.int64,
+    )
+    first = np.full(len(unique), len(ids), dtype=np.int64)
+    named = index >= 0
+    np.minimum.at(first, index[named], np.flatnonzero(named))
+    return index, first
+
+
+class _ChunkOfId:
+    """The chunk of each child id, looked up for a batch of rows at a time.
+
+    The distinct children ids are sorted once; a batch's own distinct ids (a few thousand)
+    are then found among them by binary search. (Arrow's ``index_in`` builds its hash of
+    the million children ids again on every call.) Python's order of strings and Arrow's
+    (UTF-8 bytes) are the same, so the search finds exactly the ids Arrow would.
+    """
+
+    def __init__(self, unique: Any, chunk_of_id: NDArray[np.int64]) -> None:
+        compute = arrow("iter_tables").compute
+        order = np.asarray(compute.sort_indices(unique).to_numpy(), dtype=np.int64)
+        self._ids = np.array(unique.take(order).to_pylist(), dtype=object)
+        self._chunks = chunk_of_id[order]
+
+    def chunks(self, ids: Any) -> NDArray[np.int64]:
+        """Return each id's chunk (0 for a blank id or the id of no child)."""
+        pa, compute, _ = arrow("iter_tables")
+        if isinstance(ids, pa.ChunkedArray):
+            ids = ids.combine_chunks()
+        encoded = compute.dictionary_encode(ids)
+        values = np.array(encoded.dictionary.to_pylist(), dtype=object)
+        if not len(self._ids) or not len(values):
+            return np.zeros(len(ids), dtype=np.int64)
+        found = np.minimum(np.searchsorted(self._ids, values), len(self._ids) - 1)
+        chunk_of_value = np.where(self._ids[found] == values, self._chunks[found], 0)
+        index = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        index = np.asarray(index, dtype=np.int64)
+        return np.where(index >= 0, chunk_of_value[np.maximum(index, 0)], 0).astype(np.int64)
+
+
+class _PartFiles:
+    """One table's rows sorted into parts, each part's rows in a temporary Parquet file.
+
+    A row goes to the part of its child's chunk (:class:`_ChunkOfId`; ``per_part`` chunks a
+    part); a row of no child, or with a blank id, to the first part. Each part's rows keep
+    their order, and carry their row in the folder's table as a last column, taken off when
+    the part is read back.
+    """
+
+    def __init__(self, path: Path, chunk_of: _ChunkOfId, per_part: int, parts: int):
+        pa, _, parquet = arrow("iter_tables")
+        self._name = path.name
+        self._stack = contextlib.ExitStack()
+        self._files: list[IO[bytes]] = []
+        self._writers: list[Any] = []
+        with reading_parquet(self._name):
+            source = parquet.ParquetFile(path)
+            self._read_dictionary = _text_columns(pa, source.schema_arrow)
+            schema = source.schema_arrow.append(pa.field("source row", pa.int64()))
+            for _ in range(parts):
+                where = self._stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
+                self._files.append(where)
+                self._writers.append(parquet.ParquetWriter(where, schema))
+            waiting: list[list[Any]] = [[] for _ in range(parts)]
+            first = 0
+            for batch in _batches(source):
+                part = chunk_of.chunks(_as_text(batch.column("id"))) // per_part
+                rows = pa.array(np.arange(first, first + len(batch), dtype=np.int64))
+                numbered = pa.RecordBatch.from_arrays([*batch.columns, rows], schema=schema)
+                self._sort(numbered, part, waiting)
+                first += len(batch)
+            for number, parked in enumerate(waiting):
+                self._write(number, parked)
+            for writer in self._writers:
+                writer.close()
+
+    def _sort(self, batch: Any, part: NDArray[np.int64], waiting: list[list[Any]]) -> None:
+        """Put each of the batch's rows with its part's, writing a part's rows when many."""
+        order = np.argsort(part, kind="stable")
+        bounds = np.searchsorted(part[order], np.arange(len(waiting) + 1))
+        for number, (start, end) in enumerate(itertools.pairwise(bounds)):
+            if end > start:
+                waiting[number].append(batch.take(order[start:end]))
+                if sum(len(rows) for rows in waiting[number]) >= _PART_ROWS:
+                    self._write(number, waiting[number])
+
+    def _write(self, number: int, parked: list[Any]) -> None:
+        if parked:
+            pa = arrow("iter_tables").pa
+            self._writers[number].write_table(pa.Table.from_batches(parked))
+            parked.clear()
+
+    def read(self, number: int) -> tuple[Any, NDArray[np.int64]]:
+        """Return a part's rows (text columns as dictionaries, as read_tables reads them)."""
+        parquet = arrow("iter_tables").parquet
+        where = self._files[number]
+        where.seek(0)
+        table = parquet.read_table(where, read_dictionary=self._read_dictionary)
+        last = table.num_columns - 1
+        rows = np.asarray(table.column(last).to_numpy(), dtype=np.int64)
+        return table.remove_column(last), rows
+
+    def close(self) -> None:
+        """Remove the temporary files."""
+        self._stack.close()
+
+
+def _parts(files: dict[str, Path], per_chunk: int) -> Iterator[TableChunk]:
+    """Read a folder that is not sorted in chunks of about ``per_chunk`` children each.
+
+    The children table's ids are read first; then every table is read once, a batch at a
+    time, each row put with its child's part in a temporary file. Chunk ``k`` holds the
+    children whose id is first on a row from ``k * per_chunk`` to ``(k + 1) * per_chunk``
+    of the children table, so the chunks, one after the other, hold the children in the
+    folder's order, and a child on two rows is in one chunk with both; rows with a blank id
+    or of no child are in the first chunk. A part is one or more consecutive chunks (at
+    most :data:`_MOST_PARTS` parts), read back whole and cut into its chunks.
+    """
+    pa, compute, parquet = arrow("iter_tables")
+    with reading_parquet(files["children"].name):
+        ids = _as_text(parquet.read_table(files["children"], columns=["id"]).column(0))
+    ids = ids.combine_chunks()
+    unique = compute.unique(ids.drop_null())
+    _, first = _first_positions(ids, unique)
+    chunks = -(-len(ids) // per_chunk)
+    per_part = -(-chunks // _MOST_PARTS)
+    chunk_of = _ChunkOfId(unique, first // per_chunk)
+    del ids, unique, first
+    tables: list[_PartFiles] = []
+    try:
+        for name in TABLE_NAMES:
+            tables.append(_PartFiles(files[name], chunk_of, per_part, -(-chunks // per_part)))
+        for part in range(-(-chunks // per_part)):
+            read = [table.read(part) for table in tables]
+            within = [_grouped(chunk_of.chunks(_as_text(table.column("id")))) for table, _ in read]
+            for chunk in range(part * per_part, min((part + 1) * per_part, chunks)):
+                picked = [
+                    (table.take(pa.array(group.get(chunk, _NONE))), rows[group.get(chunk, _NONE)])
+                    for (table, rows), group in zip(read, within, strict=True)
+                ]
+                yield TableChunk(
+                    CaseTables(*(table for table, _ in picked)),
+                    _NO_ROWS,
+                    sorted_by_id=False,
+                    source_rows=SourceRows(*(rows for _, rows in picked)),
+                )
+            del read, within
+    finally:
+        for table in tables:
+            table.close()
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+def _grouped(chunk: NDArray[np.int64]) -> dict[int, NDArray[np.int64]]:
+    """Return the rows of each chunk number, each chunk's rows in their order."""
+    order = np.argsort(chunk, kind="stable").astype(np.int64)
+    numbers, starts = np.unique(chunk[order], return_index=True)
+    ends = [*starts[1:].tolist(), len(order)][: len(starts)]
+    return {
+        int(number): order[start:end]
+        for number, start, end in zip(numbers.tolist(), starts.tolist(), ends, strict=True)
+    }
+
+
 def _chunks(files: dict[str, Path], per_chunk: int) -> Iterator[TableChunk]:
     plan = _plan(files, per_chunk)
     if plan is None:
-        yield TableChunk(read_tables(files["children"].parent), _NO_ROWS, sorted_by_id=False)
+        if _parts_possible(files, per_chunk):
+            yield from _parts(files, per_chunk)
+        else:
+            tables = read_tables(files["children"].parent)
+            yield TableChunk(tables, _NO_ROWS, sorted_by_id=False)
         return
     streams = [_Rows(files[name]) for name in TABLE_NAMES]
     first = _NO_ROWS
@@ -546,9 +786,10 @@ class _Outputs:
     """A screening's outputs, written screening by screening.
 
     Results, contributions and result lines are appended as each screening comes. The
-    rejections of the children table are too; those of the other tables are kept aside in
-    an unnamed temporary file per table, and added after every screening, so the
-    rejections are in table order, then row order, as one call gives.
+    rejections are kept aside in an unnamed temporary file per table, and added after
+    every screening, so they are in table order, then row order, as one call gives (the
+    parts of a folder that is not sorted give a table's rows out of order: they are then
+    sorted).
     """
 
     def __init__(
@@ -562,6 +803,8 @@ class _Outputs:
         self._stack = stack
         self._writers: dict[str, Any] = {}
         self._spills: dict[str, IO[bytes]] = {}
+        self._last_row: dict[str, int] = {}
+        self._unordered: set[str] = set()
         path = paths["results_jsonl"]
         self._lines = files.open("results_jsonl", path) if path is not None else None
 
@@ -602,24 +845,43 @@ class _Outputs:
 
     def _reject(self, rejected: Any) -> None:
         compute = arrow("write_screening").compute
-        self._writer("rejected", rejected.schema)  # the children's come first
+        self._writer("rejected", rejected.schema)
         tables = rejected.column("table")
         for name in compute.unique(tables).to_pylist():
             part = rejected.filter(compute.equal(tables, name))
-            self._append("rejected" if name == "children" else f"rejected {name}", part)
+            rows = np.asarray(part.column("row").to_numpy(zero_copy_only=False))
+            last = self._last_row.get(name, -1)
+            if len(rows) and (rows[0] < last or np.any(np.diff(rows) < 0)):
+                self._unordered.add(name)  # parts of a folder that is not sorted
+            self._last_row[name] = max(last, int(rows[-1])) if len(rows) else last
+            self._append(f"rejected {name}", part)
 
     def close(self) -> None:
-        """Add the rejections kept aside, in table order, and finish every Parquet file."""
+        """Add the rejections kept aside, in table order, and finish every Parquet file.
+
+        A table's rejections from the parts of a folder that is not sorted are put in row
+        order (a stable sort: one row's problems keep their order).
+        """
         parquet = arrow("write_screening").parquet
         order = {f"rejected {name}": position for position, name in enumerate(TABLE_NAMES)}
         for name in sorted(self._spills, key=lambda name: order.get(name, len(order))):
             self._writers.pop(name).close()
             spill = self._spills[name]
             spill.seek(0)
+            if name.removeprefix("rejected ") in self._unordered:
+                table = parquet.read_table(spill)
+                self._writers["rejected"].write_table(table.take(_row_order(table)))
+                continue
             for batch in parquet.ParquetFile(spill).iter_batches(batch_size=_BATCH_ROWS):
                 self._writers["rejected"].write_batch(batch)
         for writer in self._writers.values():
             writer.close()
+
+
+def _row_order(rejected: Any) -> NDArray[np.int64]:
+    """Return the order of rejections by row, one row's problems in the order they came."""
+    rows = np.asarray(rejected.column("row").to_numpy(zero_copy_only=False))
+    return np.argsort(rows, kind="stable").astype(np.int64)
 
 
 def _close_quietly(writer: Any) -> None:
@@ -717,8 +979,9 @@ def screen_folder(
 
     The folder is read with :func:`iter_tables`, each chunk screened as it is read and its
     outputs written before the next chunk is read (:func:`write_screening`), so the
-    caseload never has to fit in memory when its tables are sorted by id (as
-    :func:`write_tables` writes them); otherwise it is read whole. The outputs are those of
+    caseload never has to fit in memory (a folder that is not sorted is read in parts,
+    through temporary files; one sorted by id, as :func:`write_tables` writes it, is
+    the faster read). The outputs are those of
     one :func:`screen_tables` call on the whole folder, written with
     :func:`write_screening`, all together or none of them.
 
