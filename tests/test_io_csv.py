@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from efh_screen import (
     CIN_CODES,
@@ -27,6 +28,7 @@ from efh_screen import (
     summary_text,
     write_csv,
 )
+from efh_screen._csv import iso_date
 from strategies import AS_OF, profiles
 
 DATA = Path(__file__).parent / "data"
@@ -376,3 +378,28 @@ def test_the_mapped_cin_column_gives_its_default_source_to_the_factors_it_record
     assert account.source is not None and account.source.value == "childrens_social_care"
     assert record.profile.factors["physical_abuse"][0].status.value == "present"
     assert record.profile.cin_codes_not_scored == ("7A",)
+
+
+def _as_written(read: Any, text: str) -> dt.date | None:
+    """A date cell read with ``read`` and kept only if written exactly ``YYYY-MM-DD``."""
+    try:
+        parsed = read(text)
+    except ValueError:
+        return None
+    return parsed if parsed.strftime("%Y-%m-%d") == text else None
+
+
+@settings(max_examples=500)
+@given(
+    st.one_of(
+        st.dates().map(str),
+        st.text(alphabet="0123456789-/ W+T:.Z", max_size=12),
+        st.text(max_size=12),
+    )
+)
+def test_iso_dates_are_read_as_strptime_reads_them(text: str) -> None:
+    # The CSV reader's fast path for %Y-%m-%d (strptime looks the locale up on every call).
+    def by_strptime(cell: str) -> dt.date:
+        return dt.datetime.strptime(cell, "%Y-%m-%d").date()
+
+    assert _as_written(iso_date, text) == _as_written(by_strptime, text)

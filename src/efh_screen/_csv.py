@@ -406,7 +406,8 @@ class _Row:
     def date(self, column: str, text: str) -> str | None:
         fmt = self.layout.mapping.date_format
         try:
-            parsed = dt.datetime.strptime(text, fmt).date()
+            # strptime looks the locale up on every call; an ISO date needs no locale.
+            parsed = iso_date(text) if fmt == "%Y-%m-%d" else dt.datetime.strptime(text, fmt).date()
         except ValueError:
             parsed = None
         # Exactly as the format writes it: strptime alone would take 2012-1-1 for %Y-%m-%d.
@@ -671,6 +672,13 @@ class _Row:
             if matches and (best is None or len(prefix) > len(best)):
                 best = prefix
         return self.origin[best] if best is not None else None
+
+
+def iso_date(text: str) -> dt.date:
+    """Read a ``%Y-%m-%d`` date as ``strptime`` would (the caller checks it is written so)."""
+    if len(text) != len("2012-01-31"):  # fromisoformat also takes 20120131 and week dates
+        raise ValueError("not a date written YYYY-MM-DD")
+    return dt.date.fromisoformat(text)
 
 
 def _rejected_from_validation(

@@ -48,7 +48,7 @@ from .._explain import points_card_html
 from .._files import OutputFiles
 from .._review import BatchSummary, CardSpool, ReviewEntry, write_review_csv, write_review_html
 from .._scoring import Screener
-from ._arrow import arrow, import_pandas
+from ._arrow import arrow
 from ._checks import CodedTables
 from ._decoding import as_arrow_tables, decode_table
 from ._layout import TABLE_NAMES
@@ -61,7 +61,7 @@ from ._parquet import (
     read_tables,
     reading_parquet,
 )
-from ._profiles import CaseTables, FrameTables, tables_from_frame
+from ._profiles import CaseTables, FrameTables, arrow_rows, tables_from_rows
 from ._results import rejected_schema
 from ._screening import TableCount, TableCounts, screen_tables
 from ._wording import child_profiles
@@ -116,17 +116,15 @@ def table_inputs(source: Path) -> tuple[Path, ...]:
 
 
 def require_tables(source: Path) -> None:
-    """Check pyarrow (and, for a wide file, pandas) can be imported.
+    """Check pyarrow can be imported (a wide file needs no pandas: its rows come from Arrow).
 
     Raises
     ------
     ImportError
-        Naming ``pip install "efh_screen[tables]"`` for pyarrow, ``pip install pandas``
-        for pandas.
+        Naming ``pip install "efh_screen[tables]"``.
     """
+    del source  # every table input needs pyarrow, and only pyarrow
     arrow(_WHAT)
-    if not source.is_dir():
-        import_pandas("reading a wide Parquet file")
 
 
 @dataclass(frozen=True)
@@ -179,16 +177,15 @@ def _read_source(source: Path, mapping: ColumnMapping | None) -> _Source:
         tables = read_tables(source)
         empty = pa.Table.from_pylist([], schema=rejected_schema())
         return _Source(tables, empty, None, tables.children.num_rows)
-    import_pandas("reading a wide Parquet file")
     try:
-        frame = parquet.read_table(source).to_pandas()
+        wide = parquet.read_table(source)
     except (pa.ArrowInvalid, OSError) as exc:
         reason = f"cannot be read as a Parquet file ({type(exc).__name__}); check the file"
         raise InputError([FieldProblem(source.name, reason)]) from None
-    read = tables_from_frame(frame, mapping=mapping)
+    read = tables_from_rows(wide.column_names, arrow_rows(wide), mapping=mapping)
     unread_rows = set(read.rejected.column("row").to_pylist())
-    file_rows = [row for row in range(len(frame)) if row not in unread_rows]
-    return _Source(read.tables, read.rejected, file_rows, len(frame))
+    file_rows = [row for row in range(wide.num_rows) if row not in unread_rows]
+    return _Source(read.tables, read.rejected, file_rows, wide.num_rows)
 
 
 def _children_ids(children: Any) -> Any:
@@ -363,7 +360,7 @@ def screen_table_files(
         If an output clashes with another or with an input, a file is missing or is not
         Parquet, or a table's columns do not have the layout's names and types.
     ImportError
-        If pyarrow (or, for a wide file, pandas) is not installed.
+        If pyarrow is not installed (a wide file needs no pandas).
     """
     path = Path(source)
     screener = screener or Screener()
@@ -582,13 +579,12 @@ def _wide_chunks(
     The problems of rows that could not be read are at the file's rows.
     """
     pa, _, parquet = arrow(_WHAT)
-    import_pandas("reading a wide Parquet file")
     first = 0
     with reading_parquet(path.name):
         wide = parquet.ParquetFile(path)
         for group in range(wide.num_row_groups):
             for batch in wide.iter_batches(batch_size=per_chunk, row_groups=[group]):
-                read = tables_from_frame(batch.to_pandas(), mapping=mapping)
+                read = tables_from_rows(batch.schema.names, arrow_rows(batch), mapping=mapping)
                 rows = np.asarray(read.rejected.column("row").to_numpy(zero_copy_only=False))
                 moved = pa.array(rows.astype(np.int64) + first, type=pa.int64())
                 unread = read.rejected.set_column(

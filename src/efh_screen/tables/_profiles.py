@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from .._csv import ColumnMapping, read_cells
@@ -23,6 +23,7 @@ from ._layout import AUDIT_COLUMNS, LAYOUT, PROFILE_COLUMNS, TABLE_NAMES, arrow_
 from ._results import rejected_schema
 
 __all__ = ["CaseTables", "FrameTables", "profiles_to_tables", "tables_from_frame"]
+# arrow_rows and tables_from_rows are shared with _batch (wide Parquet files), not public.
 
 
 class CaseTables(NamedTuple):
@@ -182,9 +183,27 @@ def tables_from_frame(frame: Any, *, mapping: ColumnMapping | None = None) -> Fr
     InputError
         If the header cannot be used (as for :func:`~efh_screen.read_csv`).
     """
-    pa = arrow("tables_from_frame").pa
     header = [str(name) for name in frame.columns]
-    cells = ([_cell_text(value) for value in row] for row in frame.itertuples(index=False))
+    return tables_from_rows(header, frame.itertuples(index=False), mapping=mapping)
+
+
+def arrow_rows(table: Any) -> Iterator[Sequence[object]]:
+    """Yield an Arrow table's (or record batch's) rows as the values pandas would give."""
+    if not table.num_columns:
+        return iter([()] * table.num_rows)
+    return zip(*(column.to_pylist() for column in table.columns), strict=True)
+
+
+def tables_from_rows(
+    header: list[str], rows: Iterable[Sequence[object]], *, mapping: ColumnMapping | None
+) -> FrameTables:
+    """Read wide rows, as a DataFrame or an Arrow table holds them, into the four tables.
+
+    The work of :func:`tables_from_frame`, for rows of values in the header's order (a
+    wide Parquet file is read through :func:`arrow_rows`, without pandas).
+    """
+    pa = arrow("tables_from_frame").pa
+    cells = ([_cell_text(value) for value in row] for row in rows)
     profiles: list[Profile] = []
     problems: list[dict[str, Any]] = []
     for record in _records(header, cells, mapping):
