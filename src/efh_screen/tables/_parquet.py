@@ -632,6 +632,12 @@ class _ChunkOfId:
         return np.where(index >= 0, chunk_of_value[np.maximum(index, 0)], 0).astype(np.int64)
 
 
+def _read_batches(source: Any, file_name: str) -> Iterator[Any]:
+    """Yield a Parquet file's batches; an error reading one names the file (writes aside)."""
+    with reading_parquet(file_name):
+        yield from _batches(source)
+
+
 class _PartFiles:
     """One table's rows sorted into parts, each part's rows in a temporary Parquet file.
 
@@ -643,21 +649,21 @@ class _PartFiles:
 
     def __init__(self, path: Path, chunk_of: _ChunkOfId, per_part: int, parts: int):
         pa, _, parquet = arrow("iter_tables")
-        self._name = path.name
         self._stack = contextlib.ExitStack()
         self._files: list[IO[bytes]] = []
         self._writers: list[Any] = []
-        with reading_parquet(self._name):
+        with reading_parquet(path.name):
             source = parquet.ParquetFile(path)
-            self._read_dictionary = _text_columns(pa, source.schema_arrow)
-            schema = source.schema_arrow.append(pa.field("source row", pa.int64()))
+        self._read_dictionary = _text_columns(pa, source.schema_arrow)
+        schema = source.schema_arrow.append(pa.field("source row", pa.int64()))
+        try:
             for _ in range(parts):
                 where = self._stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
                 self._files.append(where)
                 self._writers.append(parquet.ParquetWriter(where, schema))
             waiting: list[list[Any]] = [[] for _ in range(parts)]
             first = 0
-            for batch in _batches(source):
+            for batch in _read_batches(source, path.name):
                 part = chunk_of.chunks(_as_text(batch.column("id"))) // per_part
                 rows = pa.array(np.arange(first, first + len(batch), dtype=np.int64))
                 numbered = pa.RecordBatch.from_arrays([*batch.columns, rows], schema=schema)
@@ -667,6 +673,9 @@ class _PartFiles:
                 self._write(number, parked)
             for writer in self._writers:
                 writer.close()
+        except BaseException:
+            self.close()
+            raise
 
     def _sort(self, batch: Any, part: NDArray[np.int64], waiting: list[list[Any]]) -> None:
         """Put each of the batch's rows with its part's, writing a part's rows when many."""
