@@ -7,8 +7,10 @@ Run by hand (not part of the test suite), on an otherwise idle machine with two 
     python benchmarks/bench_scaling.py --sizes 10000,100000      # a quicker check
 
 For each path in :data:`PATHS` (JSONL -> JSONL read column-wise, the same read the Profile
-way as before (msgspec hidden from the process), CSV -> JSONL, and Parquet -> Parquet
-through the streaming folder reader; another path is one more entry), each size and each
+way as before (msgspec hidden from the process), CSV -> JSONL, Parquet -> Parquet through
+the streaming folder reader, the same folder with every table's rows reversed (not sorted
+by id: read in parts through temporary files), and one wide Parquet file of the CSV's
+columns; another path is one more entry), each size and each
 number of jobs, it screens a synthetic caseload in a **fresh Python process**, which reports
 how long the screen took (the imports not included; starting the workers is) and the peak
 resident memory of itself (``getrusage(RUSAGE_SELF).ru_maxrss``) and of its largest worker
@@ -37,6 +39,7 @@ and the two-job speed-up.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import itertools
 import json
@@ -116,6 +119,55 @@ def parquet_input(size: int, cache: Path) -> Path:
     return path
 
 
+def wide_parquet_input(size: int, cache: Path) -> Path:
+    """The same caseload as one wide Parquet file: the flat CSV layout's columns, as text.
+
+    Written from the CSV file a block of rows at a time (every cell kept as text, a blank
+    cell as an empty string), as an export from a case system would be.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    path = cache / f"caseload-{size}-{SEED}-wide.parquet"
+    if path.exists():
+        return path
+    source = csv_input(size, cache)
+    with open(source, encoding="utf-8", newline="") as stream:
+        header = next(csv.reader(stream))
+    convert = pacsv.ConvertOptions(
+        column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False
+    )
+    partial = path.with_suffix(".parquet.partial")
+    reader = pacsv.open_csv(source, convert_options=convert)
+    with pq.ParquetWriter(partial, reader.schema) as writer:
+        for batch in reader:
+            writer.write_batch(batch)
+    partial.replace(path)
+    return path
+
+
+def unsorted_parquet_input(size: int, cache: Path) -> Path:
+    """The folder of Parquet tables with every table's rows in reverse order (not by id)."""
+    import pyarrow.parquet as pq
+
+    from efh_screen.tables import TABLE_FILES
+
+    path = cache / f"caseload-{size}-{SEED}-unsorted.parquet"
+    if path.is_dir():
+        return path
+    source = parquet_input(size, cache)
+    partial = path.with_suffix(".parquet.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    for name in TABLE_FILES.values():
+        table = pq.read_table(source / name)
+        pq.write_table(table.take(list(range(table.num_rows - 1, -1, -1))), partial / name)
+        del table
+    partial.rename(path)
+    return path
+
+
 @dataclass(frozen=True)
 class BenchPath:
     """One way through the screen: where its input comes from and how it is screened.
@@ -171,6 +223,24 @@ PATHS: list[BenchPath] = [
         output_suffix=".parquet",
         # pyarrow is imported when first used, and imports pandas (when installed) on its
         # first conversion: both here, before the clock starts.
+        imports="import pyarrow, pyarrow.compute, pyarrow.parquet\npyarrow.array([0])\n"
+        "from efh_screen.tables import screen_folder",
+        screen="read = screen_folder(source, as_of=AS_OF, results=output).children.read",
+        jobs=False,
+    ),
+    BenchPath(
+        name="wide Parquet -> JSONL",
+        make_input=wide_parquet_input,
+        output_suffix=".jsonl",
+        imports="import pandas, pyarrow, pyarrow.compute, pyarrow.parquet\npyarrow.array([0])\n"
+        "from efh_screen.tables import screen_table_files",
+        screen="read = screen_table_files(source, as_of=AS_OF, results=output).summary.read",
+        jobs=False,
+    ),
+    BenchPath(
+        name="unsorted Parquet -> Parquet",
+        make_input=unsorted_parquet_input,
+        output_suffix=".parquet",
         imports="import pyarrow, pyarrow.compute, pyarrow.parquet\npyarrow.array([0])\n"
         "from efh_screen.tables import screen_folder",
         screen="read = screen_folder(source, as_of=AS_OF, results=output).children.read",
