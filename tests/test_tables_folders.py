@@ -400,3 +400,15 @@ def test_blank_ids_may_sit_anywhere_in_a_sorted_folder(
         chunks = list(iter_tables(folder, children_per_chunk=children_per_chunk))
         assert all(chunk.sorted_by_id for chunk in chunks)
         assert_as_one_call(folder, tmp_path / f"out-{children_per_chunk}", children_per_chunk)
+
+
+def test_folder_rows_names_the_tables_it_knows(unsorted: Path, caseload: Path) -> None:
+    parted = next(iter(iter_tables(unsorted, children_per_chunk=5)))
+    consecutive = list(iter_tables(caseload, children_per_chunk=7))[1]
+    assert parted.folder_rows("events", []) == []
+    assert consecutive.folder_rows("children", [0, 2]) == [
+        consecutive.first_rows.children,
+        consecutive.first_rows.children + 2,
+    ]
+    with pytest.raises(ValueError, match="children, observations, events, attendance"):
+        consecutive.folder_rows("child", [0])

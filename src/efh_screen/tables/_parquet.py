@@ -314,7 +314,14 @@ class TableChunk:
         -------
         list of int
             The same rows in the folder's table.
+
+        Raises
+        ------
+        ValueError
+            If ``table`` is not one of the four tables' names.
         """
+        if table not in TABLE_NAMES:
+            raise ValueError(f"table must be one of {', '.join(TABLE_NAMES)}")
         local = np.asarray(rows, dtype=np.int64)
         if self.source_rows is not None:
             return [int(row) for row in getattr(self.source_rows, table)[local]]
