@@ -503,27 +503,37 @@ class _FolderRun:
                 self.lines = self.files.open("results", path)
             self.lines.write("".join(line + "\n" for line in lines()))
 
-    def _summary(self, previous: Mapping[str, Mapping[str, Any]] | None) -> TableBatch:
-        pa = arrow(_WHAT).pa
-        counts = self.counts or TableCounts(*(TableCount(0, 0, 0) for _ in TABLE_NAMES))
+    def _batch_summary(
+        self, count: TableCount, duplicates: int, previous: Mapping[str, Mapping[str, Any]] | None
+    ) -> BatchSummary:
+        """Return the run's summary: ``count`` young people and the review list, sorted."""
         weights = self.screener.weights
         summary = BatchSummary(
-            read=counts.children.read,
-            screened=counts.children.screened,
-            rejected=counts.children.rejected,
-            duplicates=self.duplicates,
+            read=count.read,
+            screened=count.screened,
+            rejected=count.rejected,
+            duplicates=duplicates,
             flagged=self.flagged,
             as_of=self.as_of,
             weights=weights.stamp,
             review=tuple(sorted(self.entries, key=lambda entry: entry.sort_key)),
             outputs=self.outputs,
         )
-        if previous is not None:
-            summary = mark_review(summary, previous, bands=[band.key for band in weights.bands])
-        problems = [table.cast(rejected_schema()) for table in self.problems if table.num_rows] or [
-            pa.Table.from_pylist([], schema=rejected_schema())
-        ]
-        rejected = pa.concat_tables(problems)
+        if previous is None:
+            return summary
+        return mark_review(summary, previous, bands=[band.key for band in weights.bands])
+
+    def _problems_found(self) -> Any:
+        """Return every chunk's problems, in the order the chunks came."""
+        pa = arrow(_WHAT).pa
+        problems = [table.cast(rejected_schema()) for table in self.problems if table.num_rows]
+        return pa.concat_tables(problems or [pa.Table.from_pylist([], schema=rejected_schema())])
+
+    def _summary(self, previous: Mapping[str, Mapping[str, Any]] | None) -> TableBatch:
+        pa = arrow(_WHAT).pa
+        counts = self.counts or TableCounts(*(TableCount(0, 0, 0) for _ in TABLE_NAMES))
+        summary = self._batch_summary(counts.children, self.duplicates, previous)
+        rejected = self._problems_found()
         order = {name: position for position, name in enumerate(TABLE_NAMES)}
         keys = [
             (order[name], row)
@@ -634,26 +644,10 @@ class _WideRun(_FolderRun):
         self.flagged += done.summary.flagged
 
     def _summary(self, previous: Mapping[str, Mapping[str, Any]] | None) -> TableBatch:
-        pa = arrow(_WHAT).pa
-        weights = self.screener.weights
-        summary = BatchSummary(
-            read=self.read,
-            screened=self.screened,
-            rejected=self.rejected,
-            duplicates=0,
-            flagged=self.flagged,
-            as_of=self.as_of,
-            weights=weights.stamp,
-            review=tuple(sorted(self.entries, key=lambda entry: entry.sort_key)),
-            outputs=self.outputs,
-        )
-        if previous is not None:
-            summary = mark_review(summary, previous, bands=[band.key for band in weights.bands])
-        problems = [table.cast(rejected_schema()) for table in self.problems]
-        rejected = pa.concat_tables(
-            problems or [pa.Table.from_pylist([], schema=rejected_schema())]
-        )
-        return TableBatch(summary, None, rejected)
+        # The chunks' problems are already in the file's row order: chunks follow the rows.
+        count = TableCount(self.read, self.screened, self.rejected)
+        summary = self._batch_summary(count, 0, previous)  # no id on two rows
+        return TableBatch(summary, None, self._problems_found())
 
 
 def _summarise(
