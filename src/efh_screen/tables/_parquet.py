@@ -650,8 +650,8 @@ class _PartFiles:
 
     A row goes to the part of its child's chunk (:class:`_ChunkOfId`; ``per_part`` chunks a
     part); a row of no child, or with a blank id, to the first part. Each part's rows keep
-    their order, and carry their row in the folder's table as a last column, taken off when
-    the part is read back.
+    their order, and carry their row in the folder's table and their chunk as two last
+    columns, taken off when the part is read back (so no id is looked up twice).
     """
 
     def __init__(self, path: Path, chunk_of: _ChunkOfId, per_part: int, parts: int):
@@ -663,6 +663,7 @@ class _PartFiles:
             source = parquet.ParquetFile(path)
         self._read_dictionary = _text_columns(pa, source.schema_arrow)
         schema = source.schema_arrow.append(pa.field("source row", pa.int64()))
+        schema = schema.append(pa.field("chunk", pa.int64()))
         try:
             for _ in range(parts):
                 where = self._stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115
@@ -671,10 +672,12 @@ class _PartFiles:
             waiting: list[list[Any]] = [[] for _ in range(parts)]
             first = 0
             for batch in _read_batches(source, path.name):
-                part = chunk_of.chunks(_as_text(batch.column("id"))) // per_part
+                chunk = chunk_of.chunks(_as_text(batch.column("id")))
                 rows = pa.array(np.arange(first, first + len(batch), dtype=np.int64))
-                numbered = pa.RecordBatch.from_arrays([*batch.columns, rows], schema=schema)
-                self._sort(numbered, part, waiting)
+                numbered = pa.RecordBatch.from_arrays(
+                    [*batch.columns, rows, pa.array(chunk)], schema=schema
+                )
+                self._sort(numbered, chunk // per_part, waiting)
                 first += len(batch)
             for number, parked in enumerate(waiting):
                 self._write(number, parked)
@@ -700,15 +703,19 @@ class _PartFiles:
             self._writers[number].write_table(pa.Table.from_batches(parked))
             parked.clear()
 
-    def read(self, number: int) -> tuple[Any, NDArray[np.int64]]:
-        """Return a part's rows (text columns as dictionaries, as read_tables reads them)."""
+    def read(self, number: int) -> tuple[Any, NDArray[np.int64], NDArray[np.int64]]:
+        """Return a part's rows, each row's row in the folder's table, and each row's chunk.
+
+        Text columns are dictionaries, as :func:`read_tables` reads them.
+        """
         parquet = arrow("iter_tables").parquet
         where = self._files[number]
         where.seek(0)
         table = parquet.read_table(where, read_dictionary=self._read_dictionary)
         last = table.num_columns - 1
-        rows = np.asarray(table.column(last).to_numpy(), dtype=np.int64)
-        return table.remove_column(last), rows
+        rows = np.asarray(table.column(last - 1).to_numpy(), dtype=np.int64)
+        chunks = np.asarray(table.column(last).to_numpy(), dtype=np.int64)
+        return table.remove_column(last).remove_column(last - 1), rows, chunks
 
     def close(self) -> None:
         """Remove the temporary files."""
@@ -742,11 +749,11 @@ def _parts(files: dict[str, Path], per_chunk: int) -> Iterator[TableChunk]:
             tables.append(_PartFiles(files[name], chunk_of, per_part, -(-chunks // per_part)))
         for part in range(-(-chunks // per_part)):
             read = [table.read(part) for table in tables]
-            within = [_grouped(chunk_of.chunks(_as_text(table.column("id")))) for table, _ in read]
+            within = [_grouped(numbers) for _, _, numbers in read]
             for chunk in range(part * per_part, min((part + 1) * per_part, chunks)):
                 picked = [
                     (table.take(pa.array(group.get(chunk, _NONE))), rows[group.get(chunk, _NONE)])
-                    for (table, rows), group in zip(read, within, strict=True)
+                    for (table, rows, _), group in zip(read, within, strict=True)
                 ]
                 yield TableChunk(
                     CaseTables(*(table for table, _ in picked)),
